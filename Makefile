@@ -1,0 +1,43 @@
+# Pasar Kampung Kuliner — `make help` lists the targets.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: help run test lint fmt migrate bench setup translations
+
+help: ## Show this help
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(BIN)/activate
+
+setup: $(BIN)/activate translations ## Create the virtualenv, install pinned requirements, compile translations
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -q -d marketplace/translations
+
+run: setup ## Set up, migrate, load demo data and serve http://127.0.0.1:5000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask demo-logins
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup ## Run the whole test suite (SQLite and PostgreSQL, browser journeys)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(BIN)/activate ## Lint with ruff
+	$(BIN)/ruff check .
+
+fmt: $(BIN)/activate ## Format with ruff
+	$(BIN)/ruff format .
+
+migrate: $(BIN)/activate ## Create a migration: make migrate m="message"
+	$(BIN)/flask db migrate -m "$(m)"
+
+bench: setup ## Run the benchmarks (they print figures)
+	$(BIN)/python benchmarks/listing_queries.py

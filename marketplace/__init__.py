@@ -1,0 +1,95 @@
+"""Pasar Kampung Kuliner: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from marketplace.config import check_production, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, commands, helpers."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        # The embedded default lives under instance/; SQLite cannot create the folder itself.
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    app.logger.setLevel(logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace.core.locale import select_locale
+    from marketplace.core.sqlite import configure_sqlite
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from marketplace.accounts.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Silakan masuk terlebih dahulu.")
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.accounts.routes import bp as accounts_bp
+    from marketplace.areas.routes import bp as areas_bp
+    from marketplace.catalog.routes import bp as catalog_bp
+    from marketplace.catalog.seller_routes import bp as products_bp
+    from marketplace.kim.routes import bp as kim_bp
+    from marketplace.main.routes import bp as main_bp
+    from marketplace.stores.routes import bp as stores_bp
+
+    for blueprint in (main_bp, accounts_bp, areas_bp, stores_bp, catalog_bp, products_bp, kim_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from marketplace.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from marketplace.cli import register_commands
+
+    register_commands(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace.core.templating import register
+
+    register(app)

@@ -1,0 +1,77 @@
+"""Accounts: people and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.db import TimestampMixin
+from marketplace.extensions import db
+
+if TYPE_CHECKING:
+    from marketplace.kim.models import KimGroup
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    SELLER = "seller"
+    KIM_ADMIN = "kim_admin"
+    CITY_ADMIN = "city_admin"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('customer', 'seller', 'kim_admin', 'city_admin')", name="role_known"
+        ),
+        CheckConstraint(
+            "role != 'kim_admin' OR kim_group_id IS NOT NULL", name="kim_admin_has_group"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: WhatsApp number normalised to 62…, the login name
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.CUSTOMER)
+    #: the KIM group a KIM admin acts for
+    kim_group_id: Mapped[int | None] = mapped_column(ForeignKey("kim_groups.id"), index=True)
+    #: bumped on password change: every older session stops working
+    auth_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
+
+    kim_group: Mapped[KimGroup | None] = relationship(foreign_keys=[kim_group_id])
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.auth_version}"
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.CITY_ADMIN
+
+    @property
+    def is_kim_admin(self) -> bool:
+        return self.role == Role.KIM_ADMIN
+
+    @property
+    def is_seller(self) -> bool:
+        return self.role == Role.SELLER
+
+    def can_moderate_kelurahan(self, kelurahan_id: int | None) -> bool:
+        """City admins moderate everywhere; a KIM admin only in their group's kelurahan."""
+        if self.is_city_admin:
+            return True
+        return (
+            self.is_kim_admin
+            and self.kim_group is not None
+            and kelurahan_id is not None
+            and self.kim_group.kelurahan_id == kelurahan_id
+        )

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.accounts import services
+from marketplace.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
+from marketplace.core.errors import DomainError
+from marketplace.core.mail import send_mail
+from marketplace.core.web import render_form, run_service, safe_next
+from marketplace.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/akun")
+
+
+def _auth_limit() -> str:
+    return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def _start_session(user) -> None:
+    # Renew the session at login: nothing from before survives (session fixation).
+    session.clear()
+    login_user(user, remember=False)
+
+
+def _home_for(user) -> str:
+    if user.is_city_admin or user.is_kim_admin:
+        return url_for("kim.dashboard")
+    if user.is_seller:
+        return url_for("stores.dashboard")
+    return url_for("main.home")
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def signup():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        data = services.SignUpData(
+            name=form.name.data,
+            phone=form.phone.data,
+            password=form.password.data,
+            email=form.email.data or "",
+            wants_to_sell=form.wants_to_sell.data,
+        )
+        ok, user = run_service(services.register_user, data)
+        if ok:
+            _start_session(user)
+            flash(_("Selamat datang, %(name)s! Akun Anda sudah dibuat.", name=user.name), "success")
+            if user.is_seller:
+                return redirect(url_for("stores.create"))
+            return redirect(url_for("main.home"))
+    return render_form("accounts/signup.html", form)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        ok, user = run_service(services.authenticate, form.login.data, form.password.data)
+        if ok:
+            _start_session(user)
+            flash(_("Anda sudah masuk."), "success")
+            return redirect(safe_next(_home_for(user)))
+    return render_form("accounts/login.html", form)
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Anda sudah keluar."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        ok, _result = run_service(
+            services.change_password, current_user, form.current.data, form.new.data
+        )
+        if ok:
+            _start_session(current_user._get_current_object())
+            flash(_("Kata sandi sudah diganti."), "success")
+            return redirect(url_for("main.home"))
+    return render_form("accounts/change_password.html", form)
+
+
+@bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_by_login(form.email.data)
+        if user is not None and user.email:
+            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password", token=token, _external=True)
+            send_mail(
+                user.email,
+                _("Atur ulang kata sandi Pasar Kampung Kuliner"),
+                _(
+                    "Halo %(name)s,\n\nBuka tautan ini untuk membuat kata sandi baru "
+                    "(berlaku 1 jam, sekali pakai):\n%(link)s\n\nAbaikan pesan ini jika Anda "
+                    "tidak memintanya.",
+                    name=user.name,
+                    link=link,
+                ),
+            )
+        # The same answer whether or not the address is known.
+        flash(
+            _("Jika e-mail itu terdaftar, tautan untuk mengatur ulang kata sandi sudah dikirim."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_form("accounts/forgot_password.html", form)
+
+
+@bp.route("/atur-ulang/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    config = current_app.config
+    try:
+        services.user_for_reset_token(token, config["SECRET_KEY"], config["PASSWORD_RESET_MAX_AGE"])
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        ok, _user = run_service(
+            services.reset_password,
+            token,
+            form.new.data,
+            config["SECRET_KEY"],
+            config["PASSWORD_RESET_MAX_AGE"],
+        )
+        if ok:
+            flash(_("Kata sandi baru sudah disimpan. Silakan masuk."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_form("accounts/reset_password.html", form)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField
+from wtforms.validators import Optional
+
+from marketplace.core.forms import Form, length, required
+
+
+class KelurahanForm(Form):
+    kecamatan_id = SelectField(_l("Kecamatan"), coerce=int, validate_choice=False)
+    name = StringField(_l("Nama kelurahan"), validators=[required(), length(80)])
+    postal_code = StringField(_l("Kode pos"), validators=[Optional(), length(5)])
+
+
+class RenameKelurahanForm(Form):
+    name = StringField(_l("Nama kelurahan"), validators=[required(), length(80)])
+    postal_code = StringField(_l("Kode pos"), validators=[Optional(), length(5)])

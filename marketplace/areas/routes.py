@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role
+from marketplace.areas import services
+from marketplace.areas.forms import KelurahanForm, RenameKelurahanForm
+from marketplace.areas.models import Kelurahan
+from marketplace.catalog.services import BrowseFilters, browse_products, public_stores
+from marketplace.core.permissions import get_or_404, role_required
+from marketplace.core.web import render_form, run_service
+from marketplace.extensions import db
+from marketplace.stores.models import Store
+
+bp = Blueprint("areas", __name__)
+
+
+@bp.route("/kelurahan")
+def index():
+    return render_template("areas/index.html", kecamatan=services.all_kecamatan())
+
+
+@bp.route("/kelurahan/<slug>")
+def kelurahan(slug: str):
+    area = db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+    if area is None:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    products = browse_products(
+        BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
+    )
+    stores = list(
+        db.session.scalars(
+            public_stores().where(Store.kelurahan_id == area.id).order_by(Store.name)
+        )
+    )
+    return render_template("areas/kelurahan.html", area=area, products=products, stores=stores)
+
+
+@bp.route("/admin/wilayah", methods=["GET", "POST"])
+@role_required(Role.CITY_ADMIN)
+def manage():
+    form = KelurahanForm()
+    form.kecamatan_id.choices = [(k.id, k.name) for k in services.all_kecamatan()]
+    if form.validate_on_submit():
+        ok, created = run_service(
+            services.add_kelurahan,
+            current_user,
+            form.kecamatan_id.data,
+            form.name.data,
+            form.postal_code.data or "",
+        )
+        if ok:
+            flash(_("Kelurahan %(name)s ditambahkan.", name=created.name), "success")
+            return redirect(url_for("areas.manage"))
+    return render_form("areas/manage.html", form, kecamatan=services.all_kecamatan())
+
+
+@bp.route("/admin/wilayah/<int:kelurahan_id>", methods=["GET", "POST"])
+@role_required(Role.CITY_ADMIN)
+def rename(kelurahan_id: int):
+    area = get_or_404(Kelurahan, kelurahan_id)
+    form = RenameKelurahanForm(obj=area)
+    if form.validate_on_submit():
+        ok, _result = run_service(
+            services.rename_kelurahan,
+            current_user,
+            area,
+            form.name.data,
+            form.postal_code.data or "",
+        )
+        if ok:
+            flash(_("Nama kelurahan disimpan."), "success")
+            return redirect(url_for("areas.manage"))
+    return render_form("areas/rename.html", form, area=area)

@@ -1,0 +1,118 @@
+"""Area rules: seeding Kota Tangerang's kecamatan and kelurahan; the city admin edits them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from flask_babel import gettext as _
+from slugify import slugify
+from sqlalchemy import select
+
+from marketplace.accounts.models import User
+from marketplace.areas.models import Kecamatan, Kelurahan
+from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.extensions import db
+
+WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kota-tangerang-wilayah.csv"
+
+
+def seed_areas(path: Path = WILAYAH_CSV) -> int:
+    """Load every kecamatan and kelurahan from the bundled CSV; rows already present are kept."""
+    kecamatan = {k.name: k for k in db.session.scalars(select(Kecamatan))}
+    present = {
+        (kec_name, kel_name)
+        for kec_name, kel_name in db.session.execute(
+            select(Kecamatan.name, Kelurahan.name).join(Kelurahan.kecamatan)
+        )
+    }
+    slugs = set(db.session.scalars(select(Kelurahan.slug)))
+    added = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row["kecamatan"], row["kelurahan"]) in present:
+                continue
+            kec = kecamatan.get(row["kecamatan"])
+            if kec is None:
+                code = row["kode_kemendagri"].rsplit(".", 1)[0] if row["kode_kemendagri"] else None
+                kec = Kecamatan(name=row["kecamatan"], slug=slugify(row["kecamatan"]), code=code)
+                db.session.add(kec)
+                kecamatan[kec.name] = kec
+            slug = slugify(row["kelurahan"])
+            if slug in slugs:  # the same name in two kecamatan
+                slug = f"{slug}-{slugify(row['kecamatan'])}"
+            slugs.add(slug)
+            db.session.add(
+                Kelurahan(
+                    kecamatan=kec,
+                    name=row["kelurahan"],
+                    slug=slug,
+                    postal_code=row["kode_pos"] or None,
+                    code=row["kode_kemendagri"] or None,
+                )
+            )
+            present.add((row["kecamatan"], row["kelurahan"]))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def all_kelurahan() -> list[Kelurahan]:
+    return list(
+        db.session.scalars(
+            select(Kelurahan).join(Kelurahan.kecamatan).order_by(Kecamatan.name, Kelurahan.name)
+        )
+    )
+
+
+def all_kecamatan() -> list[Kecamatan]:
+    return list(db.session.scalars(select(Kecamatan).order_by(Kecamatan.name)))
+
+
+def _check_name(name: str, kecamatan_id: int, kelurahan_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise DomainError(_("Nama kelurahan wajib diisi (maksimal 80 karakter)."))
+    clash = db.session.scalar(
+        select(Kelurahan.id).where(Kelurahan.kecamatan_id == kecamatan_id, Kelurahan.name == name)
+    )
+    if clash is not None and clash != kelurahan_id:
+        raise DomainError(_("Kelurahan dengan nama itu sudah ada di kecamatan ini."))
+    return name
+
+
+def add_kelurahan(actor: User, kecamatan_id: int, name: str, postal_code: str = "") -> Kelurahan:
+    """Add a kelurahan (city admin only)."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengubah wilayah."))
+    kecamatan = db.session.get(Kecamatan, kecamatan_id)
+    if kecamatan is None:
+        raise DomainError(_("Pilih kecamatan dari daftar."))
+    name = _check_name(name, kecamatan.id)
+    slug, n = slugify(name) or "kelurahan", 1
+    base = slug
+    while db.session.scalar(select(Kelurahan.id).where(Kelurahan.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    kelurahan = Kelurahan(
+        kecamatan_id=kecamatan.id, name=name, slug=slug, postal_code=_postal(postal_code)
+    )
+    db.session.add(kelurahan)
+    db.session.flush()
+    return kelurahan
+
+
+def rename_kelurahan(actor: User, kelurahan: Kelurahan, name: str, postal_code: str = "") -> None:
+    """Rename a kelurahan (city admin only); its address (slug) stays so links keep working."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengubah wilayah."))
+    kelurahan.name = _check_name(name, kelurahan.kecamatan_id, kelurahan.id)
+    kelurahan.postal_code = _postal(postal_code) or kelurahan.postal_code
+    db.session.flush()
+
+
+def _postal(code: str) -> str | None:
+    code = (code or "").strip()
+    if code and (not code.isdigit() or len(code) != 5):
+        raise DomainError(_("Kode pos terdiri dari 5 angka."))
+    return code or None

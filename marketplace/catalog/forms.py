@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from marketplace.catalog.services import ProductData
+from marketplace.core.forms import Form, RupiahField, length, required
+
+STOCK_MODES = [
+    ("unlimited", _l("Tidak dibatasi")),
+    ("counted", _l("Dihitung (jumlah stok)")),
+    ("daily", _l("Porsi per hari")),
+]
+
+
+class ProductForm(Form):
+    name = StringField(_l("Nama produk"), validators=[required(), length(120)])
+    category_id = SelectField(_l("Kategori"), coerce=int, validate_choice=False)
+    price = RupiahField(
+        _l("Harga (Rp)"), validators=[required()], description=_l("Misalnya 15.000")
+    )
+    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), length(3000)])
+    stock_mode = SelectField(_l("Stok"), choices=STOCK_MODES)
+    stock = IntegerField(_l("Jumlah stok"), validators=[Optional(), NumberRange(0, 1_000_000)])
+    daily_quota = IntegerField(
+        _l("Porsi per hari"), validators=[Optional(), NumberRange(1, 100_000)]
+    )
+    is_halal = BooleanField(_l("Halal"))
+    lead_days = IntegerField(
+        _l("Pesan berapa hari sebelumnya (0 = hari ini juga)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 30)],
+    )
+    photo = FileField(_l("Foto produk"))
+
+    def to_data(self) -> ProductData:
+        return ProductData(
+            name=self.name.data or "",
+            category_id=self.category_id.data or 0,
+            price=self.price.data if self.price.data is not None else -1,
+            description=self.description.data or "",
+            stock_mode=self.stock_mode.data,
+            stock=self.stock.data,
+            daily_quota=self.daily_quota.data,
+            is_halal=self.is_halal.data,
+            lead_days=self.lead_days.data or 0,
+        )
+
+
+class PhotoForm(Form):
+    photo = FileField(_l("Foto produk"))
+
+
+class OptionGroupForm(Form):
+    name = StringField(_l("Nama kelompok pilihan"), validators=[required(), length(80)])
+    options = TextAreaField(
+        _l("Pilihan, satu per baris"),
+        validators=[required(), length(3000)],
+        description=_l("Tambahkan harga dengan tanda +, misalnya: Tambah telur +3.000"),
+    )
+    multiple = BooleanField(_l("Boleh pilih lebih dari satu"))
+    required_choice = BooleanField(_l("Wajib dipilih"))

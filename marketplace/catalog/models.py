@@ -1,0 +1,163 @@
+"""Catalog: categories, products with photos, option groups and stock (product and price)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.db import TimestampMixin, jakarta_today
+from marketplace.extensions import db
+from marketplace.stores.models import Store
+
+
+class StockMode(StrEnum):
+    UNLIMITED = "unlimited"
+    COUNTED = "counted"
+    DAILY = "daily"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def label(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        CheckConstraint("daily_quota IS NULL OR daily_quota >= 0", name="quota_not_negative"),
+        CheckConstraint("daily_taken >= 0", name="taken_not_negative"),
+        CheckConstraint("lead_days BETWEEN 0 AND 30", name="lead_days_range"),
+        CheckConstraint("stock_mode IN ('unlimited', 'counted', 'daily')", name="stock_mode_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: whole Rupiah
+    price: Mapped[int]
+    stock_mode: Mapped[str] = mapped_column(String(10), default=StockMode.UNLIMITED)
+    #: units left when stock_mode is counted
+    stock: Mapped[int | None]
+    #: portions per day when stock_mode is daily
+    daily_quota: Mapped[int | None]
+    #: portions taken on ``daily_date`` (Asia/Jakarta); another day means none taken yet
+    daily_taken: Mapped[int] = mapped_column(default=0)
+    daily_date: Mapped[date | None]
+    is_sold_out: Mapped[bool] = mapped_column(default=False)
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    is_halal: Mapped[bool] = mapped_column(default=False)
+    #: pre-order lead time in days (H-1 = 1)
+    lead_days: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0, index=True)
+
+    store: Mapped[Store] = relationship()
+    category: Mapped[Category] = relationship()
+    photos: Mapped[list[ProductPhoto]] = relationship(
+        back_populates="product", order_by="ProductPhoto.position", cascade="all, delete-orphan"
+    )
+    option_groups: Mapped[list[OptionGroup]] = relationship(
+        back_populates="product", order_by="OptionGroup.position", cascade="all, delete-orphan"
+    )
+
+    def portions_left(self, today: date | None = None) -> int | None:
+        """Units that can still be ordered (None = unlimited)."""
+        if self.stock_mode == StockMode.COUNTED:
+            return self.stock or 0
+        if self.stock_mode == StockMode.DAILY:
+            today = today or jakarta_today()
+            taken = self.daily_taken if self.daily_date == today else 0
+            return max((self.daily_quota or 0) - taken, 0)
+        return None
+
+    def is_available(self, today: date | None = None) -> bool:
+        if self.is_sold_out or self.is_hidden:
+            return False
+        left = self.portions_left(today)
+        return left is None or left > 0
+
+    @property
+    def cover(self) -> ProductPhoto | None:
+        return self.photos[0] if self.photos else None
+
+    def is_managed_by(self, user) -> bool:
+        return self.store.is_managed_by(user)
+
+    def is_visible_to(self, user) -> bool:
+        if self.store.is_managed_by(user):
+            return True
+        return not self.is_hidden and self.store.is_public
+
+
+class ProductPhoto(db.Model):
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    thumb: Mapped[str] = mapped_column(String(80))
+    large: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime | None]
+
+    product: Mapped[Product] = relationship(back_populates="photos")
+
+    def is_managed_by(self, user) -> bool:
+        return self.product.is_managed_by(user)
+
+
+class OptionGroup(db.Model):
+    __tablename__ = "option_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    #: several options may be chosen (checkboxes) instead of one (radio buttons)
+    multiple: Mapped[bool] = mapped_column(default=False)
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="option_groups")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="group", order_by="Option.position", cascade="all, delete-orphan"
+    )
+
+    def is_managed_by(self, user) -> bool:
+        return self.product.is_managed_by(user)
+
+
+class Option(db.Model):
+    __tablename__ = "options"
+    __table_args__ = (CheckConstraint("extra_price >= 0", name="extra_price_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("option_groups.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    #: whole Rupiah added to the product's price
+    extra_price: Mapped[int] = mapped_column(default=0)
+    is_sold_out: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    group: Mapped[OptionGroup] = relationship(back_populates="options")
+
+    def is_managed_by(self, user) -> bool:
+        return self.group.is_managed_by(user)

@@ -1,0 +1,109 @@
+"""Public catalog pages: browsing, categories, product pages and search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace.areas.services import all_kelurahan
+from marketplace.catalog import services
+from marketplace.catalog.models import Category, OptionGroup, Product
+from marketplace.catalog.search import search_terms
+from marketplace.core.db import jakarta_today
+from marketplace.core.money import parse_rupiah
+from marketplace.extensions import db
+from marketplace.stores.hours import availability
+
+bp = Blueprint("catalog", __name__)
+MAX_QUERY_LENGTH = 200
+
+
+def _price_arg(name: str) -> int | None:
+    try:
+        return parse_rupiah(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters(**fixed) -> services.BrowseFilters:
+    args = request.args
+    return services.BrowseFilters(
+        q=(args.get("q", "") or "")[:MAX_QUERY_LENGTH],
+        category_id=fixed.get("category_id") or args.get("kategori", type=int),
+        kelurahan_id=args.get("kelurahan", type=int),
+        min_price=_price_arg("min"),
+        max_price=_price_arg("max"),
+        open_now=args.get("buka") == "1",
+        halal=args.get("halal") == "1",
+        available=args.get("tersedia") == "1",
+        sort=args.get("urut", ""),
+    )
+
+
+def _listing(template: str, filters: services.BrowseFilters, **context):
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    results = services.browse_products(filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    return render_template(
+        template,
+        results=results,
+        filters=filters,
+        categories=services.categories(),
+        kelurahan=all_kelurahan(),
+        **context,
+    )
+
+
+@bp.route("/produk")
+def browse():
+    return _listing("catalog/browse.html", _filters())
+
+
+@bp.route("/kategori/<slug>")
+def category(slug: str):
+    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    if found is None:
+        abort(404)
+    return _listing("catalog/browse.html", _filters(category_id=found.id), category=found)
+
+
+@bp.route("/cari")
+def search():
+    filters = _filters()
+    terms = search_terms(filters.q)
+    if not terms:
+        # Empty or nothing searchable ("!!!", emoji only): a friendly page, never an error.
+        return render_template(
+            "catalog/search.html",
+            q=filters.q,
+            results=None,
+            stores=[],
+            filters=filters,
+            categories=services.categories(),
+            kelurahan=all_kelurahan(),
+        )
+    return _listing(
+        "catalog/search.html", filters, q=filters.q, stores=services.search_stores(filters.q)
+    )
+
+
+@bp.route("/produk/<int:product_id>")
+def product(product_id: int):
+    item = db.session.scalar(
+        select(Product)
+        .where(Product.id == product_id)
+        .options(
+            selectinload(Product.photos),
+            selectinload(Product.option_groups).selectinload(OptionGroup.options),
+        )
+    )
+    if item is None or not item.is_visible_to(current_user):
+        abort(404)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        store=item.store,
+        state=availability(item.store),
+        today=jakarta_today(),
+    )

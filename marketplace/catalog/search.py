@@ -1,0 +1,70 @@
+"""Full-text search with each database's own engine: PostgreSQL tsvector (indonesian), SQLite FTS5.
+
+The search documents and their indexes are created by the migrations (see
+``migrations/versions/*_search_indexes.py``); these expressions must match them exactly so that
+PostgreSQL uses the GIN indexes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Float, Integer, column, select, text
+from sqlalchemy.sql import Subquery
+
+from marketplace.extensions import db
+
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+PRODUCT_VECTOR = (
+    "setweight(to_tsvector('indonesian', coalesce(name, '')), 'A') || "
+    "setweight(to_tsvector('indonesian', coalesce(description, '')), 'B')"
+)
+STORE_VECTOR = (
+    "setweight(to_tsvector('indonesian', coalesce(name, '')), 'A') || "
+    "setweight(to_tsvector('indonesian', coalesce(story, '')), 'B')"
+)
+#: (table, FTS5 table, PostgreSQL vector expression, FTS5 column weights)
+TARGETS = {
+    "products": ("products", "product_fts", PRODUCT_VECTOR, "10.0, 1.0"),
+    "stores": ("stores", "store_fts", STORE_VECTOR, "10.0, 1.0"),
+}
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Split what a visitor typed into at most a few safe words (letters and digits only)."""
+    words = _WORD.findall((query or "").lower())
+    return [w[:MAX_TERM_LENGTH] for w in words][:MAX_TERMS]
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def ranked_ids(target: str, terms: list[str]) -> Subquery:
+    """A subquery (id, rank) of rows matching every term as a prefix; lower rank is better."""
+    table, fts_table, vector, weights = TARGETS[target]
+    if _dialect() == "postgresql":
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        stmt = text(
+            f"SELECT id, -ts_rank({vector}, to_tsquery('indonesian', :q)) AS rank "  # noqa: S608 - constants only
+            f"FROM {table} WHERE ({vector}) @@ to_tsquery('indonesian', :q)"
+        ).bindparams(q=tsquery)
+    else:
+        match = " ".join(f'"{t}"*' for t in terms)
+        stmt = text(
+            f"SELECT rowid AS id, bm25({fts_table}, {weights}) AS rank "  # noqa: S608 - constants only
+            f"FROM {fts_table} WHERE {fts_table} MATCH :q"
+        ).bindparams(q=match)
+    return stmt.columns(column("id", Integer), column("rank", Float)).subquery(f"{target}_hits")
+
+
+def search_ids(target: str, query: str) -> list[int]:
+    """Ids of matching rows, best first (used by tests and benchmarks)."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    hits = ranked_ids(target, terms)
+    return list(db.session.scalars(select(hits.c.id).order_by(hits.c.rank, hits.c.id)))

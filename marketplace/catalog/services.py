@@ -1,0 +1,360 @@
+"""Catalog rules: products, photos, options, stock switches, ordering, browsing and search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from marketplace.catalog.models import (
+    Category,
+    Option,
+    OptionGroup,
+    Product,
+    ProductPhoto,
+    StockMode,
+)
+from marketplace.catalog.search import ranked_ids, search_terms
+from marketplace.core.db import jakarta_today, utcnow
+from marketplace.core.errors import DomainError
+from marketplace.core.images import delete_image_files, store_image
+from marketplace.core.money import parse_rupiah
+from marketplace.extensions import db
+from marketplace.stores.hours import availability
+from marketplace.stores.models import Store, StoreStatus
+
+MAX_PHOTOS = 5
+MAX_PRICE = 100_000_000
+_OPTION_LINE = re.compile(r"^(?P<name>.*?)\s*(?:[|+]\s*(?:Rp\.?\s*)?(?P<price>[\d.,]+))?\s*$", re.I)
+
+
+@dataclass
+class ProductData:
+    name: str
+    category_id: int
+    price: int
+    description: str = ""
+    stock_mode: str = StockMode.UNLIMITED
+    stock: int | None = None
+    daily_quota: int | None = None
+    is_halal: bool = False
+    lead_days: int = 0
+
+
+@dataclass
+class BrowseFilters:
+    q: str = ""
+    category_id: int | None = None
+    kelurahan_id: int | None = None
+    store_id: int | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    open_now: bool = False
+    halal: bool = False
+    available: bool = False
+    #: empty means relevance when searching, newest otherwise
+    sort: str = ""
+
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
+
+
+def _validate(data: ProductData) -> None:
+    if not data.name.strip():
+        raise DomainError(_("Nama produk wajib diisi."))
+    if db.session.get(Category, data.category_id) is None:
+        raise DomainError(_("Pilih kategori dari daftar."))
+    if not 0 <= data.price <= MAX_PRICE:
+        raise DomainError(_("Harga harus antara Rp0 dan Rp100.000.000."))
+    if data.stock_mode not in set(StockMode):
+        raise DomainError(_("Pilih jenis stok dari daftar."))
+    if data.stock_mode == StockMode.COUNTED and (data.stock is None or data.stock < 0):
+        raise DomainError(_("Isi jumlah stok (0 atau lebih)."))
+    if data.stock_mode == StockMode.DAILY and (data.daily_quota is None or data.daily_quota < 1):
+        raise DomainError(_("Isi jumlah porsi per hari (minimal 1)."))
+    if not 0 <= data.lead_days <= 30:
+        raise DomainError(_("Waktu pesan di muka antara 0 dan 30 hari."))
+
+
+def _apply(product: Product, data: ProductData) -> None:
+    _validate(data)
+    product.name = data.name.strip()
+    product.category_id = data.category_id
+    product.price = data.price
+    product.description = (data.description or "").strip()
+    product.stock_mode = data.stock_mode
+    product.stock = data.stock if data.stock_mode == StockMode.COUNTED else None
+    product.daily_quota = data.daily_quota if data.stock_mode == StockMode.DAILY else None
+    product.is_halal = data.is_halal
+    product.lead_days = data.lead_days
+
+
+def create_product(store: Store, data: ProductData) -> Product:
+    """Add a product at the end of the store's list."""
+    product = Product(store_id=store.id, daily_taken=0)
+    _apply(product, data)
+    last = db.session.scalar(select(func.max(Product.position)).where(Product.store_id == store.id))
+    product.position = (last or 0) + 1
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def update_product(product: Product, data: ProductData) -> Product:
+    """Change a product's details (past orders keep their own copy)."""
+    _apply(product, data)
+    db.session.flush()
+    return product
+
+
+def add_photo(product: Product, stream, folder: str, max_pixels: int) -> ProductPhoto:
+    """Verify and store a photo; at most a few per product."""
+    if len(product.photos) >= MAX_PHOTOS:
+        raise DomainError(_("Maksimal 5 foto per produk. Hapus foto lama dulu."))
+    stored = store_image(stream, folder, max_pixels)
+    photo = ProductPhoto(
+        thumb=stored.thumb, large=stored.large, position=len(product.photos), created_at=utcnow()
+    )
+    product.photos.append(photo)
+    db.session.flush()
+    return photo
+
+
+def delete_photo(photo: ProductPhoto, folder: str) -> None:
+    product = photo.product
+    product.photos.remove(photo)
+    db.session.flush()
+    delete_image_files(folder, photo.thumb, photo.large)
+    for index, remaining in enumerate(product.photos):
+        remaining.position = index
+
+
+def parse_option_lines(text: str) -> list[tuple[str, int]]:
+    """Read one option per line: 'Tambah telur +3.000', 'Level 2', 'Keju | 5000'."""
+    options: list[tuple[str, int]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        match = _OPTION_LINE.match(line)
+        name = (match.group("name") if match else line).strip()
+        price_text = match.group("price") if match else None
+        if not name:
+            raise DomainError(_("Setiap baris pilihan perlu nama, misalnya 'Tambah telur +3000'."))
+        try:
+            price = parse_rupiah(price_text) or 0
+        except ValueError as exc:
+            raise DomainError(_("Harga tambahan terlalu besar.")) from exc
+        if price > MAX_PRICE:
+            raise DomainError(_("Harga tambahan terlalu besar."))
+        options.append((name[:80], price))
+    if not options:
+        raise DomainError(_("Tulis minimal satu pilihan, satu per baris."))
+    if len(options) > 30:
+        raise DomainError(_("Maksimal 30 pilihan per kelompok."))
+    return options
+
+
+def save_option_group(
+    product: Product,
+    name: str,
+    options_text: str,
+    multiple: bool,
+    required: bool,
+    group: OptionGroup | None = None,
+) -> OptionGroup:
+    """Create or replace an option group from the seller's lines."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Nama kelompok pilihan wajib diisi, misalnya 'Level pedas'."))
+    parsed = parse_option_lines(options_text)
+    if group is None:
+        group = OptionGroup(position=len(product.option_groups))
+        product.option_groups.append(group)
+    previous = {opt.name: opt for opt in group.options}
+    group.name, group.multiple, group.required = name[:80], multiple, required
+    group.options = [
+        Option(
+            name=opt_name,
+            extra_price=price,
+            position=index,
+            is_sold_out=previous[opt_name].is_sold_out if opt_name in previous else False,
+        )
+        for index, (opt_name, price) in enumerate(parsed)
+    ]
+    db.session.flush()
+    return group
+
+
+def delete_option_group(group: OptionGroup) -> None:
+    product = group.product
+    product.option_groups.remove(group)
+    db.session.flush()
+
+
+def set_sold_out(product: Product, sold_out: bool) -> None:
+    """The one-tap sold-out switch."""
+    product.is_sold_out = sold_out
+    db.session.flush()
+
+
+def set_option_sold_out(option: Option, sold_out: bool) -> None:
+    option.is_sold_out = sold_out
+    db.session.flush()
+
+
+def set_hidden(product: Product, hidden: bool) -> None:
+    product.is_hidden = hidden
+    db.session.flush()
+
+
+def move_product(product: Product, direction: int) -> None:
+    """Swap a product with its neighbour in the store's list (direction -1 up, +1 down)."""
+    siblings = list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.store_id == product.store_id)
+            .order_by(Product.position, Product.id)
+        )
+    )
+    for index, sibling in enumerate(siblings):
+        sibling.position = index
+    index = siblings.index(product)
+    other = index + direction
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = other, index
+    db.session.flush()
+
+
+def delete_product(product: Product, folder: str) -> None:
+    """Delete a product and its photo files."""
+    names = [n for p in product.photos for n in (p.thumb, p.large)]
+    db.session.delete(product)
+    db.session.flush()
+    delete_image_files(folder, *names)
+
+
+def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
+    query = (
+        select(Product)
+        .where(Product.store_id == store.id)
+        .options(selectinload(Product.photos), selectinload(Product.category))
+        .order_by(Product.position, Product.id)
+    )
+    if not include_hidden:
+        query = query.where(Product.is_hidden.is_(False))
+    return list(db.session.scalars(query))
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def public_stores():
+    """Verified stores with what pages need to show them (hours, kelurahan)."""
+    return (
+        select(Store)
+        .where(Store.status == StoreStatus.VERIFIED)
+        .options(
+            selectinload(Store.periods),
+            selectinload(Store.kelurahan),
+            selectinload(Store.credentials),
+        )
+    )
+
+
+def open_store_ids(now: datetime | None = None) -> list[int]:
+    """Ids of verified stores accepting orders now (one query, rules from ``availability``)."""
+    stores = db.session.scalars(
+        select(Store)
+        .where(Store.status == StoreStatus.VERIFIED)
+        .options(selectinload(Store.periods))
+    )
+    return [s.id for s in stores if availability(s, now).accepting_orders]
+
+
+def _available_clause(today: date):
+    return and_(
+        Product.is_sold_out.is_(False),
+        or_(
+            Product.stock_mode == StockMode.UNLIMITED,
+            and_(Product.stock_mode == StockMode.COUNTED, Product.stock > 0),
+            and_(
+                Product.stock_mode == StockMode.DAILY,
+                Product.daily_quota > 0,
+                or_(
+                    Product.daily_date.is_(None),
+                    Product.daily_date != today,
+                    Product.daily_taken < Product.daily_quota,
+                ),
+            ),
+        ),
+    )
+
+
+def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datetime | None = None):
+    """A page of public products matching ``filters`` in a fixed number of queries."""
+    query = (
+        select(Product)
+        .join(Product.store)
+        .where(Store.status == StoreStatus.VERIFIED, Product.is_hidden.is_(False))
+        .options(
+            contains_eager(Product.store).selectinload(Store.periods),
+            contains_eager(Product.store).selectinload(Store.kelurahan),
+            selectinload(Product.photos),
+        )
+    )
+    terms = search_terms(filters.q)
+    hits = None
+    if terms:
+        hits = ranked_ids("products", terms)
+        query = query.join(hits, hits.c.id == Product.id)
+    sort = filters.sort if filters.sort in SORTS else ""
+    if not sort or (sort == "relevance" and hits is None):
+        sort = "relevance" if hits is not None else "newest"
+    if filters.category_id:
+        query = query.where(Product.category_id == filters.category_id)
+    if filters.kelurahan_id:
+        query = query.where(Store.kelurahan_id == filters.kelurahan_id)
+    if filters.store_id:
+        query = query.where(Product.store_id == filters.store_id)
+    if filters.min_price is not None:
+        query = query.where(Product.price >= filters.min_price)
+    if filters.max_price is not None:
+        query = query.where(Product.price <= filters.max_price)
+    if filters.halal:
+        query = query.where(Product.is_halal.is_(True))
+    if filters.available:
+        query = query.where(_available_clause(jakarta_today(now)))
+    if filters.open_now:
+        query = query.where(Product.store_id.in_(open_store_ids(now) or [-1]))
+    if sort == "relevance":
+        query = query.order_by(hits.c.rank, Product.id)
+    order = {
+        "relevance": [],
+        "newest": [Product.created_at.desc(), Product.id.desc()],
+        "price_asc": [Product.price, Product.id],
+        "price_desc": [Product.price.desc(), Product.id],
+        "name": [Product.name, Product.id],
+    }[sort]
+    query = query.order_by(*order)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def search_stores(q: str, limit: int = 6) -> list[Store]:
+    """Verified stores matching the words typed, best first."""
+    terms = search_terms(q)
+    if not terms:
+        return []
+    hits = ranked_ids("stores", terms)
+    query = (
+        public_stores()
+        .join(hits, hits.c.id == Store.id)
+        .order_by(hits.c.rank, Store.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,47 @@
+"""Flask CLI commands: demo data and the demo logins."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no stores yet.")
+    def seed_demo_command(if_empty: bool) -> None:
+        """Load the demo Kampung Kuliner (idempotent)."""
+        from marketplace.demo.seed import seed_demo
+        from marketplace.stores.models import Store
+
+        if if_empty and db.session.scalar(select(func.count(Store.id))):
+            click.echo("Database already has stores: demo data not loaded.")
+            return
+        result = seed_demo()
+        db.session.commit()
+        click.echo(
+            f"Demo data loaded: {result['stores_created']} stores created, "
+            f"{result['products']} products in the catalog."
+        )
+
+    @app.cli.command("seed-areas")
+    def seed_areas_command() -> None:
+        """Load Kota Tangerang's kecamatan and kelurahan (idempotent)."""
+        from marketplace.areas.services import seed_areas
+
+        added = seed_areas()
+        db.session.commit()
+        click.echo(f"{added} kelurahan added.")
+
+    @app.cli.command("demo-logins")
+    def demo_logins_command() -> None:
+        """Print the demo accounts."""
+        from marketplace.demo.seed import demo_logins
+
+        click.echo("\nPasar Kampung Kuliner is at http://127.0.0.1:5000\nDemo logins:")
+        for label, login, password in demo_logins():
+            click.echo(f"  {label:<40} {login}  /  {password}")
+        click.echo("")

@@ -1,0 +1,84 @@
+"""Configuration read from the environment.
+
+Development defaults work out of the box (SQLite under ``instance/``); production refuses to
+start with the default secret key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the marker production refuses
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run in this environment."""
+
+
+def _instance_path() -> Path:
+    return Path(
+        os.environ.get("INSTANCE_PATH", Path(__file__).resolve().parent.parent / "instance")
+    )
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'marketplace.sqlite3'}"
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config() -> dict:
+    """Build the configuration mapping from environment variables."""
+    instance = _instance_path()
+    env = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development"))
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        # A phone photo is up to ~12 MB; the form body adds a little.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "13")) * 1024 * 1024,
+        "MAX_IMAGE_PIXELS": int(os.environ.get("MAX_IMAGE_PIXELS", str(50_000_000))),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ["id", "en"],
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Pasar Kampung Kuliner <noreply@localhost>"),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "24")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run production with development defaults."""
+    if config.get("ENV_NAME") != "production":
+        return
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise ConfigError("SECRET_KEY must be set to a real secret in production.")
+    if len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        raise ConfigError("DATABASE_URL must point at PostgreSQL in production.")

@@ -1,0 +1,52 @@
+"""Base model pieces and time helpers: stored in UTC, shown in Asia/Jakarta."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.extensions import db
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def utcnow() -> datetime:
+    """Return the current time as a naive UTC datetime (how the database keeps it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_jakarta(moment: datetime) -> datetime:
+    """Convert a naive-UTC (or aware) datetime to an aware Asia/Jakarta datetime."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(JAKARTA)
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """Convert an aware datetime (naive means Asia/Jakarta) to naive UTC for storage."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=JAKARTA)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def jakarta_today(now: datetime | None = None) -> date:
+    """Return today's date in Asia/Jakarta."""
+    return to_jakarta(now or utcnow()).date()
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+__all__ = [
+    "JAKARTA",
+    "TimestampMixin",
+    "db",
+    "jakarta_today",
+    "to_jakarta",
+    "to_utc_naive",
+    "utcnow",
+]

@@ -1,0 +1,88 @@
+"""Form helpers shared by every domain (shape checks only)."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError  # noqa: F401
+
+from marketplace.core.money import parse_rupiah
+
+REQUIRED = _l("Wajib diisi.")
+
+
+def required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
+
+
+def length(max_len: int, min_len: int = -1) -> Length:
+    return Length(
+        min=min_len,
+        max=max_len,
+        message=_l(
+            "Panjang isian antara %(min)d dan %(max)d karakter.", min=max(min_len, 0), max=max_len
+        ),
+    )
+
+
+class RupiahField(StringField):
+    """A price typed the Indonesian way ('15.000', 'Rp 15.000'); ``data`` is whole Rupiah."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = parse_rupiah(valuelist[0])
+        except ValueError as exc:
+            self.data = None
+            raise ValidationError(_l("Jumlah Rupiah terlalu besar.")) from exc
+        if self.data is None:
+            raise ValidationError(_l("Tulis jumlah Rupiah dengan angka, misalnya 15.000."))
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+#: WTForms' own messages, which ship without an Indonesian catalogue.
+_WTFORMS_ID = {
+    "Not a valid float value.": "Isi dengan angka.",
+    "Not a valid decimal value.": "Isi dengan angka.",
+    "Not a valid integer value.": "Isi dengan bilangan bulat.",
+    "Not a valid date value.": "Tanggal tidak valid.",
+    "Not a valid time value.": "Jam tidak valid (contoh 06:00).",
+    "Not a valid datetime value.": "Tanggal dan jam tidak valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Not a valid choice": "Pilihan tidak valid.",
+    "This field is required.": "Wajib diisi.",
+    "Invalid email address.": "Alamat e-mail tidak valid.",
+    "Invalid input.": "Isian tidak valid.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
+    "Number must be at least %(min)s.": "Angka minimal %(min)s.",
+    "Number must be at most %(max)s.": "Angka maksimal %(max)s.",
+    "The CSRF token is missing.": "Formulir kedaluwarsa. Muat ulang halaman.",
+    "The CSRF token is invalid.": "Formulir kedaluwarsa. Muat ulang halaman.",
+    "The CSRF token has expired.": "Formulir kedaluwarsa. Muat ulang halaman.",
+    "The CSRF tokens do not match.": "Formulir kedaluwarsa. Muat ulang halaman.",
+}
+
+
+class _Translations:
+    def gettext(self, string: str) -> str:
+        if str(get_locale()) == "en":
+            return string
+        return _WTFORMS_ID.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Every form of the app: WTForms' built-in messages in the user's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()

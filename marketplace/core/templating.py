@@ -1,0 +1,87 @@
+"""Template filters and globals: Rupiah, Jakarta time, WhatsApp links."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+
+from marketplace.core.db import to_jakarta, utcnow
+from marketplace.core.money import format_rupiah
+from marketplace.core.phone import display_phone
+
+
+def wa_link(phone: str, message: str = "") -> str:
+    """A click-to-chat link (wa.me) with a prefilled message."""
+    link = f"https://wa.me/{phone}"
+    return f"{link}?text={quote(message)}" if message else link
+
+
+def jakarta_datetime(moment: datetime | None, fmt: str = "d MMM yyyy, HH.mm") -> str:
+    if moment is None:
+        return ""
+    return format_datetime(moment, fmt)
+
+
+def reopen_text(next_open: datetime | None) -> str:
+    """'buka lagi pukul 16.00', 'buka lagi besok pukul 06.00', 'buka lagi Senin pukul 06.00'."""
+    if next_open is None:
+        return _("tutup sampai pemberitahuan berikutnya")
+    today = to_jakarta(utcnow()).date()
+    clock = next_open.strftime("%H.%M")
+    if next_open.date() == today:
+        return _("buka lagi pukul %(time)s", time=clock)
+    if next_open.date() == today + timedelta(days=1):
+        return _("buka lagi besok pukul %(time)s", time=clock)
+    return _(
+        "buka lagi %(day)s pukul %(time)s",
+        day=format_date(next_open.date(), "EEEE, d MMM"),
+        time=clock,
+    )
+
+
+WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def weekday_name(index: int) -> str:
+    return (WEEKDAYS_EN if str(get_locale()) == "en" else WEEKDAYS_ID)[index]
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["jakarta"] = jakarta_datetime
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.globals.update(
+        wa_link=wa_link,
+        reopen_text=reopen_text,
+        weekday_name=weekday_name,
+        url_with=url_with,
+        current_locale=lambda: str(get_locale()),
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+        )
+        return response

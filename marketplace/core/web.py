@@ -1,0 +1,51 @@
+"""Route helpers shared by every blueprint: the transaction boundary and safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import flash, g, render_template, request
+
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+
+
+def run_service(service: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """Call a service and commit once; on a DomainError roll back, flash its message.
+
+    Returns (ok, result). This is the one transaction boundary for form posts.
+    """
+    try:
+        result = service(*args, **kwargs)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        g.service_failed = True
+        return False, None
+    except Exception:
+        db.session.rollback()
+        raise
+    return True, result
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` parameter when it points inside this site, else ``default``."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.netloc
+        and "\\" not in target
+    ):
+        return target
+    return default
+
+
+def render_form(template: str, form, **context: Any):
+    """Render a form page: 400 when the form or the service refused the input, else 200."""
+    failed = bool(form.errors) or g.get("service_failed", False)
+    return render_template(template, form=form, **context), 400 if failed else 200

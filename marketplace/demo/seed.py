@@ -1,0 +1,232 @@
+"""Load the demo Kampung Kuliner (idempotent: what already exists is left as it is)."""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+from datetime import date, time
+
+from flask import current_app
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.services import hash_password
+from marketplace.areas.models import Kelurahan
+from marketplace.areas.services import seed_areas
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Category, Product
+from marketplace.core.images import store_image
+from marketplace.demo import data
+from marketplace.extensions import db
+from marketplace.kim.models import KimGroup, KimMember
+from marketplace.stores import services as stores
+from marketplace.stores.models import Store, StoreStatus
+
+
+def seed_categories() -> dict[str, Category]:
+    """The culinary categories (kept if present)."""
+    existing = {c.slug: c for c in db.session.scalars(select(Category))}
+    for position, (slug, name, name_en) in enumerate(data.CATEGORIES):
+        if slug not in existing:
+            existing[slug] = Category(slug=slug, name=name, name_en=name_en, position=position)
+            db.session.add(existing[slug])
+    db.session.flush()
+    return existing
+
+
+def _user(
+    key: str,
+    role: str,
+    kim_group: KimGroup | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+) -> User:
+    from marketplace.core.phone import normalize_phone
+
+    if key in data.PEOPLE:
+        name, phone, email = data.PEOPLE[key]
+    else:
+        email = None
+    normalized = normalize_phone(phone)
+    user = db.session.scalar(select(User).where(User.phone == normalized))
+    if user is None:
+        user = User(
+            name=name,
+            phone=normalized,
+            email=email,
+            role=role,
+            password_hash=hash_password(data.DEMO_PASSWORD),
+            kim_group_id=kim_group.id if kim_group else None,
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _kelurahan(name: str) -> Kelurahan:
+    found = db.session.scalar(select(Kelurahan).where(Kelurahan.name == name))
+    if found is None:
+        raise RuntimeError(f"kelurahan {name} is missing from the area data")
+    return found
+
+
+def _kim(kelurahan_name: str) -> KimGroup:
+    area = _kelurahan(kelurahan_name)
+    group = db.session.scalar(select(KimGroup).where(KimGroup.kelurahan_id == area.id))
+    if group is None:
+        group = KimGroup(kelurahan_id=area.id, name=f"KIM {area.name}")
+        db.session.add(group)
+        db.session.flush()
+    return group
+
+
+def demo_photo(title: str, category: str) -> bytes:
+    """Draw a simple, recognisable product picture locally (no network, no stock photos)."""
+    digest = hashlib.sha256(title.encode()).digest()
+    hue = digest[0] / 255
+    r, g, b = (int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.45, 0.92))
+    image = Image.new("RGB", (800, 600), (r, g, b))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((210, 90, 590, 470), fill=(250, 248, 240), outline=(90, 70, 50), width=6)
+    accent = tuple(int(c * 255) for c in colorsys.hsv_to_rgb((hue + 0.5) % 1, 0.7, 0.75))
+    draw.ellipse((290, 170, 510, 390), fill=accent)
+    font = ImageFont.load_default(size=44)
+    small = ImageFont.load_default(size=28)
+    draw.rectangle((0, 490, 800, 600), fill=(40, 30, 25))
+    draw.text((400, 530), title[:30], font=font, fill=(255, 255, 255), anchor="mm")
+    draw.text((400, 40), category, font=small, fill=(40, 30, 25), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _store(spec, owners: dict[str, User], categories: dict[str, Category]) -> Store | None:
+    (
+        slug,
+        name,
+        owner_key,
+        kelurahan_name,
+        rt,
+        rw,
+        landmark,
+        story,
+        hours,
+        pickup,
+        delivery,
+        fee,
+        credentials,
+        status,
+    ) = spec
+    if db.session.scalar(select(Store.id).where(Store.slug == slug)) is not None:
+        return None
+    owner = owners.get(owner_key) if owner_key else None
+    if owner is None:
+        index = len(owners)
+        owner = _user(
+            f"seller-{slug}", Role.SELLER, name=f"Pemilik {name}", phone=f"0813{index:08d}"
+        )
+        owners[f"seller-{slug}"] = owner
+    area = _kelurahan(kelurahan_name)
+    store = stores.open_store(
+        owner,
+        stores.StoreData(
+            name=name,
+            slug=slug,
+            story=story,
+            whatsapp="62" + owner.phone[2:],
+            address=f"Jl. {name.split()[-1]} Raya",
+            rt=rt,
+            rw=rw,
+            kelurahan_id=area.id,
+            landmark=landmark,
+            offers_pickup=pickup,
+            offers_delivery=delivery,
+            delivery_fee=fee,
+            delivery_kelurahan_ids=(area.id,) if delivery else (),
+        ),
+    )
+    stores.set_opening_hours(
+        store,
+        [
+            stores.PeriodData(day, time.fromisoformat(opens), time.fromisoformat(closes))
+            for day, opens, closes in hours
+        ],
+    )
+    for kind, number in credentials.items():
+        stores.set_credential(store, kind, number, None if kind == "nib" else date(2029, 12, 31))
+    if status == StoreStatus.VERIFIED:
+        verifier = owners["city_admin"]
+        stores.verify_store(store, verifier)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    max_pixels = current_app.config["MAX_IMAGE_PIXELS"]
+    for pname, cat_slug, price, description, mode, amount, halal, lead in data.PRODUCTS.get(
+        slug, []
+    ):
+        product = catalog.create_product(
+            store,
+            catalog.ProductData(
+                name=pname,
+                category_id=categories[cat_slug].id,
+                price=price,
+                description=description,
+                stock_mode=mode,
+                stock=amount if mode == "counted" else None,
+                daily_quota=amount if mode == "daily" else None,
+                is_halal=halal,
+                lead_days=lead,
+            ),
+        )
+        catalog.add_photo(
+            product, io.BytesIO(demo_photo(pname, categories[cat_slug].name)), folder, max_pixels
+        )
+        for gname, multiple, required, options in data.OPTION_GROUPS.get(pname, []):
+            lines = "\n".join(f"{o} +{p}" if p else o for o, p in options)
+            catalog.save_option_group(product, gname, lines, multiple, required)
+    logo = store_image(io.BytesIO(demo_photo(name, kelurahan_name)), folder, max_pixels)
+    store.logo_thumb, store.logo_large = logo.thumb, logo.large
+    return store
+
+
+def seed_demo() -> dict[str, int]:
+    """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
+    seed_areas()
+    categories = seed_categories()
+    uwung = _kim("Uwung Jaya")
+    cibodasari = _kim("Cibodasari")
+    owners = {
+        "city_admin": _user("city_admin", Role.CITY_ADMIN),
+        "kim_admin": _user("kim_admin", Role.KIM_ADMIN, kim_group=uwung),
+        "kim_admin_cibodasari": _user("kim_admin_cibodasari", Role.KIM_ADMIN, kim_group=cibodasari),
+        "customer": _user("customer", Role.CUSTOMER),
+        "seller": _user("seller", Role.SELLER),
+        "pending_seller": _user("pending_seller", Role.SELLER),
+    }
+    if not uwung.members:
+        for name, office in data.KIM_MEMBERS:
+            uwung.members.append(
+                KimMember(
+                    name=name,
+                    office=office,
+                    user_id=owners["kim_admin"].id if office == "ketua" else None,
+                )
+            )
+    created = sum(1 for spec in data.STORES if _store(spec, owners, categories) is not None)
+    db.session.flush()
+    return {
+        "stores_created": created,
+        "products": db.session.scalar(select(db.func.count(Product.id))),
+    }
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, login, password) rows for the README and `make run`."""
+    labels = {
+        "city_admin": "Admin kota (Diskominfo)",
+        "kim_admin": "Admin KIM Uwung Jaya",
+        "customer": "Pembeli",
+        "seller": "Penjual (Warung Nasi Uduk Bu Siti)",
+        "pending_seller": "Penjual, toko menunggu verifikasi",
+    }
+    return [(label, data.PEOPLE[key][1], data.DEMO_PASSWORD) for key, label in labels.items()]

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.areas.services import all_kelurahan
+from marketplace.core.permissions import get_or_404, require, role_required
+from marketplace.core.web import render_form, run_service
+from marketplace.kim import services
+from marketplace.kim.forms import OFFICE_LABELS, AppointForm, GroupForm, MemberForm, RejectForm
+from marketplace.kim.models import KimGroup, KimMember
+from marketplace.stores import services as store_services
+from marketplace.stores.models import Store
+
+bp = Blueprint("kim", __name__, url_prefix="/kim")
+ADMINS = (Role.KIM_ADMIN, Role.CITY_ADMIN)
+
+
+@bp.route("/")
+@role_required(*ADMINS)
+def dashboard():
+    return render_template(
+        "kim/dashboard.html",
+        pending=store_services.stores_awaiting_verification(current_user),
+        groups=services.groups_for(current_user),
+        reject_form=RejectForm(),
+    )
+
+
+@bp.route("/toko/<int:store_id>")
+@role_required(*ADMINS)
+def review(store_id: int):
+    store = get_or_404(Store, store_id)
+    require(store.can_be_verified_by(current_user))
+    return render_template("kim/review.html", store=store, reject_form=RejectForm())
+
+
+@bp.route("/toko/<int:store_id>/verifikasi", methods=["POST"])
+@role_required(*ADMINS)
+def verify(store_id: int):
+    store = get_or_404(Store, store_id)
+    require(store.can_be_verified_by(current_user))
+    ok, _result = run_service(store_services.verify_store, store, current_user)
+    if ok:
+        flash(
+            _("Toko %(name)s sudah diverifikasi dan tampil untuk umum.", name=store.name), "success"
+        )
+    return redirect(url_for("kim.dashboard"))
+
+
+@bp.route("/toko/<int:store_id>/tolak", methods=["POST"])
+@role_required(*ADMINS)
+def reject(store_id: int):
+    store = get_or_404(Store, store_id)
+    require(store.can_be_verified_by(current_user))
+    form = RejectForm()
+    if form.validate_on_submit():
+        ok, _result = run_service(
+            store_services.reject_store, store, current_user, form.reason.data
+        )
+        if ok:
+            flash(
+                _("Toko %(name)s ditolak. Penjual akan melihat alasannya.", name=store.name),
+                "success",
+            )
+            return redirect(url_for("kim.dashboard"))
+    else:
+        flash(_("Tuliskan alasan penolakan agar penjual dapat memperbaikinya."), "error")
+    return render_template("kim/review.html", store=store, reject_form=form), 400
+
+
+@bp.route("/grup/baru", methods=["GET", "POST"])
+@role_required(Role.CITY_ADMIN)
+def create_group():
+    form = GroupForm()
+    form.kelurahan_id.choices = [(k.id, k.label) for k in all_kelurahan()]
+    if form.validate_on_submit():
+        ok, group = run_service(
+            services.create_group, current_user, form.kelurahan_id.data, form.name.data or ""
+        )
+        if ok:
+            flash(_("KIM dibentuk."), "success")
+            return redirect(url_for("kim.group", group_id=group.id))
+    return render_form("kim/create_group.html", form)
+
+
+@bp.route("/grup/<int:group_id>")
+@role_required(*ADMINS)
+def group(group_id: int):
+    kim = get_or_404(KimGroup, group_id)
+    require(services.can_manage_group(current_user, kim))
+    return render_template(
+        "kim/group.html",
+        group=kim,
+        admins=services.group_admins(kim),
+        member_form=MemberForm(),
+        appoint_form=AppointForm(),
+        offices=OFFICE_LABELS,
+    )
+
+
+@bp.route("/grup/<int:group_id>/anggota", methods=["POST"])
+@role_required(*ADMINS)
+def add_member(group_id: int):
+    kim = get_or_404(KimGroup, group_id)
+    require(services.can_manage_group(current_user, kim))
+    form = MemberForm()
+    if form.validate_on_submit():
+        ok, _member = run_service(
+            services.add_member,
+            current_user,
+            kim,
+            form.name.data,
+            form.office.data,
+            form.phone.data or "",
+        )
+        if ok:
+            flash(_("Anggota ditambahkan."), "success")
+            return redirect(url_for("kim.group", group_id=kim.id))
+    else:
+        flash(_("Periksa isian anggota: nama wajib diisi."), "error")
+    return redirect(url_for("kim.group", group_id=kim.id))
+
+
+@bp.route("/anggota/<int:member_id>/hapus", methods=["POST"])
+@role_required(*ADMINS)
+def remove_member(member_id: int):
+    member = get_or_404(KimMember, member_id)
+    require(services.can_manage_group(current_user, member.group))
+    group_id = member.kim_group_id
+    ok, _result = run_service(services.remove_member, current_user, member)
+    if ok:
+        flash(_("Anggota dihapus."), "success")
+    return redirect(url_for("kim.group", group_id=group_id))
+
+
+@bp.route("/grup/<int:group_id>/admin", methods=["POST"])
+@role_required(Role.CITY_ADMIN)
+def appoint(group_id: int):
+    kim = get_or_404(KimGroup, group_id)
+    form = AppointForm()
+    if form.validate_on_submit():
+        ok, user = run_service(services.appoint_admin, current_user, kim, form.phone.data)
+        if ok:
+            flash(
+                _("%(name)s sekarang admin %(group)s.", name=user.name, group=kim.name), "success"
+            )
+    else:
+        flash(_("Isi nomor WhatsApp akun."), "error")
+    return redirect(url_for("kim.group", group_id=kim.id))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace.catalog.services import BrowseFilters, browse_products, categories
+from marketplace.core.web import safe_next
+from marketplace.extensions import db
+from marketplace.stores.models import Store, StoreStatus
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home():
+    latest = browse_products(BrowseFilters(available=True), page=1, per_page=8)
+    stores = list(
+        db.session.scalars(
+            select(Store)
+            .where(Store.status == StoreStatus.VERIFIED)
+            .options(selectinload(Store.periods), selectinload(Store.kelurahan))
+            .order_by(Store.verified_at.desc(), Store.id.desc())
+            .limit(6)
+        )
+    )
+    return render_template(
+        "main/home.html", products=latest.items, stores=stores, categories=categories()
+    )
+
+
+@bp.route("/bahasa", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next("/"))
+
+
+@bp.route("/media/<path:name>")
+def media(name: str):
+    if "/" in name or name.startswith("."):
+        abort(404)
+    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], name, max_age=31536000)
+    return response
+
+
+@bp.route("/healthz")
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FloatField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import NumberRange, Optional
+
+from marketplace.core.forms import Form, RupiahField, length, required
+from marketplace.stores.services import PeriodData, StoreData
+
+MAX_PERIODS_PER_DAY = 3
+CREDENTIAL_KINDS = (("nib", "NIB"), ("pirt", "PIRT"), ("halal", _l("Sertifikat halal")))
+
+
+class StoreForm(Form):
+    name = StringField(_l("Nama toko"), validators=[required(), length(120)])
+    slug = StringField(
+        _l("Alamat toko di situs (tidak wajib)"),
+        validators=[Optional(), length(120)],
+        description=_l("Huruf kecil dan tanda minus, misalnya warung-bu-siti"),
+    )
+    story = TextAreaField(_l("Cerita toko"), validators=[Optional(), length(2000)])
+    whatsapp = StringField(_l("Nomor WhatsApp toko"), validators=[required(), length(20)])
+    address = StringField(_l("Alamat (jalan, gang, nomor)"), validators=[required(), length(255)])
+    rt = StringField(_l("RT"), validators=[required(), length(3)])
+    rw = StringField(_l("RW"), validators=[required(), length(3)])
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    landmark = StringField(
+        _l("Patokan / letak lapak"),
+        validators=[Optional(), length(255)],
+        description=_l("Misalnya: Blok B no. 12, dekat masjid"),
+    )
+    latitude = FloatField(
+        _l("Lintang (tidak wajib)"), validators=[Optional(), NumberRange(-90, 90)]
+    )
+    longitude = FloatField(
+        _l("Bujur (tidak wajib)"), validators=[Optional(), NumberRange(-180, 180)]
+    )
+    offers_pickup = BooleanField(_l("Bisa diambil di tempat"), default=True)
+    offers_delivery = BooleanField(_l("Bisa diantar"))
+    delivery_fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[Optional()])
+    delivery_kelurahan_ids = SelectMultipleField(
+        _l("Kelurahan yang dilayani antar"), coerce=int, validate_choice=False
+    )
+    delivery_rws = StringField(
+        _l("RW yang dilayani di kelurahan toko (kosong = semua)"),
+        validators=[Optional(), length(120)],
+        description=_l("Misalnya: 01, 02, 05"),
+    )
+    logo = FileField(_l("Logo (foto, tidak wajib)"))
+    nib_number = StringField("NIB", validators=[Optional(), length(60)])
+    nib_expires = DateField(_l("NIB berlaku sampai"), validators=[Optional()])
+    pirt_number = StringField("PIRT", validators=[Optional(), length(60)])
+    pirt_expires = DateField(_l("PIRT berlaku sampai"), validators=[Optional()])
+    halal_number = StringField(_l("Nomor sertifikat halal"), validators=[Optional(), length(60)])
+    halal_expires = DateField(_l("Halal berlaku sampai"), validators=[Optional()])
+
+    def fill_credentials(self, store) -> None:
+        for credential in store.credentials:
+            getattr(self, f"{credential.kind}_number").data = credential.number
+            getattr(self, f"{credential.kind}_expires").data = credential.expires_on
+
+    def credentials(self):
+        for kind, _label in CREDENTIAL_KINDS:
+            yield (
+                kind,
+                getattr(self, f"{kind}_number").data or "",
+                getattr(self, f"{kind}_expires").data,
+            )
+
+    def to_data(self) -> StoreData:
+        return StoreData(
+            name=self.name.data or "",
+            slug=self.slug.data or "",
+            story=self.story.data or "",
+            whatsapp=self.whatsapp.data or "",
+            address=self.address.data or "",
+            rt=self.rt.data or "",
+            rw=self.rw.data or "",
+            kelurahan_id=self.kelurahan_id.data or 0,
+            landmark=self.landmark.data or "",
+            latitude=self.latitude.data,
+            longitude=self.longitude.data,
+            offers_pickup=self.offers_pickup.data,
+            offers_delivery=self.offers_delivery.data,
+            delivery_fee=self.delivery_fee.data or 0,
+            delivery_rws=self.delivery_rws.data or "",
+            delivery_kelurahan_ids=tuple(self.delivery_kelurahan_ids.data or ()),
+        )
+
+
+class PauseForm(Form):
+    reason = StringField(_l("Alasan tutup sementara"), validators=[required(), length(200)])
+    until = DateTimeLocalField(
+        _l("Buka lagi otomatis pada (tidak wajib)"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+    )
+
+
+class HoursForm(Form):
+    """Seven weekdays × a few periods, built below as d<day>_<n>_open / _close fields."""
+
+    def periods(self) -> list[PeriodData]:
+        found = []
+        for day in range(7):
+            for n in range(MAX_PERIODS_PER_DAY):
+                opens = getattr(self, f"d{day}_{n}_open").data
+                closes = getattr(self, f"d{day}_{n}_close").data
+                if opens is not None and closes is not None:
+                    found.append(PeriodData(day, opens, closes))
+        return found
+
+    def fill(self, periods) -> None:
+        counts: dict[int, int] = {}
+        for period in periods:
+            n = counts.get(period.weekday, 0)
+            if n >= MAX_PERIODS_PER_DAY:
+                continue
+            counts[period.weekday] = n + 1
+            getattr(self, f"d{period.weekday}_{n}_open").data = period.opens_at
+            getattr(self, f"d{period.weekday}_{n}_close").data = period.closes_at
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for day in range(7):
+            for n in range(MAX_PERIODS_PER_DAY):
+                opens = getattr(self, f"d{day}_{n}_open")
+                closes = getattr(self, f"d{day}_{n}_close")
+                if (opens.data is None) != (closes.data is None):
+                    closes.errors = [*closes.errors, _l("Isi jam buka dan jam tutup.")]
+                    ok = False
+        return ok
+
+
+for _day in range(7):
+    for _n in range(MAX_PERIODS_PER_DAY):
+        setattr(HoursForm, f"d{_day}_{_n}_open", TimeField(validators=[Optional()]))
+        setattr(HoursForm, f"d{_day}_{_n}_close", TimeField(validators=[Optional()]))
+
+__all__ = ["HoursForm", "PauseForm", "StoreForm", "time"]

@@ -1,0 +1,81 @@
+"""Opening hours: the one function that says whether a store is open at a moment (Asia/Jakarta)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from marketplace.core.db import JAKARTA, to_jakarta, utcnow
+from marketplace.stores.models import OpeningPeriod, Store
+
+LOOKAHEAD_DAYS = 8
+
+
+@dataclass(frozen=True)
+class Availability:
+    is_open: bool
+    is_paused: bool
+    accepting_orders: bool
+    pause_reason: str | None
+    #: next opening moment (aware, Asia/Jakarta) when closed now
+    next_open: datetime | None
+    #: when the current period ends (aware, Asia/Jakarta) when open now
+    closes_at: datetime | None
+
+
+def _intervals(periods: Iterable[OpeningPeriod], around: datetime):
+    """Yield (start, end) aware Jakarta intervals from the day before ``around`` onwards."""
+    first = around.date() - timedelta(days=1)
+    by_day: dict[int, list[OpeningPeriod]] = {}
+    for period in periods:
+        by_day.setdefault(period.weekday, []).append(period)
+    for offset in range(LOOKAHEAD_DAYS + 1):
+        day = first + timedelta(days=offset)
+        for period in sorted(by_day.get(day.weekday(), []), key=lambda p: p.opens_at):
+            start = datetime.combine(day, period.opens_at, tzinfo=JAKARTA)
+            end_day = day + timedelta(days=1) if period.crosses_midnight else day
+            yield start, datetime.combine(end_day, period.closes_at, tzinfo=JAKARTA)
+
+
+def _pause_state(store: Store, at_utc: datetime) -> tuple[bool, datetime | None]:
+    if not store.is_paused:
+        return False, None
+    if store.paused_until is None:
+        return True, None
+    until = store.paused_until.replace(tzinfo=UTC)
+    return (until > at_utc), until
+
+
+def availability(store: Store, at: datetime | None = None) -> Availability:
+    """Tell whether ``store`` is open and accepting orders at ``at`` (default: now)."""
+    moment = at or utcnow()
+    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    now = to_jakarta(at_utc)
+    paused, paused_until = _pause_state(store, at_utc)
+    intervals = sorted(_intervals(store.periods, now))
+    current = next(((s, e) for s, e in intervals if s <= now < e), None)
+    is_open = current is not None and not paused
+
+    next_open = None
+    if not is_open:
+        earliest = now
+        if paused and paused_until is not None:
+            earliest = max(now, to_jakarta(paused_until))
+        for start, end in intervals:
+            if paused and paused_until is None:
+                break
+            if start <= earliest < end and earliest > now:
+                next_open = earliest
+                break
+            if start > earliest:
+                next_open = start
+                break
+    return Availability(
+        is_open=is_open,
+        is_paused=paused,
+        accepting_orders=is_open and store.is_public,
+        pause_reason=store.pause_reason if paused else None,
+        next_open=next_open,
+        closes_at=current[1] if is_open and current else None,
+    )

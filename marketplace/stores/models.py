@@ -1,0 +1,176 @@
+"""Stores: where a seller sells (place), when they are open, and their verification."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.areas.models import Kelurahan
+from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.extensions import db
+
+
+class StoreStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class CredentialKind(StrEnum):
+    NIB = "nib"
+    PIRT = "pirt"
+    HALAL = "halal"
+
+
+store_delivery_kelurahan = Table(
+    "store_delivery_kelurahan",
+    db.metadata,
+    Column("store_id", ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True),
+    Column("kelurahan_id", ForeignKey("kelurahan.id"), primary_key=True),
+)
+
+
+class Store(TimestampMixin, db.Model):
+    __tablename__ = "stores"
+    __table_args__ = (
+        CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),
+        CheckConstraint("status IN ('pending', 'verified', 'rejected')", name="status_known"),
+        CheckConstraint("offers_pickup OR offers_delivery", name="has_fulfilment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    story: Mapped[str] = mapped_column(Text, default="")
+    logo_thumb: Mapped[str | None] = mapped_column(String(80))
+    logo_large: Mapped[str | None] = mapped_column(String(80))
+    #: WhatsApp number normalised to 62…
+    whatsapp: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(255))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    #: landmark or stall note: "Blok B no. 12, dekat masjid"
+    landmark: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    offers_pickup: Mapped[bool] = mapped_column(default=True)
+    offers_delivery: Mapped[bool] = mapped_column(default=False)
+    #: flat delivery fee in whole Rupiah
+    delivery_fee: Mapped[int] = mapped_column(default=0)
+    #: RW numbers served in the store's own kelurahan, "01,02,05"; empty means all
+    delivery_rws: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(12), default=StoreStatus.PENDING, index=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None]
+    is_paused: Mapped[bool] = mapped_column(default=False)
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    #: when a pause ends by itself (UTC); None means until the seller resumes
+    paused_until: Mapped[datetime | None]
+
+    owner: Mapped[User] = relationship()
+    kelurahan: Mapped[Kelurahan] = relationship()
+    periods: Mapped[list[OpeningPeriod]] = relationship(
+        back_populates="store",
+        order_by="(OpeningPeriod.weekday, OpeningPeriod.opens_at)",
+        cascade="all, delete-orphan",
+    )
+    credentials: Mapped[list[StoreCredential]] = relationship(
+        back_populates="store", order_by="StoreCredential.kind", cascade="all, delete-orphan"
+    )
+    delivery_kelurahan: Mapped[list[Kelurahan]] = relationship(
+        secondary=store_delivery_kelurahan, order_by="Kelurahan.name"
+    )
+    verification_events: Mapped[list[StoreVerificationEvent]] = relationship(
+        back_populates="store",
+        order_by="StoreVerificationEvent.id",
+        cascade="all, delete-orphan",
+    )
+
+    def is_managed_by(self, user) -> bool:
+        """The owning seller manages a store (later: its staff too)."""
+        return bool(user and user.is_authenticated and user.id == self.owner_id)
+
+    def can_be_verified_by(self, user) -> bool:
+        return bool(
+            user and user.is_authenticated and user.can_moderate_kelurahan(self.kelurahan_id)
+        )
+
+    def is_visible_to(self, user) -> bool:
+        """Verified stores are public; others only to their owner and their moderators."""
+        return (
+            self.status == StoreStatus.VERIFIED
+            or self.is_managed_by(user)
+            or self.can_be_verified_by(user)
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == StoreStatus.VERIFIED
+
+    @property
+    def delivery_rw_list(self) -> list[str]:
+        return [rw for rw in self.delivery_rws.split(",") if rw]
+
+
+class OpeningPeriod(db.Model):
+    """An opening period on a weekday (0 = Monday); closing ≤ opening runs past midnight."""
+
+    __tablename__ = "opening_periods"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("opens_at != closes_at", name="not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    opens_at: Mapped[time]
+    closes_at: Mapped[time]
+
+    store: Mapped[Store] = relationship(back_populates="periods")
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.closes_at <= self.opens_at
+
+
+class StoreCredential(db.Model):
+    __tablename__ = "store_credentials"
+    __table_args__ = (
+        UniqueConstraint("store_id", "kind", name="uq_store_credentials_store_kind"),
+        CheckConstraint("kind IN ('nib', 'pirt', 'halal')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(60))
+    expires_on: Mapped[date | None]
+
+    store: Mapped[Store] = relationship(back_populates="credentials")
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+class StoreVerificationEvent(db.Model):
+    """An audit row for every verification step: who, when, from, to, why."""
+
+    __tablename__ = "store_verification_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship(back_populates="verification_events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace.accounts.models import Role
+from marketplace.areas.services import all_kelurahan
+from marketplace.catalog.services import store_products
+from marketplace.core.db import jakarta_today
+from marketplace.core.permissions import get_owned_or_404, require, role_required
+from marketplace.core.web import render_form, run_service
+from marketplace.extensions import db
+from marketplace.stores import services
+from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
+from marketplace.stores.hours import availability
+from marketplace.stores.models import Store
+
+bp = Blueprint("stores", __name__)
+
+
+def _own_store(store_id: int) -> Store:
+    return get_owned_or_404(Store, store_id, "is_managed_by", current_user)
+
+
+def _store_form(store: Store | None = None) -> StoreForm:
+    form = StoreForm(obj=store) if store else StoreForm()
+    choices = [(k.id, k.label) for k in all_kelurahan()]
+    form.kelurahan_id.choices = choices
+    form.delivery_kelurahan_ids.choices = choices
+    if store is not None and not form.is_submitted():
+        form.delivery_kelurahan_ids.data = [k.id for k in store.delivery_kelurahan]
+        form.fill_credentials(store)
+    return form
+
+
+def _save_extras(store: Store, form: StoreForm) -> None:
+    """Credentials and logo, inside the same transaction as the store itself."""
+    for kind, number, expires in form.credentials():
+        services.set_credential(store, kind, number, expires)
+    if form.logo.data and getattr(form.logo.data, "filename", ""):
+        config = current_app.config
+        services.set_logo(
+            store, form.logo.data.stream, config["UPLOAD_FOLDER"], config["MAX_IMAGE_PIXELS"]
+        )
+
+
+def _open_with_extras(owner, form: StoreForm) -> Store:
+    store = services.open_store(owner, form.to_data())
+    _save_extras(store, form)
+    return store
+
+
+def _update_with_extras(store: Store, actor, form: StoreForm) -> Store:
+    services.update_store(store, actor, form.to_data())
+    _save_extras(store, form)
+    return store
+
+
+@bp.route("/toko/<slug>")
+def storefront(slug: str):
+    store = db.session.scalar(
+        select(Store)
+        .where(Store.slug == slug)
+        .options(selectinload(Store.periods), selectinload(Store.credentials))
+    )
+    if store is None or not store.is_visible_to(current_user):
+        abort(404)
+    return render_template(
+        "stores/storefront.html",
+        store=store,
+        state=availability(store),
+        products=store_products(store),
+        today=jakarta_today(),
+    )
+
+
+@bp.route("/toko-saya")
+@role_required(Role.SELLER, Role.CUSTOMER)
+def dashboard():
+    stores = services.stores_of(current_user)
+    return render_template(
+        "stores/dashboard.html",
+        stores=stores,
+        states={s.id: availability(s) for s in stores},
+        pause_form=PauseForm(),
+    )
+
+
+@bp.route("/toko-saya/baru", methods=["GET", "POST"])
+@role_required(Role.SELLER, Role.CUSTOMER)
+def create():
+    form = _store_form()
+    if form.validate_on_submit():
+        ok, store = run_service(_open_with_extras, current_user, form)
+        if ok:
+            flash(
+                _(
+                    "Toko dibuat dan menunggu verifikasi KIM kelurahan. "
+                    "Sambil menunggu, tambahkan produk."
+                ),
+                "success",
+            )
+            return redirect(url_for("stores.hours", store_id=store.id))
+    return render_form("stores/edit.html", form, store=None, kinds=CREDENTIAL_KINDS)
+
+
+@bp.route("/toko-saya/<int:store_id>/ubah", methods=["GET", "POST"])
+@login_required
+def edit(store_id: int):
+    store = _own_store(store_id)
+    form = _store_form(store)
+    if form.validate_on_submit():
+        ok, _result = run_service(_update_with_extras, store, current_user, form)
+        if ok:
+            flash(_("Data toko disimpan."), "success")
+            return redirect(url_for("stores.dashboard"))
+    return render_form("stores/edit.html", form, store=store, kinds=CREDENTIAL_KINDS)
+
+
+@bp.route("/toko-saya/<int:store_id>/jam", methods=["GET", "POST"])
+@login_required
+def hours(store_id: int):
+    store = _own_store(store_id)
+    form = HoursForm()
+    if not form.is_submitted():
+        form.fill(store.periods)
+    if form.validate_on_submit():
+        ok, _result = run_service(services.set_opening_hours, store, form.periods())
+        if ok:
+            flash(_("Jam buka disimpan."), "success")
+            return redirect(url_for("stores.dashboard"))
+    return render_form("stores/hours.html", form, store=store)
+
+
+@bp.route("/toko-saya/<int:store_id>/tutup-sementara", methods=["POST"])
+@login_required
+def pause(store_id: int):
+    store = _own_store(store_id)
+    form = PauseForm()
+    if form.validate_on_submit():
+        ok, _result = run_service(services.pause_store, store, form.reason.data, form.until.data)
+        if ok:
+            flash(_("Toko ditutup sementara."), "success")
+    else:
+        flash(_("Tuliskan alasan tutup sementara."), "error")
+    return redirect(url_for("stores.dashboard"))
+
+
+@bp.route("/toko-saya/<int:store_id>/buka", methods=["POST"])
+@login_required
+def resume(store_id: int):
+    store = _own_store(store_id)
+    ok, _result = run_service(services.resume_store, store)
+    if ok:
+        flash(_("Toko dibuka kembali."), "success")
+    return redirect(url_for("stores.dashboard"))
+
+
+@bp.route("/toko-saya/<int:store_id>/riwayat")
+@login_required
+def history(store_id: int):
+    store = _own_store(store_id)
+    require(store.is_managed_by(current_user))
+    return render_template("stores/history.html", store=store)

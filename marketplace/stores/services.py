@@ -1,0 +1,264 @@
+"""Store rules: opening, editing, hours, pausing, credentials and verification."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from slugify import slugify
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role, User
+from marketplace.areas.models import Kelurahan
+from marketplace.core.db import to_utc_naive, utcnow
+from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.images import delete_image_files, store_image
+from marketplace.core.phone import InvalidPhone, normalize_phone
+from marketplace.extensions import db
+from marketplace.stores import states
+from marketplace.stores.models import (
+    CredentialKind,
+    OpeningPeriod,
+    Store,
+    StoreCredential,
+    StoreStatus,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RW_RE = re.compile(r"^\d{1,3}$")
+RESERVED_SLUGS = {"baru", "saya", "kelola", "new", "admin"}
+
+
+@dataclass
+class StoreData:
+    name: str
+    whatsapp: str
+    address: str
+    rt: str
+    rw: str
+    kelurahan_id: int
+    story: str = ""
+    slug: str = ""
+    landmark: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    offers_pickup: bool = True
+    offers_delivery: bool = False
+    delivery_fee: int = 0
+    delivery_rws: str = ""
+    delivery_kelurahan_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class PeriodData:
+    weekday: int
+    opens_at: time
+    closes_at: time
+
+
+def _unique_slug(base: str, store_id: int | None = None) -> str:
+    base = slugify(base, max_length=120) or "toko"
+    candidate, n = base, 1
+    while True:
+        existing = db.session.scalar(select(Store.id).where(Store.slug == candidate))
+        if existing is None or existing == store_id:
+            return candidate
+        n += 1
+        candidate = f"{base}-{n}"
+
+
+def _normalize_rws(raw: str) -> str:
+    parts = [p.strip() for p in re.split(r"[,\s]+", raw or "") if p.strip()]
+    for part in parts:
+        if not RW_RE.match(part):
+            raise DomainError(_("Daftar RW hanya berisi nomor, dipisah koma, misalnya 01, 02, 05."))
+    return ",".join(sorted({p.zfill(2) for p in parts}))
+
+
+def _apply(store: Store, data: StoreData) -> None:
+    if not data.name.strip():
+        raise DomainError(_("Nama toko wajib diisi."))
+    try:
+        whatsapp = normalize_phone(data.whatsapp)
+    except InvalidPhone as exc:
+        raise DomainError(_("Nomor WhatsApp tidak valid. Contoh: 0812-3456-7890.")) from exc
+    kelurahan = db.session.get(Kelurahan, data.kelurahan_id)
+    if kelurahan is None:
+        raise DomainError(_("Pilih kelurahan dari daftar."))
+    if not (data.offers_pickup or data.offers_delivery):
+        raise DomainError(_("Pilih minimal satu cara: ambil di tempat atau diantar."))
+    if data.delivery_fee < 0:
+        raise DomainError(_("Ongkos kirim tidak boleh negatif."))
+    if (data.latitude is None) != (data.longitude is None):
+        raise DomainError(_("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya."))
+    if data.latitude is not None and not (
+        -90 <= data.latitude <= 90 and -180 <= data.longitude <= 180
+    ):
+        raise DomainError(_("Koordinat peta tidak valid."))
+    if data.slug:
+        slug = data.slug.strip().lower()
+        if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS or len(slug) > 120:
+            raise DomainError(
+                _(
+                    "Alamat toko hanya boleh huruf kecil, angka dan tanda minus, "
+                    "misalnya warung-bu-siti."
+                )
+            )
+        owner = db.session.scalar(select(Store.id).where(Store.slug == slug))
+        if owner is not None and owner != store.id:
+            raise DomainError(_("Alamat toko itu sudah dipakai toko lain. Pilih yang lain."))
+    else:
+        slug = store.slug or _unique_slug(data.name, store.id)
+    delivery_kelurahan = []
+    if data.delivery_kelurahan_ids:
+        delivery_kelurahan = list(
+            db.session.scalars(
+                select(Kelurahan).where(Kelurahan.id.in_(data.delivery_kelurahan_ids))
+            )
+        )
+    store.name = data.name.strip()
+    store.slug = slug
+    store.story = (data.story or "").strip()
+    store.whatsapp = whatsapp
+    store.address = data.address.strip()
+    store.rt = data.rt.strip().zfill(3)
+    store.rw = data.rw.strip().zfill(3)
+    store.kelurahan_id = kelurahan.id
+    store.landmark = (data.landmark or "").strip()
+    store.latitude = data.latitude
+    store.longitude = data.longitude
+    store.offers_pickup = data.offers_pickup
+    store.offers_delivery = data.offers_delivery
+    store.delivery_fee = data.delivery_fee
+    store.delivery_rws = _normalize_rws(data.delivery_rws)
+    store.delivery_kelurahan = delivery_kelurahan
+
+
+def open_store(owner: User, data: StoreData) -> Store:
+    """Open a new store for ``owner``; it waits for the KIM's verification."""
+    if owner.role not in (Role.CUSTOMER, Role.SELLER):
+        raise NotAllowed(_("Akun admin tidak dapat membuka toko."))
+    store = Store(owner_id=owner.id, story="")
+    _apply(store, data)
+    db.session.add(store)
+    states.transition(store, StoreStatus.PENDING, owner)
+    owner.role = Role.SELLER
+    db.session.flush()
+    return store
+
+
+def update_store(store: Store, actor: User, data: StoreData) -> Store:
+    """Change a store's details; a rejected store goes back to the KIM for review."""
+    _apply(store, data)
+    if store.status == StoreStatus.REJECTED:
+        states.transition(
+            store, StoreStatus.PENDING, actor, reason=_("Diperbaiki dan diajukan ulang")
+        )
+    db.session.flush()
+    return store
+
+
+def set_logo(store: Store, stream, folder: str, max_pixels: int) -> None:
+    """Replace the store's logo with a verified, resized upload."""
+    stored = store_image(stream, folder, max_pixels)
+    delete_image_files(folder, store.logo_thumb, store.logo_large)
+    store.logo_thumb, store.logo_large = stored.thumb, stored.large
+    db.session.flush()
+
+
+def set_opening_hours(store: Store, periods: list[PeriodData]) -> None:
+    """Replace the weekly opening periods; periods of one day must not overlap."""
+    by_day: dict[int, list[PeriodData]] = {}
+    for period in periods:
+        if not 0 <= period.weekday <= 6:
+            raise DomainError(_("Hari tidak valid."))
+        if period.opens_at == period.closes_at:
+            raise DomainError(_("Jam buka dan jam tutup tidak boleh sama."))
+        by_day.setdefault(period.weekday, []).append(period)
+    for day_periods in by_day.values():
+        ordered = sorted(day_periods, key=lambda p: p.opens_at)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if earlier.closes_at <= earlier.opens_at or later.opens_at < earlier.closes_at:
+                raise DomainError(_("Jam buka pada hari yang sama tidak boleh bertumpuk."))
+    store.periods = [
+        OpeningPeriod(weekday=p.weekday, opens_at=p.opens_at, closes_at=p.closes_at)
+        for p in periods
+    ]
+    db.session.flush()
+
+
+def pause_store(
+    store: Store, reason: str, until: datetime | None, now: datetime | None = None
+) -> None:
+    """Close the store for a while ("tutup sementara"); ``until`` is Asia/Jakarta or aware."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Tuliskan alasan tutup sementara, misalnya 'Libur Lebaran'."))
+    until_utc = to_utc_naive(until) if until is not None else None
+    if until_utc is not None and until_utc <= (now or utcnow()):
+        raise DomainError(_("Waktu buka kembali harus di masa depan."))
+    store.is_paused = True
+    store.pause_reason = reason[:200]
+    store.paused_until = until_utc
+    db.session.flush()
+
+
+def resume_store(store: Store) -> None:
+    """End a pause now."""
+    store.is_paused = False
+    store.pause_reason = None
+    store.paused_until = None
+    db.session.flush()
+
+
+def set_credential(store: Store, kind: str, number: str, expires_on: date | None) -> None:
+    """Add, change or (empty number) remove a NIB / PIRT / halal credential."""
+    if kind not in set(CredentialKind):
+        raise DomainError(_("Jenis izin tidak dikenal."))
+    existing = next((c for c in store.credentials if c.kind == kind), None)
+    number = (number or "").strip()
+    if not number:
+        if existing is not None:
+            store.credentials.remove(existing)
+        db.session.flush()
+        return
+    if existing is None:
+        store.credentials.append(StoreCredential(kind=kind, number=number, expires_on=expires_on))
+    else:
+        existing.number, existing.expires_on = number, expires_on
+    db.session.flush()
+
+
+def verify_store(store: Store, actor: User) -> None:
+    """Verify a pending store (KIM admin of its kelurahan, or the city admin)."""
+    if not store.can_be_verified_by(actor):
+        raise NotAllowed(_("Anda hanya dapat memverifikasi toko di kelurahan Anda."))
+    states.transition(store, StoreStatus.VERIFIED, actor)
+
+
+def reject_store(store: Store, actor: User, reason: str) -> None:
+    """Reject a store with a reason the seller sees and can answer."""
+    if not store.can_be_verified_by(actor):
+        raise NotAllowed(_("Anda hanya dapat memverifikasi toko di kelurahan Anda."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Tuliskan alasan penolakan agar penjual dapat memperbaikinya."))
+    states.transition(store, StoreStatus.REJECTED, actor, reason=reason)
+
+
+def stores_awaiting_verification(actor: User) -> list[Store]:
+    """Pending stores the actor may verify."""
+    query = select(Store).where(Store.status == StoreStatus.PENDING).order_by(Store.created_at)
+    if not actor.is_city_admin:
+        if actor.kim_group is None:
+            return []
+        query = query.where(Store.kelurahan_id == actor.kim_group.kelurahan_id)
+    return list(db.session.scalars(query))
+
+
+def stores_of(owner: User) -> list[Store]:
+    return list(
+        db.session.scalars(select(Store).where(Store.owner_id == owner.id).order_by(Store.id))
+    )
