@@ -1,0 +1,134 @@
+"""Factory fixtures: build users, KIM groups, stores and products through the services."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import time
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.services import hash_password
+from marketplace.areas.models import Kelurahan
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Category, Product
+from marketplace.extensions import db
+from marketplace.kim.models import KimGroup
+from marketplace.stores import services as stores
+from marketplace.stores.models import Store, StoreStatus
+
+PASSWORD = "rahasia123"
+_HASH: dict[str, str] = {}
+_counter = itertools.count(1)
+
+
+def password_hash() -> str:
+    if "h" not in _HASH:
+        _HASH["h"] = hash_password(PASSWORD)
+    return _HASH["h"]
+
+
+def kelurahan(name: str) -> Kelurahan:
+    return db.session.scalar(select(Kelurahan).where(Kelurahan.name == name))
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 80, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def create_user(app):
+    def make(role: str = Role.CUSTOMER, kim_group: KimGroup | None = None, **fields) -> User:
+        n = next(_counter)
+        user = User(
+            name=fields.pop("name", f"Pengguna {n}"),
+            phone=fields.pop("phone", f"62812{n:08d}"),
+            email=fields.pop("email", None),
+            password_hash=password_hash(),
+            role=role,
+            kim_group_id=kim_group.id if kim_group else None,
+            **fields,
+        )
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def create_kim_group(app):
+    def make(area_name: str = "Uwung Jaya") -> KimGroup:
+        area = kelurahan(area_name)
+        group = db.session.scalar(select(KimGroup).where(KimGroup.kelurahan_id == area.id))
+        if group is None:
+            group = KimGroup(kelurahan_id=area.id, name=f"KIM {area.name}")
+            db.session.add(group)
+            db.session.flush()
+        return group
+
+    return make
+
+
+@pytest.fixture
+def create_store(app, create_user):
+    def make(
+        owner: User | None = None,
+        area: str = "Uwung Jaya",
+        status: str = StoreStatus.VERIFIED,
+        name: str | None = None,
+        periods=((d, time(0, 0), time(23, 59)) for d in range(7)),
+        **fields,
+    ) -> Store:
+        owner = owner or create_user(Role.SELLER)
+        n = next(_counter)
+        data = stores.StoreData(
+            name=name or f"Warung Uji {n}",
+            whatsapp="081234567890",
+            address="Jl. Uji no. 1",
+            rt="001",
+            rw="002",
+            kelurahan_id=kelurahan(area).id,
+            **fields,
+        )
+        store = stores.open_store(owner, data)
+        stores.set_opening_hours(store, [stores.PeriodData(*p) for p in periods])
+        if status != StoreStatus.PENDING:
+            admin = db.session.scalar(select(User).where(User.role == Role.CITY_ADMIN)) or None
+            admin = admin or create_user(Role.CITY_ADMIN)
+            if status == StoreStatus.VERIFIED:
+                stores.verify_store(store, admin)
+            else:
+                stores.reject_store(store, admin, "Foto kurang jelas")
+        return store
+
+    return make
+
+
+@pytest.fixture
+def create_product(app):
+    def make(store: Store, name: str = "Nasi Uduk", price: int = 15000, **fields) -> Product:
+        category = db.session.scalar(
+            select(Category).where(Category.slug == fields.pop("category", "makanan-berat"))
+        )
+        data = catalog.ProductData(name=name, category_id=category.id, price=price, **fields)
+        return catalog.create_product(store, data)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user: User, password: str = PASSWORD):
+        response = client.post(
+            "/akun/masuk", data={"login": user.phone, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
