@@ -23,6 +23,12 @@ from marketplace.stores.models import Store, StoreStatus
 PASSWORD = "rahasia123"
 _HASH: dict[str, str] = {}
 _counter = itertools.count(1)
+#: two periods a day that together cover every minute
+ALWAYS_OPEN = tuple(
+    (day, opens, closes)
+    for day in range(7)
+    for opens, closes in ((time(0), time(12)), (time(12), time(0)))
+)
 
 
 def password_hash() -> str:
@@ -82,7 +88,7 @@ def create_store(app, create_user):
         area: str = "Uwung Jaya",
         status: str = StoreStatus.VERIFIED,
         name: str | None = None,
-        periods=((d, time(0, 0), time(23, 59)) for d in range(7)),
+        periods=ALWAYS_OPEN,
         **fields,
     ) -> Store:
         owner = owner or create_user(Role.SELLER)

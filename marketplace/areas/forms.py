@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from marketplace.core.forms import Form, length, required
@@ -16,3 +16,10 @@ class KelurahanForm(Form):
 class RenameKelurahanForm(Form):
     name = StringField(_l("Nama kelurahan"), validators=[required(), length(80)])
     postal_code = StringField(_l("Kode pos"), validators=[Optional(), length(5)])
+
+
+def kelurahan_choices() -> list[SelectChoice]:
+    """Every kelurahan, grouped by kecamatan, for select fields."""
+    from marketplace.areas.services import all_kelurahan
+
+    return [SelectChoice(k.id, k.name, optgroup=k.kecamatan.name) for k in all_kelurahan()]

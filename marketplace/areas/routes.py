@@ -10,6 +10,7 @@ from marketplace.areas import services
 from marketplace.areas.forms import KelurahanForm, RenameKelurahanForm
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.services import BrowseFilters, browse_products, public_stores
+from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
@@ -44,7 +45,7 @@ def kelurahan(slug: str):
 @role_required(Role.CITY_ADMIN)
 def manage():
     form = KelurahanForm()
-    form.kecamatan_id.choices = [(k.id, k.name) for k in services.all_kecamatan()]
+    form.kecamatan_id.choices = choices((k.id, k.name) for k in services.all_kecamatan())
     if form.validate_on_submit():
         ok, created = run_service(
             services.add_kelurahan,

@@ -6,7 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.catalog.services import ProductData
-from marketplace.core.forms import Form, RupiahField, length, required
+from marketplace.core.forms import Form, RupiahField, choices, input_required, length, required
 
 STOCK_MODES = [
     ("unlimited", _l("Tidak dibatasi")),
@@ -19,10 +19,10 @@ class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[required(), length(120)])
     category_id = SelectField(_l("Kategori"), coerce=int, validate_choice=False)
     price = RupiahField(
-        _l("Harga (Rp)"), validators=[required()], description=_l("Misalnya 15.000")
+        _l("Harga (Rp)"), validators=[input_required()], description=_l("Misalnya 15.000")
     )
     description = TextAreaField(_l("Deskripsi"), validators=[Optional(), length(3000)])
-    stock_mode = SelectField(_l("Stok"), choices=STOCK_MODES)
+    stock_mode = SelectField(_l("Stok"), choices=choices(STOCK_MODES))
     stock = IntegerField(_l("Jumlah stok"), validators=[Optional(), NumberRange(0, 1_000_000)])
     daily_quota = IntegerField(
         _l("Porsi per hari"), validators=[Optional(), NumberRange(1, 100_000)]

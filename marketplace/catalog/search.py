@@ -8,6 +8,7 @@ PostgreSQL uses the GIN indexes.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import Float, Integer, column, select, text
 from sqlalchemy.sql import Subquery
@@ -33,9 +34,14 @@ TARGETS = {
 }
 
 
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def search_terms(query: str | None) -> list[str]:
     """Split what a visitor typed into at most a few safe words (letters and digits only)."""
-    words = _WORD.findall((query or "").lower())
+    words = _WORD.findall(_strip_accents((query or "").lower()))
     return [w[:MAX_TERM_LENGTH] for w in words][:MAX_TERMS]
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from marketplace.catalog import services
 from marketplace.catalog.forms import OptionGroupForm, PhotoForm, ProductForm
 from marketplace.catalog.models import Option, OptionGroup, Product, ProductPhoto
+from marketplace.core.forms import choices
 from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import render_form, run_service
 from marketplace.stores.models import Store
@@ -31,7 +32,7 @@ def _has_file(field) -> bool:
 
 def _product_form(product: Product | None = None) -> ProductForm:
     form = ProductForm(obj=product) if product else ProductForm()
-    form.category_id.choices = [(c.id, c.name) for c in services.categories()]
+    form.category_id.choices = choices((c.id, c.name) for c in services.categories())
     return form
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError  # noqa: F401
+from wtforms import SelectChoice, StringField
+from wtforms.validators import (  # noqa: F401 - Optional is re-exported
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from marketplace.core.money import parse_rupiah
 
@@ -15,6 +21,11 @@ REQUIRED = _l("Wajib diisi.")
 
 def required() -> DataRequired:
     return DataRequired(message=REQUIRED)
+
+
+def input_required() -> InputRequired:
+    """Required, judged on what was typed (keeps a field's own parse error)."""
+    return InputRequired(message=REQUIRED)
 
 
 def length(max_len: int, min_len: int = -1) -> Length:
@@ -86,3 +97,8 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from marketplace.core.forms import Form, length, required
+from marketplace.core.forms import Form, choices, length, required
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -28,7 +28,7 @@ class GroupForm(Form):
 
 class MemberForm(Form):
     name = StringField(_l("Nama"), validators=[required(), length(120)])
-    office = SelectField(_l("Jabatan"), choices=list(OFFICE_LABELS.items()))
+    office = SelectField(_l("Jabatan"), choices=choices(OFFICE_LABELS.items()))
     phone = StringField(
         _l("Nomor WhatsApp akun (tidak wajib)"), validators=[Optional(), length(20)]
     )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
-from marketplace.areas.services import all_kelurahan
+from marketplace.areas.forms import kelurahan_choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.kim import services
@@ -75,7 +75,7 @@ def reject(store_id: int):
 @role_required(Role.CITY_ADMIN)
 def create_group():
     form = GroupForm()
-    form.kelurahan_id.choices = [(k.id, k.label) for k in all_kelurahan()]
+    form.kelurahan_id.choices = kelurahan_choices()
     if form.validate_on_submit():
         ok, group = run_service(
             services.create_group, current_user, form.kelurahan_id.data, form.name.data or ""

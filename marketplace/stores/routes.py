@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Role
-from marketplace.areas.services import all_kelurahan
+from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404, require, role_required
@@ -27,9 +27,8 @@ def _own_store(store_id: int) -> Store:
 
 def _store_form(store: Store | None = None) -> StoreForm:
     form = StoreForm(obj=store) if store else StoreForm()
-    choices = [(k.id, k.label) for k in all_kelurahan()]
-    form.kelurahan_id.choices = choices
-    form.delivery_kelurahan_ids.choices = choices
+    form.kelurahan_id.choices = kelurahan_choices()
+    form.delivery_kelurahan_ids.choices = kelurahan_choices()
     if store is not None and not form.is_submitted():
         form.delivery_kelurahan_ids.data = [k.id for k in store.delivery_kelurahan]
         form.fill_credentials(store)

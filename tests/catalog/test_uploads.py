@@ -1,0 +1,154 @@
+"""Photos: only real images, no bombs, no metadata, random names; refused uploads store nothing."""
+
+import io
+import os
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+from PIL.ExifTags import Base as ExifBase
+
+from marketplace.catalog.models import ProductPhoto
+from tests.factories import jpeg_bytes
+
+
+def stored_files(app) -> set[str]:
+    folder = app.config["UPLOAD_FOLDER"]
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def png_bomb(width=30000, height=30000) -> bytes:
+    """A tiny PNG that claims 900 megapixels."""
+    raw = zlib.compress(b"\x00" * (width // 8 + 1) * 16, 9)
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+BAD_UPLOADS = [
+    ("text renamed .jpg", "menu.jpg", b"ini bukan foto, hanya teks biasa\n" * 20, "bukan foto"),
+    (
+        "svg",
+        "logo.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "bukan foto",
+    ),
+    ("html", "foto.jpg", b"<!doctype html><html><script>alert(1)</script></html>", "bukan foto"),
+    ("decompression bomb", "bom.png", png_bomb(), "terlalu besar"),
+    ("truncated jpeg", "rusak.jpg", jpeg_bytes()[:200], "bukan foto"),
+    ("gif", "anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "bukan foto"),
+]
+
+
+@pytest.mark.parametrize(("label", "filename", "content", "message"), BAD_UPLOADS)
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    app, client, create_store, create_product, login, count_rows, label, filename, content, message
+):
+    product = create_product(create_store())
+    login(product.store.owner)
+    before_files, before_rows = stored_files(app), count_rows(ProductPhoto)
+    response = client.post(
+        f"/toko-saya/produk/{product.id}/foto",
+        data={"photo": (io.BytesIO(content), filename)},
+        follow_redirects=True,
+    )
+    assert message in response.get_data(as_text=True), label
+    assert stored_files(app) == before_files
+    assert count_rows(ProductPhoto) == before_rows
+
+
+def test_thirty_megabyte_upload_is_refused_with_a_message(
+    app, client, create_store, create_product, login, count_rows
+):
+    product = create_product(create_store())
+    login(product.store.owner)
+    before_files = stored_files(app)
+    big = jpeg_bytes() + b"\x00" * (30 * 1024 * 1024)
+    boundary = "----pkk-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; '
+            'filename="besar.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + big
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        f"/toko-saya/produk/{product.id}/foto",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    assert stored_files(app) == before_files
+    assert count_rows(ProductPhoto) == (0,)
+
+
+def test_good_photo_is_resized_to_webp_without_metadata(
+    app, client, create_store, create_product, login
+):
+    product = create_product(create_store())
+    login(product.store.owner)
+    image = Image.new("RGB", (3000, 2000), (10, 120, 30))
+    exif = Image.Exif()
+    exif[ExifBase.Make] = "KameraRahasia"
+    exif[ExifBase.GPSInfo] = {1: "S", 2: (6.0, 10.0, 0.0)}
+    source = io.BytesIO()
+    image.save(source, format="JPEG", exif=exif.tobytes())
+    response = client.post(
+        f"/toko-saya/produk/{product.id}/foto",
+        data={"photo": (io.BytesIO(source.getvalue()), "a.jpg")},
+    )
+    assert response.status_code == 302
+    photo = product.photos[0]
+    assert photo.thumb.endswith("-thumb.webp")
+    assert "a.jpg" not in photo.thumb
+    folder = app.config["UPLOAD_FOLDER"]
+    with Image.open(os.path.join(folder, photo.large)) as large:
+        assert large.format == "WEBP"
+        assert max(large.size) == 1200
+        assert not large.getexif()
+        assert "exif" not in large.info
+    with Image.open(os.path.join(folder, photo.thumb)) as thumb:
+        assert max(thumb.size) == 400
+    served = client.get(f"/media/{photo.thumb}")
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "image/webp"
+    served.close()
+
+
+def test_media_route_refuses_paths(client):
+    assert client.get("/media/..%2Fconfig.py").status_code == 404
+    assert client.get("/media/tidak-ada.webp").status_code == 404
+
+
+def test_png_and_webp_are_accepted(app, create_store, create_product):
+    from marketplace.catalog.services import add_photo
+
+    product = create_product(create_store())
+    for fmt in ("PNG", "WEBP"):
+        out = io.BytesIO()
+        Image.new("RGBA", (50, 50), (1, 2, 3, 100)).save(out, format=fmt)
+        out.seek(0)
+        add_photo(product, out, app.config["UPLOAD_FOLDER"], app.config["MAX_IMAGE_PIXELS"])
+    assert len(product.photos) == 2
+
+
+def test_heic_is_accepted_when_pillow_heif_reads_it(app, create_store, create_product):
+    pillow_heif = pytest.importorskip("pillow_heif", reason="HEIC needs the pinned pillow-heif")
+    from marketplace.catalog.services import add_photo
+
+    heif = pillow_heif.from_pillow(Image.new("RGB", (64, 64), (200, 10, 10)))
+    out = io.BytesIO()
+    heif.save(out, quality=50)
+    out.seek(0)
+    product = create_product(create_store())
+    add_photo(product, out, app.config["UPLOAD_FOLDER"], app.config["MAX_IMAGE_PIXELS"])
+    assert product.photos[0].large.endswith(".webp")

@@ -1,0 +1,260 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role
+from marketplace.core.db import utcnow
+from marketplace.core.errors import DomainError, InvalidTransition, NotAllowed
+from marketplace.extensions import db
+from marketplace.stores import services, states
+from marketplace.stores.models import Store, StoreStatus, StoreVerificationEvent
+from tests.factories import kelurahan
+
+
+def store_form(**overrides):
+    data = {
+        "name": "Warung Bu Tini",
+        "whatsapp": "0812-1111-2222",
+        "address": "Jl. Melati no. 3",
+        "rt": "2",
+        "rw": "5",
+        "kelurahan_id": str(kelurahan("Uwung Jaya").id),
+        "landmark": "Blok B no. 12, dekat masjid",
+        "offers_pickup": "y",
+        "offers_delivery": "y",
+        "delivery_fee": "5.000",
+        "delivery_rws": "05, 3",
+        "nib_number": "9120001234567",
+        "halal_number": "ID3611",
+        "halal_expires": "2030-01-31",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_customer_opens_a_store_that_waits_for_verification(client, create_user, login):
+    user = create_user(Role.CUSTOMER)
+    login(user)
+    response = client.post("/toko-saya/baru", data=store_form())
+    assert response.status_code == 302
+    store = db.session.scalar(select(Store).where(Store.owner_id == user.id))
+    assert store.status == StoreStatus.PENDING
+    assert store.slug == "warung-bu-tini"
+    assert store.whatsapp == "6281211112222"
+    assert (store.rt, store.rw) == ("002", "005")
+    assert store.delivery_fee == 5000
+    assert store.delivery_rws == "03,05"
+    assert {c.kind for c in store.credentials} == {"nib", "halal"}
+    assert user.role == Role.SELLER
+    events = store.verification_events
+    assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [
+        (None, "pending", user.id)
+    ]
+    # Pending stores are invisible to the public, visible to the owner.
+    assert client.get(f"/toko/{store.slug}").status_code == 200
+    client.post("/akun/keluar")
+    assert client.get(f"/toko/{store.slug}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"whatsapp": "12"}, "Nomor WhatsApp tidak valid"),
+        ({"kelurahan_id": "999999"}, "Pilih kelurahan"),
+        ({"offers_pickup": "", "offers_delivery": ""}, "minimal satu cara"),
+        ({"slug": "Bukan Slug!"}, "Alamat toko hanya boleh"),
+        ({"delivery_rws": "satu,dua"}, "Daftar RW"),
+        ({"delivery_fee": "gratis"}, "Tulis jumlah Rupiah"),
+        ({"latitude": "-6.2"}, "lintang dan bujur"),
+        ({"latitude": "abc", "longitude": "1"}, "Isi dengan angka"),
+        ({"halal_expires": "31-31-2030"}, "Tanggal tidak valid"),
+    ],
+)
+def test_bad_store_input_gets_a_message_and_changes_nothing(
+    client, create_user, login, count_rows, overrides, message
+):
+    login(create_user(Role.SELLER))
+    before = count_rows(Store, StoreVerificationEvent)
+    response = client.post("/toko-saya/baru", data=store_form(**overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count_rows(Store, StoreVerificationEvent) == before
+
+
+def test_slug_taken_by_another_store_is_refused(create_store, create_user):
+    create_store(slug="warung-ku")
+    with pytest.raises(DomainError, match="sudah dipakai"):
+        create_store(slug="warung-ku")
+
+
+def test_same_name_gets_a_unique_slug(create_store):
+    first = create_store(name="Warung Sama")
+    second = create_store(name="Warung Sama")
+    assert (first.slug, second.slug) == ("warung-sama", "warung-sama-2")
+
+
+def test_kim_admin_verifies_a_store_of_their_kelurahan(
+    client, create_store, create_user, create_kim_group, login
+):
+    store = create_store(status=StoreStatus.PENDING)
+    admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya"))
+    login(admin)
+    assert store.name in client.get("/kim/").get_data(as_text=True)
+    assert client.post(f"/kim/toko/{store.id}/verifikasi").status_code == 302
+    assert store.status == StoreStatus.VERIFIED
+    assert store.verified_at is not None
+    last = store.verification_events[-1]
+    assert (last.actor_id, last.from_status, last.to_status) == (admin.id, "pending", "verified")
+    client.post("/akun/keluar")
+    assert client.get(f"/toko/{store.slug}").status_code == 200
+
+
+def test_rejection_reason_is_shown_and_resubmission_goes_back_to_pending(
+    client, create_store, create_user, create_kim_group, login
+):
+    store = create_store(status=StoreStatus.PENDING)
+    admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya"))
+    login(admin)
+    response = client.post(f"/kim/toko/{store.id}/tolak", data={"reason": ""})
+    assert response.status_code == 400
+    assert store.status == StoreStatus.PENDING
+    client.post(f"/kim/toko/{store.id}/tolak", data={"reason": "Alamat kurang lengkap"})
+    assert store.status == StoreStatus.REJECTED
+    client.post("/akun/keluar")
+    assert client.get(f"/toko/{store.slug}").status_code == 404
+
+    login(store.owner)
+    page = client.get("/toko-saya").get_data(as_text=True)
+    assert "Alamat kurang lengkap" in page
+    response = client.post(
+        f"/toko-saya/{store.id}/ubah",
+        data=store_form(name=store.name, slug=store.slug, address="Jl. Lengkap RT 1"),
+    )
+    assert response.status_code == 302
+    assert store.status == StoreStatus.PENDING
+    assert [e.to_status for e in store.verification_events] == ["pending", "rejected", "pending"]
+
+
+def test_kim_admin_of_another_kelurahan_cannot_verify(create_store, create_user, create_kim_group):
+    store = create_store(status=StoreStatus.PENDING, area="Uwung Jaya")
+    other = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Cibodasari"))
+    with pytest.raises(NotAllowed):
+        services.verify_store(store, other)
+    assert store.status == StoreStatus.PENDING
+    assert services.stores_awaiting_verification(other) == []
+
+
+def test_city_admin_verifies_anywhere(create_store, create_user):
+    store = create_store(status=StoreStatus.PENDING, area="Cibodasari")
+    services.verify_store(store, create_user(Role.CITY_ADMIN))
+    assert store.status == StoreStatus.VERIFIED
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "allowed"),
+    [
+        (None, "pending", True),
+        (None, "verified", False),
+        ("pending", "verified", True),
+        ("pending", "rejected", True),
+        ("pending", "pending", False),
+        ("rejected", "pending", True),
+        ("rejected", "verified", False),
+        ("verified", "rejected", True),
+        ("verified", "pending", False),
+    ],
+)
+def test_verification_transitions(current, new, allowed):
+    assert states.can_transition(current, new) is allowed
+
+
+def test_verifying_twice_is_an_invalid_transition(create_store, create_user):
+    store = create_store()
+    with pytest.raises(InvalidTransition):
+        services.verify_store(store, create_user(Role.CITY_ADMIN))
+
+
+def test_overlapping_periods_are_refused(create_store):
+    store = create_store()
+    with pytest.raises(DomainError, match="bertumpuk"):
+        services.set_opening_hours(
+            store,
+            [services.PeriodData(0, time(6), time(10)), services.PeriodData(0, time(9), time(12))],
+        )
+
+
+def test_hours_form_saves_periods(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={
+            "d0_0_open": "06:00",
+            "d0_0_close": "10:00",
+            "d0_1_open": "16:00",
+            "d0_1_close": "21:00",
+            "d4_0_open": "18:00",
+            "d4_0_close": "02:00",
+        },
+    )
+    assert response.status_code == 302
+    assert [(p.weekday, p.opens_at, p.closes_at) for p in store.periods] == [
+        (0, time(6), time(10)),
+        (0, time(16), time(21)),
+        (4, time(18), time(2)),
+    ]
+
+
+def test_hours_form_with_half_a_period_is_refused(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    before = [(p.weekday, p.opens_at) for p in store.periods]
+    response = client.post(f"/toko-saya/{store.id}/jam", data={"d0_0_open": "06:00"})
+    assert response.status_code == 400
+    assert "Isi jam buka dan jam tutup" in response.get_data(as_text=True)
+    response = client.post(
+        f"/toko-saya/{store.id}/jam", data={"d0_0_open": "25:99", "d0_0_close": "1"}
+    )
+    assert response.status_code == 400
+    assert [(p.weekday, p.opens_at) for p in store.periods] == before
+
+
+def test_pause_and_resume(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    until = (datetime.now() + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        f"/toko-saya/{store.id}/tutup-sementara", data={"reason": "Libur Lebaran", "until": until}
+    )
+    assert store.is_paused
+    assert store.paused_until > utcnow()
+    page = client.get(f"/toko/{store.slug}").get_data(as_text=True)
+    assert "Tutup sementara" in page
+    assert "Libur Lebaran" in page
+    client.post(f"/toko-saya/{store.id}/buka")
+    assert not store.is_paused
+
+
+def test_pause_in_the_past_is_refused(create_store):
+    store = create_store()
+    with pytest.raises(DomainError, match="masa depan"):
+        services.pause_store(store, "Libur", datetime(2020, 1, 1, 8, 0))
+    assert not store.is_paused
+
+
+def test_closed_store_stays_visible_with_reopening_time(client, create_store):
+    store = create_store(periods=[(d, time(3, 0), time(3, 1)) for d in range(7)])
+    page = client.get(f"/toko/{store.slug}").get_data(as_text=True)
+    assert "Tutup" in page
+    assert "buka lagi" in page
+
+
+def test_storefront_shows_badges_and_whatsapp_link(client, create_store):
+    store = create_store()
+    services.set_credential(store, "halal", "ID-HALAL-1", date(2030, 1, 1))
+    services.set_credential(store, "pirt", "PIRT-EXPIRED", date(2020, 1, 1))
+    page = client.get(f"/toko/{store.slug}").get_data(as_text=True)
+    assert "Halal ✓" in page
+    assert "PIRT ✓" not in page  # expired credentials are not shown as badges
+    assert f"https://wa.me/{store.whatsapp}?text=" in page
