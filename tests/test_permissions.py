@@ -1,0 +1,273 @@
+"""Permission matrix: every URL that changes or shows private data, tried as every kind of actor.
+
+The wrong actors get a redirect to login (anonymous), 403 or 404, and the database is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask_login.utils import _create_identifier
+
+from marketplace.accounts.models import Role
+from marketplace.catalog import services as catalog
+from marketplace.extensions import db
+from marketplace.kim.models import KimMember
+from tests.factories import PASSWORD, jpeg_bytes
+
+ACTORS = [
+    "anonymous",
+    "customer",
+    "owner",
+    "other_seller",
+    "kim_admin",
+    "other_kim_admin",
+    "city_admin",
+]
+OWNER = {"owner"}
+KIM = {"kim_admin", "city_admin"}
+CITY = {"city_admin"}
+SIGNED_IN = set(ACTORS) - {"anonymous"}
+
+
+@dataclass
+class World:
+    users: dict
+    store: object
+    pending: object
+    product: object
+    hidden: object
+    photo: object
+    group: object
+    option: object
+    kim: object
+    member: object
+
+
+@pytest.fixture
+def world(app, create_user, create_store, create_product, create_kim_group):
+    kim = create_kim_group("Uwung Jaya")
+    other_kim = create_kim_group("Cibodasari")
+    users = {
+        "customer": create_user(Role.CUSTOMER),
+        "owner": create_user(Role.SELLER),
+        "other_seller": create_user(Role.SELLER),
+        "kim_admin": create_user(Role.KIM_ADMIN, kim_group=kim),
+        "other_kim_admin": create_user(Role.KIM_ADMIN, kim_group=other_kim),
+        "city_admin": create_user(Role.CITY_ADMIN),
+    }
+    store = create_store(owner=users["owner"], area="Uwung Jaya")
+    pending = create_store(owner=users["owner"], area="Uwung Jaya", status="pending")
+    create_store(owner=users["other_seller"], area="Cibodasari")
+    product = create_product(store)
+    hidden = create_product(store, name="Menu Rahasia")
+    catalog.set_hidden(hidden, True)
+    photo = catalog.add_photo(
+        product,
+        io.BytesIO(jpeg_bytes()),
+        app.config["UPLOAD_FOLDER"],
+        app.config["MAX_IMAGE_PIXELS"],
+    )
+    group = catalog.save_option_group(product, "Level", "Pedas\nSedang", False, True)
+    member = KimMember(name="Sekretaris", office="sekretaris")
+    kim.members.append(member)
+    db.session.commit()
+    return World(
+        users, store, pending, product, hidden, photo, group, group.options[0], kim, member
+    )
+
+
+def store_form(w):
+    return {
+        "name": "Ganti Nama",
+        "whatsapp": "081200001111",
+        "address": "Jl. X",
+        "rt": "1",
+        "rw": "2",
+        "kelurahan_id": w.store.kelurahan_id,
+        "offers_pickup": "y",
+    }
+
+
+def product_form(w):
+    return {
+        "name": "Ganti",
+        "category_id": w.product.category_id,
+        "price": "1000",
+        "stock_mode": "unlimited",
+        "lead_days": "0",
+    }
+
+
+# (method, url, data, allowed actors)
+CASES = [
+    ("GET", lambda w: "/toko-saya", None, {"customer", "owner", "other_seller"}),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/ubah", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/{w.store.id}/ubah", store_form, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/jam", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/{w.store.id}/jam",
+        lambda w: {"d1_0_open": "08:00", "d1_0_close": "09:00"},
+        OWNER,
+    ),
+    (
+        "POST",
+        lambda w: f"/toko-saya/{w.store.id}/tutup-sementara",
+        lambda w: {"reason": "Libur"},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/toko-saya/{w.store.id}/buka", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/riwayat", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/produk", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/produk/baru", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/{w.store.id}/produk/baru", product_form, OWNER),
+    ("GET", lambda w: f"/toko-saya/produk/{w.product.id}", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/produk/{w.product.id}", product_form, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/produk/{w.product.id}/foto",
+        lambda w: {"photo": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/toko-saya/foto/{w.photo.id}/hapus", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/produk/{w.product.id}/habis",
+        lambda w: {"sold_out": "1"},
+        OWNER,
+    ),
+    (
+        "POST",
+        lambda w: f"/toko-saya/produk/{w.product.id}/sembunyikan",
+        lambda w: {"hidden": "1"},
+        OWNER,
+    ),
+    (
+        "POST",
+        lambda w: f"/toko-saya/produk/{w.product.id}/pindah",
+        lambda w: {"direction": "down"},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/toko-saya/produk/{w.product.id}/hapus", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/produk/{w.product.id}/pilihan",
+        lambda w: {"name": "Ukuran", "options": "Besar +1000"},
+        OWNER,
+    ),
+    (
+        "POST",
+        lambda w: f"/toko-saya/pilihan/{w.group.id}",
+        lambda w: {"name": "L", "options": "A"},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/toko-saya/pilihan/{w.group.id}/hapus", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/opsi/{w.option.id}/habis", lambda w: {"sold_out": "1"}, OWNER),
+    ("GET", lambda w: f"/toko/{w.pending.slug}", None, {"owner", "kim_admin", "city_admin"}),
+    ("GET", lambda w: f"/produk/{w.hidden.id}", None, OWNER),
+    ("GET", lambda w: "/kim/", None, {"kim_admin", "other_kim_admin", "city_admin"}),
+    ("GET", lambda w: f"/kim/toko/{w.pending.id}", None, KIM),
+    ("POST", lambda w: f"/kim/toko/{w.pending.id}/verifikasi", None, KIM),
+    ("POST", lambda w: f"/kim/toko/{w.pending.id}/tolak", lambda w: {"reason": "Kurang"}, KIM),
+    ("GET", lambda w: f"/kim/grup/{w.kim.id}", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/grup/{w.kim.id}/anggota",
+        lambda w: {"name": "Budi", "office": "anggota"},
+        KIM,
+    ),
+    ("POST", lambda w: f"/kim/anggota/{w.member.id}/hapus", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/grup/{w.kim.id}/admin",
+        lambda w: {"phone": w.users["customer"].phone},
+        CITY,
+    ),
+    ("GET", lambda w: "/kim/grup/baru", None, CITY),
+    (
+        "POST",
+        lambda w: "/kim/grup/baru",
+        lambda w: {"kelurahan_id": w.store.kelurahan_id + 1},
+        CITY,
+    ),
+    ("GET", lambda w: "/admin/wilayah", None, CITY),
+    (
+        "POST",
+        lambda w: "/admin/wilayah",
+        lambda w: {"kecamatan_id": w.store.kelurahan.kecamatan_id, "name": "Kelurahan Baru"},
+        CITY,
+    ),
+    ("GET", lambda w: f"/admin/wilayah/{w.store.kelurahan_id}", None, CITY),
+    (
+        "POST",
+        lambda w: f"/admin/wilayah/{w.store.kelurahan_id}",
+        lambda w: {"name": "Nama Baru"},
+        CITY,
+    ),
+    ("GET", lambda w: "/akun/kata-sandi", None, SIGNED_IN),
+]
+
+
+def database_digest() -> str:
+    """A fingerprint of every row of every table."""
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = db.session.execute(sa.select(table).order_by(*order)).all()
+        digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def sign_in_as(client, user) -> None:
+    """Put ``user`` in the client's session the way Flask-Login does (skips the slow KDF)."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            with client.application.test_request_context(environ_base=client.environ_base):
+                session["_id"] = _create_identifier()
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data", "allowed"), CASES, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_permission_matrix(client, world, method, url, data, allowed):
+    target = url(world)
+    # Refused actors first: each must leave the database exactly as it was.
+    for actor in sorted(set(ACTORS) - allowed) + sorted(allowed):
+        sign_in_as(client, world.users.get(actor))
+        attempt = db.session.begin_nested()
+        before = database_digest()
+        response = client.open(target, method=method, data=data(world) if data else None)
+        where = f"{actor} {method} {target}: {response.status_code}"
+        if actor in allowed:
+            assert response.status_code in (200, 302), where
+            if response.status_code == 302:
+                assert "/akun/masuk" not in response.headers["Location"], where
+        else:
+            if actor == "anonymous" and response.status_code == 302:
+                assert "/akun/masuk" in response.headers["Location"], where
+            else:
+                assert response.status_code in (403, 404), where
+            assert database_digest() == before, f"{where} changed the database"
+        # Undo whatever an allowed actor did, so that every actor meets the same world.
+        attempt.rollback()
+        db.session.expire_all()
+
+
+def test_sign_in_helper_matches_a_real_login(client, world):
+    sign_in_as(client, world.users["owner"])
+    assert client.get(f"/toko-saya/{world.store.id}/ubah").status_code == 200
+    sign_in_as(client, None)
+    assert client.get(f"/toko-saya/{world.store.id}/ubah").status_code == 302
+    response = client.post(
+        "/akun/masuk", data={"login": world.users["owner"].phone, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(f"/toko-saya/{world.store.id}/ubah").status_code == 200
