@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: help run test lint fmt migrate bench setup translations
+.PHONY: help run test lint fmt migrate bench setup translations i18n
 
 help: ## Show this help
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,3 +41,7 @@ migrate: $(BIN)/activate ## Create a migration: make migrate m="message"
 
 bench: setup ## Run the benchmarks (they print figures)
 	$(BIN)/python benchmarks/listing_queries.py
+
+i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching
