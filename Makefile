@@ -40,7 +40,7 @@ migrate: $(BIN)/activate ## Create a migration: make migrate m="message"
 	$(BIN)/flask db migrate -m "$(m)"
 
 bench: setup ## Run the benchmarks (they print figures)
-	$(BIN)/python benchmarks/listing_queries.py
+	PYTHONPATH=. $(BIN)/python benchmarks/listing_queries.py
 
 i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o marketplace/translations/messages.pot .

@@ -36,6 +36,26 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{added} kelurahan added.")
 
+    @app.cli.command("create-city-admin")
+    @click.option("--name", prompt="Name")
+    @click.option("--phone", prompt="WhatsApp number")
+    @click.option("--email", default="", help="Optional e-mail address.")
+    @click.password_option()
+    def create_city_admin_command(name: str, phone: str, email: str, password: str) -> None:
+        """Create the city admin (Diskominfo) account."""
+        from marketplace.accounts.models import Role
+        from marketplace.accounts.services import SignUpData, register_user
+        from marketplace.core.errors import DomainError
+
+        try:
+            user = register_user(SignUpData(name=name, phone=phone, password=password, email=email))
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        user.role = Role.CITY_ADMIN
+        db.session.commit()
+        click.echo(f"City admin {user.name} ({user.phone}) created.")
+
     @app.cli.command("demo-logins")
     def demo_logins_command() -> None:
         """Print the demo accounts."""

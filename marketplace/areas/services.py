@@ -8,6 +8,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kecamatan, Kelurahan
@@ -60,13 +61,20 @@ def seed_areas(path: Path = WILAYAH_CSV) -> int:
 def all_kelurahan() -> list[Kelurahan]:
     return list(
         db.session.scalars(
-            select(Kelurahan).join(Kelurahan.kecamatan).order_by(Kecamatan.name, Kelurahan.name)
+            select(Kelurahan)
+            .join(Kelurahan.kecamatan)
+            .options(contains_eager(Kelurahan.kecamatan))
+            .order_by(Kecamatan.name, Kelurahan.name)
         )
     )
 
 
 def all_kecamatan() -> list[Kecamatan]:
-    return list(db.session.scalars(select(Kecamatan).order_by(Kecamatan.name)))
+    return list(
+        db.session.scalars(
+            select(Kecamatan).options(selectinload(Kecamatan.kelurahan)).order_by(Kecamatan.name)
+        )
+    )
 
 
 def _check_name(name: str, kecamatan_id: int, kelurahan_id: int | None = None) -> str:

@@ -1,0 +1,90 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against a live server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import build_schema, make_app, missing_service
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Jakarta",
+}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        missing_service(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """A real app on a fresh SQLite database, with CSRF on, as a user would meet it."""
+    app = make_app(
+        f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
+        tmp_path / "uploads",
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        SERVER_NAME=None,
+    )
+    build_schema(app)
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with live_app.app_context():
+            from marketplace.extensions import db
+
+            db.engine.dispose()
+
+
+@pytest.fixture
+def phone(browser):
+    """Open a new phone-sized browsing context (each is its own person)."""
+    contexts = []
+
+    def open_context():
+        context = browser.new_context(**PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_context
+    for context in contexts:
+        context.close()

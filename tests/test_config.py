@@ -1,0 +1,91 @@
+"""Configuration, the production guard, the 500 page and the CLI commands."""
+
+import pytest
+
+from marketplace import create_app
+from marketplace.config import ConfigError, load_config
+
+
+def test_default_database_is_sqlite_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert load_config()["SQLALCHEMY_DATABASE_URI"].endswith("instance/marketplace.sqlite3")
+
+
+def test_postgres_urls_use_psycopg3(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/x")
+    assert load_config()["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/x"
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="32"):
+        create_app()
+
+
+def test_production_refuses_sqlite(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        create_app()
+
+
+def test_production_starts_with_real_settings(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unexpected_errors_get_a_friendly_500_page(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Maaf, ada gangguan di server" in response.get_data(as_text=True)
+    assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_create_city_admin_command(app):
+    from sqlalchemy import select
+
+    from marketplace.accounts.models import Role, User
+    from marketplace.extensions import db
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-city-admin",
+            "--name",
+            "Diskominfo",
+            "--phone",
+            "0811-2222-3333",
+            "--password",
+            "rahasia-kota-1",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.phone == "6281122223333"))
+    assert user.role == Role.CITY_ADMIN
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-city-admin",
+            "--name",
+            "Lagi",
+            "--phone",
+            "0811-2222-3333",
+            "--password",
+            "rahasia-kota-1",
+        ]
+    )
+    assert result.exit_code != 0
+    assert "sudah terdaftar" in result.output

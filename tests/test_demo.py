@@ -1,0 +1,34 @@
+"""`flask seed-demo` builds a believable kampung and is idempotent."""
+
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import Role, User
+from marketplace.catalog.models import OptionGroup, Product, ProductPhoto
+from marketplace.demo.seed import demo_logins, seed_demo
+from marketplace.extensions import db
+from marketplace.kim.models import KimGroup
+from marketplace.stores.models import Store, StoreStatus
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_seed_demo_builds_the_kampung_once(app):
+    seed_demo()
+    assert count(Store, Store.status == StoreStatus.VERIFIED) >= 12
+    assert count(Store, Store.status == StoreStatus.PENDING) == 1
+    assert count(Product) >= 80
+    assert count(ProductPhoto) >= count(Product)
+    assert count(OptionGroup) >= 5
+    assert len({p.category_id for p in db.session.scalars(select(Product))}) >= 6
+    uwung = db.session.scalar(select(KimGroup).where(KimGroup.name == "KIM Uwung Jaya"))
+    assert len(uwung.members) == 6
+    assert {role for (role,) in db.session.execute(select(User.role).distinct())} == set(Role)
+    kelurahan = {s.kelurahan.name for s in db.session.scalars(select(Store))}
+    assert {"Uwung Jaya", "Cibodasari"} <= kelurahan
+    before = (count(Store), count(Product), count(User), count(ProductPhoto))
+    seed_demo()
+    assert (count(Store), count(Product), count(User), count(ProductPhoto)) == before
+    for _label, login, _password in demo_logins():
+        assert db.session.scalar(select(User).where(User.phone == "62" + login[1:])) is not None
