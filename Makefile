@@ -18,7 +18,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 setup: $(BIN)/activate translations ## Create the virtualenv, install pinned requirements, compile translations
 
 translations: $(BIN)/activate
-	$(BIN)/pybabel compile -q -d marketplace/translations
+	$(BIN)/pybabel compile -d marketplace/translations
 
 run: setup ## Set up, migrate, load demo data and serve http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
