@@ -15,6 +15,7 @@ from flask_login.utils import _create_identifier
 
 from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
+from marketplace.core.images import Uploads
 from marketplace.extensions import db
 from marketplace.kim.models import KimMember
 from tests.factories import PASSWORD, jpeg_bytes
@@ -66,12 +67,7 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     product = create_product(store)
     hidden = create_product(store, name="Menu Rahasia")
     catalog.set_hidden(hidden, True)
-    photo = catalog.add_photo(
-        product,
-        io.BytesIO(jpeg_bytes()),
-        app.config["UPLOAD_FOLDER"],
-        app.config["MAX_IMAGE_PIXELS"],
-    )
+    photo = catalog.add_photo(product, io.BytesIO(jpeg_bytes()), Uploads.from_config(app.config))
     group = catalog.save_option_group(product, "Level", "Pedas\nSedang", False, True)
     member = KimMember(name="Sekretaris", office="sekretaris")
     kim.members.append(member)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from marketplace.catalog.forms import OptionGroupForm, PhotoForm, ProductForm
 from marketplace.catalog.models import Option, OptionGroup, Product, ProductPhoto
 from marketplace.core.forms import choices
 from marketplace.core.permissions import get_owned_or_404
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.stores.models import Store
 
 bp = Blueprint("products", __name__, url_prefix="/toko-saya")
@@ -21,26 +21,10 @@ def _own(model, ident):
     return get_owned_or_404(model, ident, "is_managed_by", current_user)
 
 
-def _upload(product: Product, file) -> None:
-    config = current_app.config
-    services.add_photo(product, file.stream, config["UPLOAD_FOLDER"], config["MAX_IMAGE_PIXELS"])
-
-
-def _has_file(field) -> bool:
-    return bool(field.data and getattr(field.data, "filename", ""))
-
-
 def _product_form(product: Product | None = None) -> ProductForm:
     form = ProductForm(obj=product) if product else ProductForm()
     form.category_id.choices = choices((c.id, c.name) for c in services.categories())
     return form
-
-
-def _create_with_photo(store: Store, form: ProductForm) -> Product:
-    product = services.create_product(store, form.to_data())
-    if _has_file(form.photo):
-        _upload(product, form.photo.data)
-    return product
 
 
 @bp.route("/<int:store_id>/produk")
@@ -60,7 +44,13 @@ def create(store_id: int):
     store = _own(Store, store_id)
     form = _product_form()
     if form.validate_on_submit():
-        ok, product = run_service(_create_with_photo, store, form)
+        ok, product = run_service(
+            services.create_product,
+            store,
+            form.to_data(),
+            uploaded_file(form.photo),
+            current_uploads(),
+        )
         if ok:
             flash(_("Produk %(name)s ditambahkan.", name=product.name), "success")
             return redirect(url_for("products.edit", product_id=product.id))
@@ -92,8 +82,9 @@ def edit(product_id: int):
 def add_photo(product_id: int):
     product = _own(Product, product_id)
     form = PhotoForm()
-    if form.validate_on_submit() and _has_file(form.photo):
-        ok, _result = run_service(_upload, product, form.photo.data)
+    stream = uploaded_file(form.photo)
+    if form.validate_on_submit() and stream is not None:
+        ok, _result = run_service(services.add_photo, product, stream, current_uploads())
         if ok:
             flash(_("Foto ditambahkan."), "success")
         return redirect(url_for("products.edit", product_id=product.id))
@@ -106,7 +97,7 @@ def add_photo(product_id: int):
 def delete_photo(photo_id: int):
     photo = _own(ProductPhoto, photo_id)
     product_id = photo.product_id
-    run_service(services.delete_photo, photo, current_app.config["UPLOAD_FOLDER"])
+    run_service(services.delete_photo, photo, current_uploads())
     return redirect(url_for("products.edit", product_id=product_id))
 
 
@@ -148,7 +139,7 @@ def move(product_id: int):
 def delete(product_id: int):
     product = _own(Product, product_id)
     store_id, name = product.store_id, product.name
-    ok, _result = run_service(services.delete_product, product, current_app.config["UPLOAD_FOLDER"])
+    ok, _result = run_service(services.delete_product, product, current_uploads())
     if ok:
         flash(_("Produk %(name)s dihapus.", name=name), "success")
     return redirect(url_for("products.index", store_id=store_id))

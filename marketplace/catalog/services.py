@@ -21,7 +21,7 @@ from marketplace.catalog.models import (
 from marketplace.catalog.search import ranked_ids, search_terms
 from marketplace.core.db import jakarta_today, utcnow
 from marketplace.core.errors import DomainError
-from marketplace.core.images import delete_image_files, store_image
+from marketplace.core.images import Uploads
 from marketplace.core.money import parse_rupiah
 from marketplace.extensions import db
 from marketplace.stores.hours import availability
@@ -93,14 +93,18 @@ def _apply(product: Product, data: ProductData) -> None:
     product.lead_days = data.lead_days
 
 
-def create_product(store: Store, data: ProductData) -> Product:
-    """Add a product at the end of the store's list."""
+def create_product(
+    store: Store, data: ProductData, photo=None, uploads: Uploads | None = None
+) -> Product:
+    """Add a product at the end of the store's list, with its first photo if one is given."""
     product = Product(store_id=store.id, daily_taken=0)
     _apply(product, data)
     last = db.session.scalar(select(func.max(Product.position)).where(Product.store_id == store.id))
     product.position = (last or 0) + 1
     db.session.add(product)
     db.session.flush()
+    if photo is not None and uploads is not None:
+        add_photo(product, photo, uploads)
     return product
 
 
@@ -111,11 +115,11 @@ def update_product(product: Product, data: ProductData) -> Product:
     return product
 
 
-def add_photo(product: Product, stream, folder: str, max_pixels: int) -> ProductPhoto:
+def add_photo(product: Product, stream, uploads: Uploads) -> ProductPhoto:
     """Verify and store a photo; at most a few per product."""
     if len(product.photos) >= MAX_PHOTOS:
         raise DomainError(_("Maksimal 5 foto per produk. Hapus foto lama dulu."))
-    stored = store_image(stream, folder, max_pixels)
+    stored = uploads.store(stream)
     photo = ProductPhoto(
         thumb=stored.thumb, large=stored.large, position=len(product.photos), created_at=utcnow()
     )
@@ -124,11 +128,12 @@ def add_photo(product: Product, stream, folder: str, max_pixels: int) -> Product
     return photo
 
 
-def delete_photo(photo: ProductPhoto, folder: str) -> None:
+def delete_photo(photo: ProductPhoto, uploads: Uploads) -> None:
+    """Remove a photo and its files."""
     product = photo.product
     product.photos.remove(photo)
     db.session.flush()
-    delete_image_files(folder, photo.thumb, photo.large)
+    uploads.delete(photo.thumb, photo.large)
     for index, remaining in enumerate(product.photos):
         remaining.position = index
 
@@ -230,12 +235,12 @@ def move_product(product: Product, direction: int) -> None:
     db.session.flush()
 
 
-def delete_product(product: Product, folder: str) -> None:
+def delete_product(product: Product, uploads: Uploads) -> None:
     """Delete a product and its photo files."""
     names = [n for p in product.photos for n in (p.thumb, p.large)]
     db.session.delete(product)
     db.session.flush()
-    delete_image_files(folder, *names)
+    uploads.delete(*names)
 
 
 def store_products(store: Store, include_hidden: bool = False) -> list[Product]:

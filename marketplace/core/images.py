@@ -102,3 +102,21 @@ def delete_image_files(folder: str | Path, *names: str | None) -> None:
     for name in names:
         if name:
             (Path(folder) / name).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Uploads:
+    """Where photos go and how large they may be; passed to services by the boundary."""
+
+    folder: Path
+    max_pixels: int = 50_000_000
+
+    @classmethod
+    def from_config(cls, config) -> Uploads:
+        return cls(Path(config["UPLOAD_FOLDER"]), int(config["MAX_IMAGE_PIXELS"]))
+
+    def store(self, stream) -> StoredImage:
+        return store_image(stream, self.folder, self.max_pixels)
+
+    def delete(self, *names: str | None) -> None:
+        delete_image_files(self.folder, *names)

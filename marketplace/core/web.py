@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, g, render_template, request
+from flask import current_app, flash, g, render_template, request
 
 from marketplace.core.errors import DomainError
+from marketplace.core.images import Uploads
 from marketplace.extensions import db
 
 
@@ -29,6 +30,17 @@ def run_service(service: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple
         db.session.rollback()
         raise
     return True, result
+
+
+def current_uploads() -> Uploads:
+    """The upload settings of the running app, for services that store photos."""
+    return Uploads.from_config(current_app.config)
+
+
+def uploaded_file(field):
+    """The stream of a file field when the user chose a file, else None."""
+    data = field.data
+    return data.stream if data is not None and getattr(data, "filename", "") else None
 
 
 def safe_next(default: str) -> str:

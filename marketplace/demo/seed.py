@@ -17,7 +17,7 @@ from marketplace.areas.models import Kelurahan
 from marketplace.areas.services import seed_areas
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Category, Product
-from marketplace.core.images import store_image
+from marketplace.core.images import Uploads
 from marketplace.demo import data
 from marketplace.extensions import db
 from marketplace.kim.models import KimGroup, KimMember
@@ -159,8 +159,7 @@ def _store(spec, owners: dict[str, User], categories: dict[str, Category]) -> St
     if status == StoreStatus.VERIFIED:
         verifier = owners["city_admin"]
         stores.verify_store(store, verifier)
-    folder = current_app.config["UPLOAD_FOLDER"]
-    max_pixels = current_app.config["MAX_IMAGE_PIXELS"]
+    uploads = Uploads.from_config(current_app.config)
     for pname, cat_slug, price, description, mode, amount, halal, lead in data.PRODUCTS.get(
         slug, []
     ):
@@ -178,14 +177,12 @@ def _store(spec, owners: dict[str, User], categories: dict[str, Category]) -> St
                 lead_days=lead,
             ),
         )
-        catalog.add_photo(
-            product, io.BytesIO(demo_photo(pname, categories[cat_slug].name)), folder, max_pixels
-        )
+        photo = io.BytesIO(demo_photo(pname, categories[cat_slug].name))
+        catalog.add_photo(product, photo, uploads)
         for gname, multiple, required, options in data.OPTION_GROUPS.get(pname, []):
             lines = "\n".join(f"{o} +{p}" if p else o for o, p in options)
             catalog.save_option_group(product, gname, lines, multiple, required)
-    logo = store_image(io.BytesIO(demo_photo(name, kelurahan_name)), folder, max_pixels)
-    store.logo_thumb, store.logo_large = logo.thumb, logo.large
+    stores.set_logo(store, io.BytesIO(demo_photo(name, kelurahan_name)), uploads)
     return store
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404, require, role_required
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
 from marketplace.stores import services
 from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
@@ -33,29 +33,6 @@ def _store_form(store: Store | None = None) -> StoreForm:
         form.delivery_kelurahan_ids.data = [k.id for k in store.delivery_kelurahan]
         form.fill_credentials(store)
     return form
-
-
-def _save_extras(store: Store, form: StoreForm) -> None:
-    """Credentials and logo, inside the same transaction as the store itself."""
-    for kind, number, expires in form.credentials():
-        services.set_credential(store, kind, number, expires)
-    if form.logo.data and getattr(form.logo.data, "filename", ""):
-        config = current_app.config
-        services.set_logo(
-            store, form.logo.data.stream, config["UPLOAD_FOLDER"], config["MAX_IMAGE_PIXELS"]
-        )
-
-
-def _open_with_extras(owner, form: StoreForm) -> Store:
-    store = services.open_store(owner, form.to_data())
-    _save_extras(store, form)
-    return store
-
-
-def _update_with_extras(store: Store, actor, form: StoreForm) -> Store:
-    services.update_store(store, actor, form.to_data())
-    _save_extras(store, form)
-    return store
 
 
 @bp.route("/toko/<slug>")
@@ -93,7 +70,14 @@ def dashboard():
 def create():
     form = _store_form()
     if form.validate_on_submit():
-        ok, store = run_service(_open_with_extras, current_user, form)
+        ok, store = run_service(
+            services.open_store,
+            current_user,
+            form.to_data(),
+            list(form.credentials()),
+            uploaded_file(form.logo),
+            current_uploads(),
+        )
         if ok:
             flash(
                 _(
@@ -112,7 +96,15 @@ def edit(store_id: int):
     store = _own_store(store_id)
     form = _store_form(store)
     if form.validate_on_submit():
-        ok, _result = run_service(_update_with_extras, store, current_user, form)
+        ok, _result = run_service(
+            services.update_store,
+            store,
+            current_user,
+            form.to_data(),
+            list(form.credentials()),
+            uploaded_file(form.logo),
+            current_uploads(),
+        )
         if ok:
             flash(_("Data toko disimpan."), "success")
             return redirect(url_for("stores.dashboard"))

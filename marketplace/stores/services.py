@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -14,7 +15,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.areas.models import Kelurahan
 from marketplace.core.db import to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
-from marketplace.core.images import delete_image_files, store_image
+from marketplace.core.images import Uploads
 from marketplace.core.phone import InvalidPhone, normalize_phone
 from marketplace.extensions import db
 from marketplace.stores import states
@@ -49,6 +50,10 @@ class StoreData:
     delivery_fee: int = 0
     delivery_rws: str = ""
     delivery_kelurahan_ids: tuple[int, ...] = ()
+
+
+#: (kind, number, expires_on); an empty number removes the credential
+CredentialData = tuple[str, str, date | None]
 
 
 @dataclass
@@ -136,7 +141,20 @@ def _apply(store: Store, data: StoreData) -> None:
     store.delivery_kelurahan = delivery_kelurahan
 
 
-def open_store(owner: User, data: StoreData) -> Store:
+def _apply_extras(store: Store, credentials, logo, uploads: Uploads | None) -> None:
+    for kind, number, expires_on in credentials:
+        set_credential(store, kind, number, expires_on)
+    if logo is not None and uploads is not None:
+        set_logo(store, logo, uploads)
+
+
+def open_store(
+    owner: User,
+    data: StoreData,
+    credentials: Iterable[CredentialData] = (),
+    logo=None,
+    uploads: Uploads | None = None,
+) -> Store:
     """Open a new store for ``owner``; it waits for the KIM's verification."""
     if owner.role not in (Role.CUSTOMER, Role.SELLER):
         raise NotAllowed(_("Akun admin tidak dapat membuka toko."))
@@ -145,13 +163,22 @@ def open_store(owner: User, data: StoreData) -> Store:
     db.session.add(store)
     states.transition(store, StoreStatus.PENDING, owner)
     owner.role = Role.SELLER
+    _apply_extras(store, credentials, logo, uploads)
     db.session.flush()
     return store
 
 
-def update_store(store: Store, actor: User, data: StoreData) -> Store:
+def update_store(
+    store: Store,
+    actor: User,
+    data: StoreData,
+    credentials: Iterable[CredentialData] = (),
+    logo=None,
+    uploads: Uploads | None = None,
+) -> Store:
     """Change a store's details; a rejected store goes back to the KIM for review."""
     _apply(store, data)
+    _apply_extras(store, credentials, logo, uploads)
     if store.status == StoreStatus.REJECTED:
         states.transition(
             store, StoreStatus.PENDING, actor, reason=_("Diperbaiki dan diajukan ulang")
@@ -160,10 +187,10 @@ def update_store(store: Store, actor: User, data: StoreData) -> Store:
     return store
 
 
-def set_logo(store: Store, stream, folder: str, max_pixels: int) -> None:
+def set_logo(store: Store, stream, uploads: Uploads) -> None:
     """Replace the store's logo with a verified, resized upload."""
-    stored = store_image(stream, folder, max_pixels)
-    delete_image_files(folder, store.logo_thumb, store.logo_large)
+    stored = uploads.store(stream)
+    uploads.delete(store.logo_thumb, store.logo_large)
     store.logo_thumb, store.logo_large = stored.thumb, stored.large
     db.session.flush()
 

@@ -10,6 +10,7 @@ from PIL import Image
 from PIL.ExifTags import Base as ExifBase
 
 from marketplace.catalog.models import ProductPhoto
+from marketplace.core.images import Uploads
 from tests.factories import jpeg_bytes
 
 
@@ -137,7 +138,7 @@ def test_png_and_webp_are_accepted(app, create_store, create_product):
         out = io.BytesIO()
         Image.new("RGBA", (50, 50), (1, 2, 3, 100)).save(out, format=fmt)
         out.seek(0)
-        add_photo(product, out, app.config["UPLOAD_FOLDER"], app.config["MAX_IMAGE_PIXELS"])
+        add_photo(product, out, Uploads.from_config(app.config))
     assert len(product.photos) == 2
 
 
@@ -150,5 +151,5 @@ def test_heic_is_accepted_when_pillow_heif_reads_it(app, create_store, create_pr
     heif.save(out, quality=50)
     out.seek(0)
     product = create_product(create_store())
-    add_photo(product, out, app.config["UPLOAD_FOLDER"], app.config["MAX_IMAGE_PIXELS"])
+    add_photo(product, out, Uploads.from_config(app.config))
     assert product.photos[0].large.endswith(".webp")
