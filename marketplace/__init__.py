@@ -67,13 +67,23 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.areas.routes import bp as areas_bp
+    from marketplace.catalog.admin_routes import bp as categories_bp
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
     from marketplace.kim.routes import bp as kim_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.stores.routes import bp as stores_bp
 
-    for blueprint in (main_bp, accounts_bp, areas_bp, stores_bp, catalog_bp, products_bp, kim_bp):
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        areas_bp,
+        stores_bp,
+        catalog_bp,
+        products_bp,
+        categories_bp,
+        kim_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -47,6 +47,7 @@ class World:
     option: object
     kim: object
     member: object
+    spare_category: object
 
 
 @pytest.fixture
@@ -71,9 +72,10 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     group = catalog.save_option_group(product, "Level", "Pedas\nSedang", False, True)
     member = KimMember(name="Sekretaris", office="sekretaris")
     kim.members.append(member)
+    spare = catalog.create_category(users["city_admin"], "Kategori Kosong")
     db.session.commit()
     return World(
-        users, store, pending, product, hidden, photo, group, group.options[0], kim, member
+        users, store, pending, product, hidden, photo, group, group.options[0], kim, member, spare
     )
 
 
@@ -205,6 +207,22 @@ CASES = [
         lambda w: {"name": "Nama Baru"},
         CITY,
     ),
+    ("GET", lambda w: "/admin/kategori/", None, CITY),
+    ("POST", lambda w: "/admin/kategori/", lambda w: {"name": "Kategori Baru"}, CITY),
+    ("GET", lambda w: f"/admin/kategori/{w.product.category_id}", None, CITY),
+    (
+        "POST",
+        lambda w: f"/admin/kategori/{w.product.category_id}",
+        lambda w: {"name": "Ganti"},
+        CITY,
+    ),
+    (
+        "POST",
+        lambda w: f"/admin/kategori/{w.product.category_id}/pindah",
+        lambda w: {"direction": "up"},
+        CITY,
+    ),
+    ("POST", lambda w: f"/admin/kategori/{w.spare_category.id}/hapus", None, CITY),
     ("GET", lambda w: "/akun/kata-sandi", None, SIGNED_IN),
 ]
 

@@ -62,3 +62,9 @@ class OptionGroupForm(Form):
     )
     multiple = BooleanField(_l("Boleh pilih lebih dari satu"))
     required_choice = BooleanField(_l("Wajib dipilih"))
+
+
+class CategoryForm(Form):
+    name = StringField(_l("Nama kategori"), validators=[required(), length(80)])
+    name_en = StringField(_l("Nama dalam bahasa Inggris"), validators=[Optional(), length(80)])
+    slug = StringField(_l("Alamat (tidak wajib)"), validators=[Optional(), length(80)])

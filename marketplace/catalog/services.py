@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from slugify import slugify
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -20,7 +21,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.catalog.search import ranked_ids, search_terms
 from marketplace.core.db import jakarta_today, utcnow
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import parse_rupiah
 from marketplace.extensions import db
@@ -363,3 +364,70 @@ def search_stores(q: str, limit: int = 6) -> list[Store]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def _category_fields(name: str, name_en: str, slug: str, category: Category | None) -> tuple:
+    name, name_en = (name or "").strip(), (name_en or "").strip()
+    if not name or len(name) > 80 or len(name_en) > 80:
+        raise DomainError(_("Nama kategori wajib diisi (maksimal 80 karakter)."))
+    slug = (slug or "").strip().lower() or slugify(name)
+    if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug) or len(slug) > 80:
+        raise DomainError(_("Alamat kategori hanya boleh huruf kecil, angka dan tanda minus."))
+    own_id = category.id if category is not None else None
+    for column, value, message in (
+        (Category.name, name, _("Kategori dengan nama itu sudah ada.")),
+        (Category.slug, slug, _("Alamat kategori itu sudah dipakai.")),
+    ):
+        clash = db.session.scalar(select(Category.id).where(column == value))
+        if clash is not None and clash != own_id:
+            raise DomainError(message)
+    return name, name_en, slug
+
+
+def create_category(actor, name: str, name_en: str = "", slug: str = "") -> Category:
+    """Add a category at the end (city admin only)."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengelola kategori."))
+    name, name_en, slug = _category_fields(name, name_en, slug, None)
+    last = db.session.scalar(select(func.max(Category.position)))
+    category = Category(name=name, name_en=name_en, slug=slug, position=(last or 0) + 1)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(actor, category: Category, name: str, name_en: str, slug: str) -> None:
+    """Rename a category (city admin only)."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengelola kategori."))
+    category.name, category.name_en, category.slug = _category_fields(name, name_en, slug, category)
+    db.session.flush()
+
+
+def move_category(actor, category: Category, direction: int) -> None:
+    """Swap a category with its neighbour in the list."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengelola kategori."))
+    ordered = categories()
+    for index, item in enumerate(ordered):
+        item.position = index
+    index = ordered.index(category)
+    other = index + direction
+    if 0 <= other < len(ordered):
+        ordered[index].position, ordered[other].position = other, index
+    db.session.flush()
+
+
+def delete_category(actor, category: Category) -> None:
+    """Delete an empty category; one that still holds products is refused."""
+    if not actor.is_city_admin:
+        raise NotAllowed(_("Hanya admin kota yang dapat mengelola kategori."))
+    used = db.session.scalar(
+        select(func.count(Product.id)).where(Product.category_id == category.id)
+    )
+    if used:
+        raise DomainError(
+            _("Kategori ini masih dipakai %(n)d produk. Pindahkan produknya dulu.", n=used)
+        )
+    db.session.delete(category)
+    db.session.flush()
