@@ -267,6 +267,7 @@ def public_stores():
         .where(Store.status == StoreStatus.VERIFIED)
         .options(
             selectinload(Store.periods),
+            selectinload(Store.closed_dates),
             selectinload(Store.kelurahan),
             selectinload(Store.credentials),
         )
@@ -278,7 +279,7 @@ def open_store_ids(now: datetime | None = None) -> list[int]:
     stores = db.session.scalars(
         select(Store)
         .where(Store.status == StoreStatus.VERIFIED)
-        .options(selectinload(Store.periods))
+        .options(selectinload(Store.periods), selectinload(Store.closed_dates))
     )
     return [s.id for s in stores if availability(s, now).accepting_orders]
 
@@ -310,6 +311,7 @@ def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datet
         .where(Store.status == StoreStatus.VERIFIED, Product.is_hidden.is_(False))
         .options(
             contains_eager(Product.store).selectinload(Store.periods),
+            contains_eager(Product.store).selectinload(Store.closed_dates),
             contains_eager(Product.store).selectinload(Store.kelurahan),
             selectinload(Product.photos),
         )

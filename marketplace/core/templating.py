@@ -66,6 +66,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["jakarta"] = jakarta_datetime
     app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
     app.jinja_env.globals.update(
         wa_link=wa_link,
         reopen_text=reopen_text,

@@ -10,13 +10,11 @@ from flask import (
     send_from_directory,
     session,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from marketplace.catalog.services import BrowseFilters, browse_products, categories
+from marketplace.catalog.services import BrowseFilters, browse_products, categories, public_stores
 from marketplace.core.web import safe_next
 from marketplace.extensions import db
-from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.models import Store
 
 bp = Blueprint("main", __name__)
 
@@ -26,11 +24,7 @@ def home():
     latest = browse_products(BrowseFilters(available=True), page=1, per_page=8)
     stores = list(
         db.session.scalars(
-            select(Store)
-            .where(Store.status == StoreStatus.VERIFIED)
-            .options(selectinload(Store.periods), selectinload(Store.kelurahan))
-            .order_by(Store.verified_at.desc(), Store.id.desc())
-            .limit(6)
+            public_stores().order_by(Store.verified_at.desc(), Store.id.desc()).limit(6)
         )
     )
     return render_template(

@@ -113,6 +113,12 @@ class PauseForm(Form):
 class HoursForm(Form):
     """Seven weekdays × a few periods, built below as d<day>_<n>_open / _close fields."""
 
+    closed_dates = TextAreaField(
+        _l("Tanggal libur (satu per baris)"),
+        validators=[Optional(), length(3000)],
+        description=_l("Contoh: 2026-12-25 Libur Natal"),
+    )
+
     def periods(self) -> list[PeriodData]:
         found = []
         for day in range(7):
@@ -123,7 +129,10 @@ class HoursForm(Form):
                     found.append(PeriodData(day, opens, closes))
         return found
 
-    def fill(self, periods) -> None:
+    def fill(self, periods, closed_dates=()) -> None:
+        self.closed_dates.data = "\n".join(
+            f"{c.day.isoformat()} {c.note}".strip() for c in closed_dates
+        )
         counts: dict[int, int] = {}
         for period in periods:
             n = counts.get(period.weekday, 0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
 from marketplace.stores.models import OpeningPeriod, Store
 
-LOOKAHEAD_DAYS = 8
+#: how far ahead the next opening is looked for (a week plus a few closed dates)
+LOOKAHEAD_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,19 @@ class Availability:
     closes_at: datetime | None
 
 
-def _intervals(periods: Iterable[OpeningPeriod], around: datetime):
-    """Yield (start, end) aware Jakarta intervals from the day before ``around`` onwards."""
+def _intervals(periods: Iterable[OpeningPeriod], around: datetime, closed: set[date]):
+    """Yield (start, end) aware Jakarta intervals from the day before ``around`` onwards.
+
+    A period belongs to the day it starts on; on a closed date it does not happen.
+    """
     first = around.date() - timedelta(days=1)
     by_day: dict[int, list[OpeningPeriod]] = {}
     for period in periods:
         by_day.setdefault(period.weekday, []).append(period)
     for offset in range(LOOKAHEAD_DAYS + 1):
         day = first + timedelta(days=offset)
+        if day in closed:
+            continue
         for period in sorted(by_day.get(day.weekday(), []), key=lambda p: p.opens_at):
             start = datetime.combine(day, period.opens_at, tzinfo=JAKARTA)
             end_day = day + timedelta(days=1) if period.crosses_midnight else day
@@ -53,7 +59,8 @@ def availability(store: Store, at: datetime | None = None) -> Availability:
     at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     now = to_jakarta(at_utc)
     paused, paused_until = _pause_state(store, at_utc)
-    intervals = sorted(_intervals(store.periods, now))
+    closed = {c.day for c in store.closed_dates}
+    intervals = sorted(_intervals(store.periods, now, closed))
     current = next(((s, e) for s, e in intervals if s <= now < e), None)
     is_open = current is not None and not paused
 

@@ -86,6 +86,9 @@ class Store(TimestampMixin, db.Model):
     delivery_kelurahan: Mapped[list[Kelurahan]] = relationship(
         secondary=store_delivery_kelurahan, order_by="Kelurahan.name"
     )
+    closed_dates: Mapped[list[StoreClosedDate]] = relationship(
+        back_populates="store", order_by="StoreClosedDate.day", cascade="all, delete-orphan"
+    )
     verification_events: Mapped[list[StoreVerificationEvent]] = relationship(
         back_populates="store",
         order_by="StoreVerificationEvent.id",
@@ -138,6 +141,20 @@ class OpeningPeriod(db.Model):
     @property
     def crosses_midnight(self) -> bool:
         return self.closes_at <= self.opens_at
+
+
+class StoreClosedDate(db.Model):
+    """A day the store is closed whatever its weekly hours say (holidays, family events)."""
+
+    __tablename__ = "store_closed_dates"
+    __table_args__ = (UniqueConstraint("store_id", "day", name="uq_store_closed_dates_store_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    note: Mapped[str] = mapped_column(String(120), default="")
+
+    store: Mapped[Store] = relationship(back_populates="closed_dates")
 
 
 class StoreCredential(db.Model):

@@ -40,7 +40,11 @@ def storefront(slug: str):
     store = db.session.scalar(
         select(Store)
         .where(Store.slug == slug)
-        .options(selectinload(Store.periods), selectinload(Store.credentials))
+        .options(
+            selectinload(Store.periods),
+            selectinload(Store.closed_dates),
+            selectinload(Store.credentials),
+        )
     )
     if store is None or not store.is_visible_to(current_user):
         abort(404)
@@ -117,9 +121,11 @@ def hours(store_id: int):
     store = _own_store(store_id)
     form = HoursForm()
     if not form.is_submitted():
-        form.fill(store.periods)
+        form.fill(store.periods, store.closed_dates)
     if form.validate_on_submit():
-        ok, _result = run_service(services.set_opening_hours, store, form.periods())
+        ok, _result = run_service(
+            services.set_schedule, store, form.periods(), form.closed_dates.data or ""
+        )
         if ok:
             flash(_("Jam buka disimpan."), "success")
             return redirect(url_for("stores.dashboard"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.areas.models import Kelurahan
-from marketplace.core.db import to_utc_naive, utcnow
+from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.phone import InvalidPhone, normalize_phone
@@ -23,6 +23,7 @@ from marketplace.stores.models import (
     CredentialKind,
     OpeningPeriod,
     Store,
+    StoreClosedDate,
     StoreCredential,
     StoreStatus,
 )
@@ -214,6 +215,47 @@ def set_opening_hours(store: Store, periods: list[PeriodData]) -> None:
         for p in periods
     ]
     db.session.flush()
+
+
+def parse_closed_dates(text: str) -> list[tuple[date, str]]:
+    """Read one closed date per line: '2026-12-25 Libur Natal' or '25-12-2026'."""
+    found: dict[date, str] = {}
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        first, _sep, note = line.partition(" ")
+        day = None
+        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+            try:
+                day = datetime.strptime(first, fmt).date()
+                break
+            except ValueError:
+                continue
+        if day is None:
+            raise DomainError(
+                _(
+                    "Tanggal libur tidak dikenali: %(line)s. Contoh: 2026-12-25 Libur Natal",
+                    line=line,
+                )
+            )
+        found[day] = note.strip()[:120]
+    if len(found) > 60:
+        raise DomainError(_("Maksimal 60 tanggal libur."))
+    return sorted(found.items())
+
+
+def set_closed_dates(store: Store, days: list[tuple[date, str]], today: date | None = None) -> None:
+    """Replace the store's upcoming closed dates (past ones are dropped)."""
+    today = today or jakarta_today()
+    store.closed_dates = [StoreClosedDate(day=day, note=note) for day, note in days if day >= today]
+    db.session.flush()
+
+
+def set_schedule(store: Store, periods: list[PeriodData], closed_dates_text: str) -> None:
+    """Save the weekly hours and the closed dates together (one form, one transaction)."""
+    set_opening_hours(store, periods)
+    set_closed_dates(store, parse_closed_dates(closed_dates_text))
 
 
 def pause_store(

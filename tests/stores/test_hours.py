@@ -14,8 +14,9 @@ from marketplace.stores.hours import availability
 JKT = ZoneInfo("Asia/Jakarta")
 
 
-def make_store(periods, paused=False, paused_until=None, public=True):
+def make_store(periods, paused=False, paused_until=None, public=True, closed=()):
     return SimpleNamespace(
+        closed_dates=[SimpleNamespace(day=day, note="") for day in closed],
         periods=[
             SimpleNamespace(weekday=d, opens_at=o, closes_at=c, crosses_midnight=c <= o)
             for d, o, c in periods
@@ -133,3 +134,21 @@ def test_store_without_hours_is_closed():
     state = availability(make_store([]), at(30, 7, 0))
     assert not state.is_open
     assert state.next_open is None
+
+
+def test_closed_date_overrides_weekly_hours():
+    # Monday 2026-11-30 is a holiday: the next opening is the following Monday.
+    from datetime import date
+
+    store = make_store(MORNING_EVENING, closed=[date(2026, 11, 30)])
+    state = availability(store, at(30, 7, 0))
+    assert not state.is_open
+    assert state.next_open == datetime(2026, 12, 7, 6, 0, tzinfo=JKT)
+
+
+def test_period_started_before_a_closed_date_runs_to_its_end():
+    from datetime import date
+
+    # Friday 18:00-02:00; Saturday 2026-12-05 closed: Friday night still runs past midnight.
+    store = make_store([(4, time(18), time(2))], closed=[date(2026, 12, 5)])
+    assert availability(store, datetime(2026, 12, 5, 1, 0, tzinfo=JKT)).is_open

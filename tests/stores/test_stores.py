@@ -258,3 +258,33 @@ def test_storefront_shows_badges_and_whatsapp_link(client, create_store):
     assert "Halal ✓" in page
     assert "PIRT ✓" not in page  # expired credentials are not shown as badges
     assert f"https://wa.me/{store.whatsapp}?text=" in page
+
+
+def test_closed_dates_are_saved_shown_and_validated(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    next_year = date.today().year + 1
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={
+            "d0_0_open": "06:00",
+            "d0_0_close": "10:00",
+            "closed_dates": (
+                f"{next_year}-12-25 Libur Natal\n2020-01-01 lampau\n01-01-{next_year + 1}"
+            ),
+        },
+    )
+    assert response.status_code == 302
+    assert [(c.day, c.note) for c in store.closed_dates] == [
+        (date(next_year, 12, 25), "Libur Natal"),
+        (date(next_year + 1, 1, 1), ""),
+    ]
+    assert "Libur Natal" in client.get(f"/toko/{store.slug}").get_data(as_text=True)
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={"d0_0_open": "07:00", "d0_0_close": "10:00", "closed_dates": "besok lusa"},
+    )
+    assert response.status_code == 400
+    assert "Tanggal libur tidak dikenali" in response.get_data(as_text=True)
+    assert store.periods[0].opens_at == time(6)  # nothing changed
+    assert len(store.closed_dates) == 2
