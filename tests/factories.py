@@ -17,6 +17,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Category, Product
 from marketplace.extensions import db
 from marketplace.kim.models import KimGroup
+from marketplace.kim.services import ensure_group
 from marketplace.stores import services as stores
 from marketplace.stores.models import Store, StoreStatus
 
@@ -70,13 +71,7 @@ def create_user(app):
 @pytest.fixture
 def create_kim_group(app):
     def make(area_name: str = "Uwung Jaya") -> KimGroup:
-        area = kelurahan(area_name)
-        group = db.session.scalar(select(KimGroup).where(KimGroup.kelurahan_id == area.id))
-        if group is None:
-            group = KimGroup(kelurahan_id=area.id, name=f"KIM {area.name}")
-            db.session.add(group)
-            db.session.flush()
-        return group
+        return ensure_group(kelurahan(area_name))
 
     return make
 

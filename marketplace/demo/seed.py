@@ -21,6 +21,7 @@ from marketplace.core.images import Uploads
 from marketplace.demo import data
 from marketplace.extensions import db
 from marketplace.kim.models import KimGroup, KimMember
+from marketplace.kim.services import ensure_group
 from marketplace.stores import services as stores
 from marketplace.stores.models import Store, StoreStatus
 
@@ -73,13 +74,7 @@ def _kelurahan(name: str) -> Kelurahan:
 
 
 def _kim(kelurahan_name: str) -> KimGroup:
-    area = _kelurahan(kelurahan_name)
-    group = db.session.scalar(select(KimGroup).where(KimGroup.kelurahan_id == area.id))
-    if group is None:
-        group = KimGroup(kelurahan_id=area.id, name=f"KIM {area.name}")
-        db.session.add(group)
-        db.session.flush()
-    return group
+    return ensure_group(_kelurahan(kelurahan_name))
 
 
 def demo_photo(title: str, category: str) -> bytes:

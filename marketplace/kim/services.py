@@ -17,6 +17,16 @@ def can_manage_group(actor: User, group: KimGroup) -> bool:
     return actor.can_moderate_kelurahan(group.kelurahan_id)
 
 
+def ensure_group(kelurahan: Kelurahan) -> KimGroup:
+    """The KIM group of a kelurahan, founded with the default name if it has none yet."""
+    group = db.session.scalar(select(KimGroup).where(KimGroup.kelurahan_id == kelurahan.id))
+    if group is None:
+        group = KimGroup(kelurahan_id=kelurahan.id, name=f"KIM {kelurahan.name}")
+        db.session.add(group)
+        db.session.flush()
+    return group
+
+
 def create_group(actor: User, kelurahan_id: int, name: str) -> KimGroup:
     """Found the KIM group of a kelurahan (city admin only; one per kelurahan)."""
     if not actor.is_city_admin:
