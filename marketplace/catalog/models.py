@@ -38,7 +38,6 @@ class Product(TimestampMixin, db.Model):
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
         CheckConstraint("daily_quota IS NULL OR daily_quota >= 0", name="quota_not_negative"),
-        CheckConstraint("daily_taken >= 0", name="taken_not_negative"),
         CheckConstraint("lead_days BETWEEN 0 AND 30", name="lead_days_range"),
         CheckConstraint("stock_mode IN ('unlimited', 'counted', 'daily')", name="stock_mode_known"),
     )
@@ -55,9 +54,6 @@ class Product(TimestampMixin, db.Model):
     stock: Mapped[int | None]
     #: portions per day when stock_mode is daily
     daily_quota: Mapped[int | None]
-    #: portions taken on ``daily_date`` (Asia/Jakarta); another day means none taken yet
-    daily_taken: Mapped[int] = mapped_column(default=0)
-    daily_date: Mapped[date | None]
     is_sold_out: Mapped[bool] = mapped_column(default=False)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     is_halal: Mapped[bool] = mapped_column(default=False)
@@ -73,6 +69,13 @@ class Product(TimestampMixin, db.Model):
     option_groups: Mapped[list[OptionGroup]] = relationship(
         back_populates="product", order_by="OptionGroup.position", cascade="all, delete-orphan"
     )
+    #: portions taken from the database's today on (UTC or later), which includes today in
+    #: Asia/Jakarta (UTC+7) without loading the product's whole history
+    upcoming_portions: Mapped[list[DailyPortion]] = relationship(
+        primaryjoin="and_(DailyPortion.product_id == Product.id, "
+        "DailyPortion.day >= func.current_date())",
+        viewonly=True,
+    )
 
     def portions_left(self, today: date | None = None) -> int | None:
         """Units that can still be ordered (None = unlimited)."""
@@ -80,7 +83,7 @@ class Product(TimestampMixin, db.Model):
             return self.stock or 0
         if self.stock_mode == StockMode.DAILY:
             today = today or jakarta_today()
-            taken = self.daily_taken if self.daily_date == today else 0
+            taken = sum(p.taken for p in self.upcoming_portions if p.day == today)
             return max((self.daily_quota or 0) - taken, 0)
         return None
 
@@ -101,6 +104,19 @@ class Product(TimestampMixin, db.Model):
         if self.store.is_managed_by(user):
             return True
         return not self.is_hidden and self.store.is_public
+
+
+class DailyPortion(db.Model):
+    """Portions of a daily-quota product taken for one day (Asia/Jakarta)."""
+
+    __tablename__ = "daily_portions"
+    __table_args__ = (CheckConstraint("taken >= 0", name="taken_not_negative"),)
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    taken: Mapped[int] = mapped_column(default=0)
 
 
 class ProductPhoto(db.Model):

@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.catalog.models import (
     Category,
+    DailyPortion,
     Option,
     OptionGroup,
     Product,
@@ -98,7 +99,7 @@ def create_product(
     store: Store, data: ProductData, photo=None, uploads: Uploads | None = None
 ) -> Product:
     """Add a product at the end of the store's list, with its first photo if one is given."""
-    product = Product(store_id=store.id, daily_taken=0)
+    product = Product(store_id=store.id)
     _apply(product, data)
     last = db.session.scalar(select(func.max(Product.position)).where(Product.store_id == store.id))
     product.position = (last or 0) + 1
@@ -248,7 +249,11 @@ def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
     query = (
         select(Product)
         .where(Product.store_id == store.id)
-        .options(selectinload(Product.photos), selectinload(Product.category))
+        .options(
+            selectinload(Product.photos),
+            selectinload(Product.category),
+            selectinload(Product.upcoming_portions),
+        )
         .order_by(Product.position, Product.id)
     )
     if not include_hidden:
@@ -293,10 +298,10 @@ def _available_clause(today: date):
             and_(
                 Product.stock_mode == StockMode.DAILY,
                 Product.daily_quota > 0,
-                or_(
-                    Product.daily_date.is_(None),
-                    Product.daily_date != today,
-                    Product.daily_taken < Product.daily_quota,
+                ~exists().where(
+                    DailyPortion.product_id == Product.id,
+                    DailyPortion.day == today,
+                    DailyPortion.taken >= Product.daily_quota,
                 ),
             ),
         ),
@@ -314,6 +319,7 @@ def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datet
             contains_eager(Product.store).selectinload(Store.closed_dates),
             contains_eager(Product.store).selectinload(Store.kelurahan),
             selectinload(Product.photos),
+            selectinload(Product.upcoming_portions),
         )
     )
     terms = search_terms(filters.q)

@@ -148,13 +148,16 @@ def test_bad_option_lines_are_refused(create_store, create_product, lines):
 
 
 def test_daily_quota_resets_each_day_in_jakarta(create_store, create_product):
-    product = create_product(create_store(), stock_mode=StockMode.DAILY, daily_quota=10)
-    today = jakarta_today()
-    product.daily_taken, product.daily_date = 10, today
-    assert product.portions_left(today) == 0
-    assert not product.is_available(today)
     from datetime import timedelta
 
+    from marketplace.catalog.stock import reserve_stock
+
+    product = create_product(create_store(), stock_mode=StockMode.DAILY, daily_quota=10)
+    today = jakarta_today()
+    reserve_stock({product.id: 10}, today)
+    db.session.refresh(product)
+    assert product.portions_left(today) == 0
+    assert not product.is_available(today)
     assert product.portions_left(today + timedelta(days=1)) == 10
 
 
