@@ -72,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.seller_routes import bp as products_bp
     from marketplace.kim.routes import bp as kim_bp
     from marketplace.main.routes import bp as main_bp
+    from marketplace.orders.routes import bp as orders_bp
+    from marketplace.orders.seller_routes import bp as order_board_bp
     from marketplace.stores.routes import bp as stores_bp
 
     for blueprint in (
@@ -83,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
         products_bp,
         categories_bp,
         kim_bp,
+        orders_bp,
+        order_board_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,19 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"City admin {user.name} ({user.phone}) created.")
 
+    orders_cli = click.Group("orders", help="Order maintenance (run on a schedule).")
+
+    @orders_cli.command("sweep")
+    def sweep_command() -> None:
+        """Expire unpaid card orders and reject orders left unanswered."""
+        from marketplace.orders.services import sweep
+
+        result = sweep()
+        db.session.commit()
+        click.echo(f"expired: {result['expired']}, auto-rejected: {result['auto_rejected']}")
+
+    app.cli.add_command(orders_cli)
+
     @app.cli.command("demo-logins")
     def demo_logins_command() -> None:
         """Print the demo accounts."""

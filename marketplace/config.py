@@ -64,6 +64,12 @@ def load_config() -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "24")),
+        #: the site's public address, for links in e-mails and WhatsApp messages
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        #: a new order the seller leaves unanswered this long is rejected by the sweep
+        "ORDER_ACCEPT_TIMEOUT_MINUTES": int(os.environ.get("ORDER_ACCEPT_TIMEOUT_MINUTES", "60")),
+        #: an unpaid card order expires after this many minutes
+        "PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("PAYMENT_TIMEOUT_MINUTES", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -18,6 +18,8 @@ from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
 from marketplace.kim.models import KimMember
+from marketplace.orders import services as order_services
+from marketplace.orders.cart import SessionCart, add_to_cart
 from tests.factories import PASSWORD, jpeg_bytes
 
 ACTORS = [
@@ -48,6 +50,9 @@ class World:
     kim: object
     member: object
     spare_category: object
+    order: object
+    accepted: object
+    ready: object
 
 
 @pytest.fixture
@@ -73,10 +78,39 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     member = KimMember(name="Sekretaris", office="sekretaris")
     kim.members.append(member)
     spare = catalog.create_category(users["city_admin"], "Kategori Kosong")
+    orders = [_order(store, product, f"perm-{n}") for n in range(3)]
+    order_services.accept_order(orders[1], users["owner"])
+    order_services.accept_order(orders[2], users["owner"])
+    order_services.mark_ready(orders[2], users["owner"])
     db.session.commit()
     return World(
-        users, store, pending, product, hidden, photo, group, group.options[0], kim, member, spare
+        users,
+        store,
+        pending,
+        product,
+        hidden,
+        photo,
+        group,
+        group.options[0],
+        kim,
+        member,
+        spare,
+        *orders,
     )
+
+
+def _order(store, product, token):
+    cart = SessionCart({})
+    add_to_cart(cart, product, [o.options[0].id for o in product.option_groups], 1)
+    slot = order_services.available_slots(store, 0)[0]
+    data = order_services.CheckoutData(
+        checkout_token=token,
+        name="Dewi",
+        phone="081300001111",
+        fulfilment="pickup",
+        fulfil_at=slot.isoformat(),
+    )
+    return order_services.place_order(cart, store.id, data)
 
 
 def store_form(w):
@@ -224,6 +258,20 @@ CASES = [
     ),
     ("POST", lambda w: f"/admin/kategori/{w.spare_category.id}/hapus", None, CITY),
     ("GET", lambda w: "/akun/kata-sandi", None, SIGNED_IN),
+    ("GET", lambda w: "/pesanan-saya", None, SIGNED_IN),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/pesanan", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/pesanan/jumlah", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/rekap", None, OWNER),
+    ("GET", lambda w: f"/toko-saya/pesanan/{w.order.id}", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/pesanan/{w.order.id}/terima", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/pesanan/{w.order.id}/tolak",
+        lambda w: {"reason": "Habis"},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/toko-saya/pesanan/{w.accepted.id}/siap", None, OWNER),
+    ("POST", lambda w: f"/toko-saya/pesanan/{w.ready.id}/selesai", None, OWNER),
 ]
 
 

@@ -16,6 +16,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.mail import send_mail
 from marketplace.core.web import render_form, run_service, safe_next
 from marketplace.extensions import db, limiter
+from marketplace.orders.cart import DbCart, SessionCart, merge_into
 
 bp = Blueprint("accounts", __name__, url_prefix="/akun")
 
@@ -25,9 +26,13 @@ def _auth_limit() -> str:
 
 
 def _start_session(user) -> None:
-    # Renew the session at login: nothing from before survives (session fixation).
+    """Renew the session at login (session fixation); the guest's cart joins the saved one."""
+    guest_items = SessionCart(session).items()
     session.clear()
     login_user(user, remember=False)
+    if guest_items:
+        merge_into(DbCart(user), guest_items)
+        db.session.commit()
 
 
 def _home_for(user) -> str:

@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     FloatField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -59,6 +60,10 @@ class StoreForm(Form):
         validators=[Optional(), length(120)],
         description=_l("Misalnya: 01, 02, 05"),
     )
+    daily_capacity = IntegerField(
+        _l("Maksimal pesanan per hari (tidak wajib)"),
+        validators=[Optional(), NumberRange(1, 10_000)],
+    )
     logo = FileField(_l("Logo (foto, tidak wajib)"))
     nib_number = StringField("NIB", validators=[Optional(), length(60)])
     nib_expires = DateField(_l("NIB berlaku sampai"), validators=[Optional()])
@@ -98,6 +103,7 @@ class StoreForm(Form):
             delivery_fee=self.delivery_fee.data or 0,
             delivery_rws=self.delivery_rws.data or "",
             delivery_kelurahan_ids=tuple(self.delivery_kelurahan_ids.data or ()),
+            daily_capacity=self.daily_capacity.data,
         )
 
 

@@ -40,6 +40,7 @@ class Store(TimestampMixin, db.Model):
         CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),
         CheckConstraint("status IN ('pending', 'verified', 'rejected')", name="status_known"),
         CheckConstraint("offers_pickup OR offers_delivery", name="has_fulfilment"),
+        CheckConstraint("daily_capacity IS NULL OR daily_capacity > 0", name="capacity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,8 @@ class Store(TimestampMixin, db.Model):
     delivery_fee: Mapped[int] = mapped_column(default=0)
     #: RW numbers served in the store's own kelurahan, "01,02,05"; empty means all
     delivery_rws: Mapped[str] = mapped_column(String(120), default="")
+    #: most orders the store takes for one day (None: no limit)
+    daily_capacity: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(12), default=StoreStatus.PENDING, index=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None]

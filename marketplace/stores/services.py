@@ -51,6 +51,7 @@ class StoreData:
     delivery_fee: int = 0
     delivery_rws: str = ""
     delivery_kelurahan_ids: tuple[int, ...] = ()
+    daily_capacity: int | None = None
 
 
 #: (kind, number, expires_on); an empty number removes the credential
@@ -95,6 +96,8 @@ def _apply(store: Store, data: StoreData) -> None:
         raise DomainError(_("Pilih kelurahan dari daftar."))
     if not (data.offers_pickup or data.offers_delivery):
         raise DomainError(_("Pilih minimal satu cara: ambil di tempat atau diantar."))
+    if data.daily_capacity is not None and not 1 <= data.daily_capacity <= 10_000:
+        raise DomainError(_("Maksimal pesanan per hari antara 1 dan 10.000, atau kosongkan."))
     if data.delivery_fee < 0:
         raise DomainError(_("Ongkos kirim tidak boleh negatif."))
     if (data.latitude is None) != (data.longitude is None):
@@ -138,6 +141,7 @@ def _apply(store: Store, data: StoreData) -> None:
     store.offers_pickup = data.offers_pickup
     store.offers_delivery = data.offers_delivery
     store.delivery_fee = data.delivery_fee
+    store.daily_capacity = data.daily_capacity
     store.delivery_rws = _normalize_rws(data.delivery_rws)
     store.delivery_kelurahan = delivery_kelurahan
 

@@ -1,0 +1,91 @@
+"""Order notifications: e-mail when there is an address, WhatsApp links; every one recorded."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from marketplace.core.mail import send_mail
+from marketplace.core.money import format_rupiah
+from marketplace.extensions import db
+from marketplace.orders.models import Notification, Order, OrderEvent
+from marketplace.orders.states import LABELS
+
+
+def order_summary(order: Order) -> str:
+    """A plain-text summary for e-mails and WhatsApp messages."""
+    lines = [
+        f"- {line.quantity}× {line.product_name}"
+        + (f" ({line.options_text})" if line.options_text else "")
+        + f" = {format_rupiah(line.line_total)}"
+        for line in order.lines
+    ]
+    lines.append(_("Total: %(total)s", total=format_rupiah(order.total)))
+    return "\n".join(lines)
+
+
+def customer_to_seller_message(order: Order, link: str) -> str:
+    return _(
+        "Halo %(store)s, saya %(name)s. Pesanan #%(id)d:\n%(summary)s\n%(link)s",
+        store=order.store.name,
+        name=order.customer_name,
+        id=order.id,
+        summary=order_summary(order),
+        link=link,
+    )
+
+
+def seller_to_customer_message(order: Order, link: str) -> str:
+    return _(
+        "Halo %(name)s, pesanan #%(id)d di %(store)s: %(status)s.\n%(summary)s\n%(link)s",
+        name=order.customer_name,
+        id=order.id,
+        store=order.store.name,
+        status=LABELS.get(order.status, order.status),
+        summary=order_summary(order),
+        link=link,
+    )
+
+
+def notify_status(order: Order, event: OrderEvent, link: str) -> None:
+    """Tell the customer (and, for a new order, the seller) about a status change; record it."""
+    status = LABELS.get(order.status, order.status)
+    subject = _("Pesanan #%(id)d: %(status)s", id=order.id, status=status)
+    reason = f"\n{event.reason}" if event.reason else ""
+    body = _(
+        "Pesanan #%(id)d di %(store)s sekarang: %(status)s.%(reason)s\n\n%(summary)s\n\n%(link)s",
+        id=order.id,
+        store=order.store.name,
+        status=status,
+        reason=reason,
+        summary=order_summary(order),
+        link=link,
+    )
+    recipients = []
+    if order.customer_email:
+        recipients.append(("email", order.customer_email))
+    if event.to_status in ("new", "on_hold") and order.store.owner.email:
+        recipients.append(("email", order.store.owner.email))
+    for channel, recipient in recipients:
+        send_mail(recipient, subject, body)
+        db.session.add(
+            Notification(
+                order_id=order.id,
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                event_id=event.id,
+            )
+        )
+    # The WhatsApp message the seller can send with one tap, recorded like the e-mail.
+    db.session.add(
+        Notification(
+            order_id=order.id,
+            channel="whatsapp",
+            recipient=order.customer_phone,
+            subject=subject,
+            body=seller_to_customer_message(order, link),
+            event_id=event.id,
+        )
+    )
+    db.session.flush()

@@ -1,0 +1,194 @@
+"""Customer side: cart, checkout per store, order pages and history."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.areas.forms import kelurahan_choices
+from marketplace.catalog.models import Product
+from marketplace.core.forms import choices
+from marketplace.core.web import render_form, run_service
+from marketplace.extensions import db
+from marketplace.orders import cart as carts
+from marketplace.orders import services
+from marketplace.orders.forms import CancelOrderForm, CheckoutForm
+from marketplace.orders.models import Order
+from marketplace.orders.notifications import customer_to_seller_message
+from marketplace.orders.states import LABELS
+from marketplace.stores.services import stores_of
+
+bp = Blueprint("orders", __name__)
+TOKENS_KEY = "checkout_tokens"
+
+
+def current_cart():
+    if current_user.is_authenticated:
+        return carts.DbCart(current_user)
+    return carts.SessionCart(session)
+
+
+def _checkout_token(store_id: int) -> str:
+    """One token per cart and store, shared by every tab: a second submission finds the order."""
+    tokens = dict(session.get(TOKENS_KEY) or {})
+    if str(store_id) not in tokens:
+        tokens[str(store_id)] = secrets.token_urlsafe(24)
+        session[TOKENS_KEY] = tokens
+    return tokens[str(store_id)]
+
+
+def _forget_token(store_id: int) -> None:
+    tokens = dict(session.get(TOKENS_KEY) or {})
+    tokens.pop(str(store_id), None)
+    session[TOKENS_KEY] = tokens
+
+
+@bp.app_context_processor
+def order_counts():
+    """The number of new orders for the seller's navigation."""
+    if not current_user.is_authenticated or not current_user.is_seller:
+        return {"new_orders": 0}
+    return {"new_orders": services.new_order_count([s.id for s in stores_of(current_user)])}
+
+
+@bp.route("/keranjang")
+def cart():
+    return render_template(
+        "orders/cart.html", groups=carts.view_cart(current_cart(), user=current_user)
+    )
+
+
+@bp.route("/keranjang/tambah", methods=["POST"])
+def add():
+    product = db.session.get(Product, request.form.get("product_id", type=int) or 0)
+    option_ids = [int(v) for v in request.form.getlist("opsi") if v.isdigit()]
+    quantity = request.form.get("jumlah", 1, type=int) or 0
+    ok, _item = run_service(
+        carts.add_to_cart, current_cart(), product, option_ids, quantity, current_user
+    )
+    if ok:
+        flash(_("%(name)s masuk keranjang.", name=product.name), "success")
+        return redirect(url_for("orders.cart"))
+    if product is None:
+        abort(404)
+    return redirect(url_for("catalog.product", product_id=product.id)), 303
+
+
+@bp.route("/keranjang/ubah", methods=["POST"])
+def update():
+    quantity = request.form.get("jumlah", type=int)
+    if quantity is None:
+        flash(_("Tulis jumlah dengan angka."), "error")
+    else:
+        run_service(carts.change_quantity, current_cart(), request.form.get("key", ""), quantity)
+    return redirect(url_for("orders.cart"))
+
+
+@bp.route("/keranjang/hapus", methods=["POST"])
+def remove():
+    run_service(current_cart().remove, [request.form.get("key", "")])
+    return redirect(url_for("orders.cart"))
+
+
+@bp.route("/keranjang/toko/<int:store_id>/harga", methods=["POST"])
+def accept_prices(store_id: int):
+    run_service(carts.accept_prices, current_cart(), store_id, None, current_user)
+    return redirect(url_for("orders.cart"))
+
+
+def _checkout_form(group) -> CheckoutForm:
+    form = CheckoutForm()
+    slots = services.available_slots(group.store, services.lead_days_for(group))
+    form.fulfil_at.choices = choices(
+        (slot.isoformat(), format_datetime(slot, "EEEE, d MMM, HH.mm")) for slot in slots
+    )
+    form.kelurahan_id.choices = kelurahan_choices()
+    if not form.is_submitted():
+        form.checkout_token.data = _checkout_token(group.store.id)
+        if current_user.is_authenticated:
+            form.name.data, form.phone.data = current_user.name, current_user.phone
+            form.email.data = current_user.email
+        form.kelurahan_id.data = group.store.kelurahan_id
+    return form
+
+
+@bp.route("/keranjang/toko/<int:store_id>/pesan", methods=["GET", "POST"])
+def checkout(store_id: int):
+    cart = current_cart()
+    group = next(
+        (g for g in carts.view_cart(cart, user=current_user) if g.store.id == store_id), None
+    )
+    token = request.form.get("checkout_token", "")
+    if group is None:
+        existing = services.find_by_checkout_token(token) if token else None
+        if existing is not None:  # the same order submitted again (another tab, a double click)
+            return redirect(url_for("orders.show", token=existing.token))
+        flash(_("Keranjang untuk toko ini kosong."), "info")
+        return redirect(url_for("orders.cart"))
+    form = _checkout_form(group)
+    if form.validate_on_submit():
+        try:
+            ok, order = run_service(
+                services.place_order,
+                cart,
+                store_id,
+                form.to_data(),
+                current_user if current_user.is_authenticated else None,
+            )
+        except IntegrityError:
+            db.session.rollback()
+            ok, order = True, services.find_by_checkout_token(form.checkout_token.data)
+        if ok and order is not None:
+            _forget_token(store_id)
+            flash(
+                _("Pesanan #%(id)d terkirim ke %(store)s.", id=order.id, store=order.store.name),
+                "success",
+            )
+            return redirect(url_for("orders.show", token=order.token))
+    return render_form("orders/checkout.html", form, group=group)
+
+
+def _order_by_token(token: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.token == token))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/pesanan/<token>")
+def show(token: str):
+    order = _order_by_token(token)
+    link = url_for("orders.show", token=order.token, _external=True)
+    return render_template(
+        "orders/show.html",
+        order=order,
+        labels=LABELS,
+        wa_message=customer_to_seller_message(order, link),
+        cancel_form=CancelOrderForm(),
+    )
+
+
+@bp.route("/pesanan/<token>/batal", methods=["POST"])
+def cancel(token: str):
+    order = _order_by_token(token)
+    form = CancelOrderForm()
+    form.validate()
+    actor = current_user if current_user.is_authenticated else None
+    ok, _result = run_service(services.cancel_by_customer, order, actor, form.reason.data or "")
+    if ok:
+        flash(_("Pesanan dibatalkan."), "success")
+    return redirect(url_for("orders.show", token=order.token))
+
+
+@bp.route("/pesanan-saya")
+@login_required
+def history():
+    return render_template(
+        "orders/history.html", orders=services.customer_orders(current_user), labels=LABELS
+    )

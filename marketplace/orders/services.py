@@ -1,0 +1,384 @@
+"""Order rules: pickup/delivery times, placing an order, its life cycle, sweeps and recaps."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from marketplace.areas.models import Kelurahan
+from marketplace.catalog.stock import release_stock, reserve_stock
+from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
+from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.phone import InvalidPhone, normalize_phone
+from marketplace.extensions import db
+from marketplace.orders import states
+from marketplace.orders.cart import CartGroup, view_cart
+from marketplace.orders.models import (
+    OPEN_STATUSES,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
+from marketplace.orders.notifications import notify_status
+from marketplace.stores.models import Store
+
+SLOT_MINUTES = 30
+#: the first slot today is at least this far from now (time to cook)
+PREPARATION_MINUTES = 30
+SLOT_DAYS = 7
+
+
+@dataclass
+class CheckoutData:
+    checkout_token: str
+    name: str
+    phone: str
+    fulfilment: str
+    fulfil_at: str
+    payment_method: str = PaymentMethod.CASH
+    email: str = ""
+    note: str = ""
+    address: str = ""
+    rt: str = ""
+    rw: str = ""
+    kelurahan_id: int | None = None
+    landmark: str = ""
+
+
+def order_link(order: Order) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/pesanan/{order.token}"
+
+
+def _booked_per_day(store: Store, first: date, last: date) -> Counter:
+    rows = db.session.execute(
+        select(Order.fulfil_date, func.count(Order.id))
+        .where(
+            Order.store_id == store.id,
+            Order.fulfil_date.between(first, last),
+            Order.status.notin_([OrderStatus.REJECTED, OrderStatus.CANCELLED]),
+        )
+        .group_by(Order.fulfil_date)
+    )
+    return Counter(dict(rows.all()))
+
+
+def available_slots(store: Store, lead_days: int, now: datetime | None = None) -> list[datetime]:
+    """Pickup/delivery times (aware, Asia/Jakarta) inside the store's opening periods.
+
+    Respects the longest lead time in the cart, closed dates, a pause and the store's daily
+    capacity; shown as the day they happen, not the day of the order.
+    """
+    now_jkt = to_jakarta(now or utcnow())
+    earliest = now_jkt + timedelta(minutes=PREPARATION_MINUTES)
+    first_day = now_jkt.date() + timedelta(days=lead_days)
+    last_day = first_day + timedelta(days=SLOT_DAYS - 1)
+    if store.is_paused:
+        if store.paused_until is None:
+            return []
+        earliest = max(earliest, to_jakarta(store.paused_until))
+    closed = {c.day for c in store.closed_dates}
+    booked = _booked_per_day(store, first_day, last_day) if store.daily_capacity else Counter()
+    slots: list[datetime] = []
+    for offset in range(SLOT_DAYS):
+        day = first_day + timedelta(days=offset)
+        if day in closed:
+            continue
+        if store.daily_capacity and booked[day] >= store.daily_capacity:
+            continue
+        for period in sorted(
+            (p for p in store.periods if p.weekday == day.weekday()), key=lambda p: p.opens_at
+        ):
+            moment = datetime.combine(day, period.opens_at, tzinfo=JAKARTA)
+            end_day = day + timedelta(days=1) if period.crosses_midnight else day
+            end = datetime.combine(end_day, period.closes_at, tzinfo=JAKARTA)
+            while moment < end:
+                if moment >= earliest:
+                    slots.append(moment)
+                moment += timedelta(minutes=SLOT_MINUTES)
+    return slots
+
+
+def lead_days_for(group: CartGroup) -> int:
+    return max((row.product.lead_days for row in group.rows if row.product), default=0)
+
+
+def _delivery_allowed(store: Store, kelurahan_id: int | None, rw: str) -> bool:
+    if kelurahan_id is None:
+        return False
+    served = {k.id for k in store.delivery_kelurahan} | {store.kelurahan_id}
+    if kelurahan_id not in served:
+        return False
+    if kelurahan_id == store.kelurahan_id and store.delivery_rw_list:
+        return rw.strip().zfill(2)[-2:] in {r[-2:] for r in store.delivery_rw_list}
+    return True
+
+
+def find_by_checkout_token(token: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.checkout_token == token))
+
+
+def _check_customer(data: CheckoutData) -> tuple[str, str, str | None]:
+    name = (data.name or "").strip()
+    if not name:
+        raise DomainError(_("Nama pemesan wajib diisi."))
+    try:
+        phone = normalize_phone(data.phone)
+    except InvalidPhone as exc:
+        raise DomainError(_("Nomor WhatsApp tidak valid. Contoh: 0812-3456-7890.")) from exc
+    return name[:120], phone, (data.email or "").strip().lower() or None
+
+
+def _check_fulfilment(store: Store, group: CartGroup, data: CheckoutData, now) -> datetime:
+    if data.fulfilment == Fulfilment.PICKUP and not store.offers_pickup:
+        raise DomainError(_("Toko ini tidak melayani ambil di tempat."))
+    if data.fulfilment == Fulfilment.DELIVERY:
+        if not store.offers_delivery:
+            raise DomainError(_("Toko ini tidak melayani antar."))
+        if (
+            not (data.address or "").strip()
+            or not (data.rt or "").strip()
+            or not (data.rw or "").strip()
+        ):
+            raise DomainError(_("Isi alamat antar lengkap dengan RT dan RW."))
+        if db.session.get(Kelurahan, data.kelurahan_id or 0) is None:
+            raise DomainError(_("Pilih kelurahan alamat antar."))
+        if not _delivery_allowed(store, data.kelurahan_id, data.rw):
+            raise DomainError(_("Maaf, alamat itu di luar daerah antar toko ini."))
+    elif data.fulfilment != Fulfilment.PICKUP:
+        raise DomainError(_("Pilih ambil di tempat atau diantar."))
+    if data.payment_method != PaymentMethod.CASH:
+        raise DomainError(_("Pilih cara bayar yang tersedia."))
+    try:
+        chosen = datetime.fromisoformat(data.fulfil_at)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("Pilih waktu dari daftar.")) from exc
+    if chosen.tzinfo is None:
+        chosen = chosen.replace(tzinfo=JAKARTA)
+    if chosen not in available_slots(store, lead_days_for(group), now):
+        raise DomainError(_("Waktu itu tidak tersedia lagi. Pilih waktu lain."))
+    return chosen
+
+
+def place_order(
+    cart, store_id: int, data: CheckoutData, customer=None, now: datetime | None = None
+) -> Order:
+    """Turn the cart's lines of one store into an order: amounts from the database, stock taken
+    in the same transaction, and the checkout token used once (a repeat returns the same order)."""
+    existing = find_by_checkout_token(data.checkout_token)
+    if existing is not None:
+        return existing
+    if not data.checkout_token or len(data.checkout_token) > 64:
+        raise DomainError(_("Formulir pesanan tidak sah. Muat ulang halaman keranjang."))
+    group = next((g for g in view_cart(cart, now, customer) if g.store.id == store_id), None)
+    if group is None or not group.rows:
+        raise DomainError(_("Keranjang untuk toko ini kosong."))
+    if group.problems:
+        raise DomainError(_("Ada barang yang berubah di keranjang. Periksa lagi sebelum memesan."))
+    store = group.store
+    if not store.is_public:
+        raise DomainError(_("Toko ini belum menerima pesanan."))
+    name, phone, email = _check_customer(data)
+    fulfil_at = _check_fulfilment(store, group, data, now)
+    delivery = data.fulfilment == Fulfilment.DELIVERY
+    subtotal = group.subtotal
+    fee = store.delivery_fee if delivery else 0
+    order = Order(
+        token=secrets.token_urlsafe(32),
+        checkout_token=data.checkout_token,
+        store_id=store.id,
+        customer_id=getattr(customer, "id", None),
+        customer_name=name,
+        customer_phone=phone,
+        customer_email=email,
+        note=(data.note or "").strip()[:500],
+        fulfilment=data.fulfilment,
+        fulfil_at=to_utc_naive(fulfil_at),
+        fulfil_date=fulfil_at.date(),
+        delivery_address=(data.address or "").strip()[:255] if delivery else "",
+        delivery_rt=(data.rt or "").strip().zfill(3)[:3] if delivery else "",
+        delivery_rw=(data.rw or "").strip().zfill(3)[:3] if delivery else "",
+        delivery_kelurahan_id=data.kelurahan_id if delivery else None,
+        delivery_landmark=(data.landmark or "").strip()[:255] if delivery else "",
+        payment_method=data.payment_method,
+        status=None,
+        subtotal=subtotal,
+        delivery_fee=fee,
+        discount=0,
+        total=subtotal + fee,
+        lines=[
+            OrderLine(
+                product_id=row.product.id,
+                product_name=row.product.name,
+                options_text=row.options_text,
+                unit_price=row.unit_price,
+                quantity=row.item.quantity,
+                line_total=row.line_total,
+            )
+            for row in group.rows
+        ],
+    )
+    # Stock first, in this transaction; a second submission racing with the same checkout token
+    # fails on its unique key when the order row is written, and its stock rolls back with it.
+    reserve_stock(order.quantities(), order.fulfil_date)
+    db.session.add(order)
+    event = states.transition(order, OrderStatus.NEW, customer, actor_label=_("pembeli"))
+    cart.remove([row.item.key for row in group.rows])
+    notify_status(order, event, order_link(order))
+    return order
+
+
+def _release(order: Order) -> None:
+    if not order.stock_released:
+        release_stock(order.quantities(), order.fulfil_date)
+        order.stock_released = True
+
+
+def _move(
+    order: Order, status: str, actor=None, reason: str | None = None, label: str = ""
+) -> None:
+    event = states.transition(order, status, actor, reason=reason, actor_label=label)
+    if status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        _release(order)
+    notify_status(order, event, order_link(order))
+
+
+def _seller_only(order: Order, actor) -> None:
+    if not order.is_managed_by(actor):
+        raise NotAllowed(_("Pesanan ini bukan milik toko Anda."))
+
+
+def accept_order(order: Order, actor) -> None:
+    """The seller takes the order on."""
+    _seller_only(order, actor)
+    _move(order, OrderStatus.ACCEPTED, actor)
+
+
+def reject_order(order: Order, actor, reason: str) -> None:
+    """The seller turns the order down, with a reason; stock comes back."""
+    _seller_only(order, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Tuliskan alasan penolakan untuk pembeli."))
+    order.reject_reason = reason[:500]
+    _move(order, OrderStatus.REJECTED, actor, reason=reason)
+
+
+def mark_ready(order: Order, actor) -> None:
+    """Ready for pickup, or out for delivery, by how the order is fulfilled."""
+    _seller_only(order, actor)
+    status = (
+        OrderStatus.READY if order.fulfilment == Fulfilment.PICKUP else OrderStatus.OUT_FOR_DELIVERY
+    )
+    _move(order, status, actor)
+
+
+def complete_order(order: Order, actor) -> None:
+    """Handed over (and, for cash, paid)."""
+    _seller_only(order, actor)
+    _move(order, OrderStatus.COMPLETED, actor)
+
+
+def cancel_by_customer(order: Order, actor=None, reason: str = "") -> None:
+    """The customer cancels before the seller accepts; stock comes back."""
+    if order.status not in (OrderStatus.NEW, OrderStatus.AWAITING_PAYMENT):
+        raise DomainError(_("Pesanan yang sudah diterima penjual tidak dapat dibatalkan di sini."))
+    _move(
+        order,
+        OrderStatus.CANCELLED,
+        actor,
+        reason=(reason or "").strip() or None,
+        label=_("pembeli"),
+    )
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Expire unpaid card orders; reject orders the seller left unanswered (run on a schedule)."""
+    now = now or utcnow()
+    config = current_app.config
+    expired = list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for order in expired:
+        _move(
+            order,
+            OrderStatus.CANCELLED,
+            reason=_("Pembayaran tidak selesai tepat waktu."),
+            label=_("sistem"),
+        )
+    deadline = now - timedelta(minutes=config["ORDER_ACCEPT_TIMEOUT_MINUTES"])
+    unanswered = list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.status == OrderStatus.NEW, Order.created_at <= deadline)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for order in unanswered:
+        reason = _("Toko tidak menanggapi pesanan tepat waktu.")
+        order.reject_reason = reason
+        _move(order, OrderStatus.REJECTED, reason=reason, label=_("sistem"))
+    return {"expired": len(expired), "auto_rejected": len(unanswered)}
+
+
+def store_orders(store: Store, statuses=None) -> list[Order]:
+    query = select(Order).where(Order.store_id == store.id).order_by(Order.fulfil_at, Order.id)
+    if statuses:
+        query = query.where(Order.status.in_(list(statuses)))
+    return list(db.session.scalars(query))
+
+
+def new_order_count(store_ids) -> int:
+    if not store_ids:
+        return 0
+    return db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.store_id.in_(list(store_ids)), Order.status == OrderStatus.NEW
+        )
+    )
+
+
+def production_recap(store: Store, day: date) -> list[tuple[str, str, int]]:
+    """How many of each product and option to prepare for the day's orders."""
+    rows = db.session.execute(
+        select(OrderLine.product_name, OrderLine.options_text, func.sum(OrderLine.quantity))
+        .join(Order)
+        .where(
+            Order.store_id == store.id,
+            Order.fulfil_date == day,
+            Order.status.in_(
+                [
+                    OrderStatus.NEW,
+                    OrderStatus.ACCEPTED,
+                    OrderStatus.READY,
+                    OrderStatus.OUT_FOR_DELIVERY,
+                ]
+            ),
+        )
+        .group_by(OrderLine.product_name, OrderLine.options_text)
+        .order_by(OrderLine.product_name, OrderLine.options_text)
+    )
+    return [(name, options, int(total)) for name, options, total in rows]
+
+
+def customer_orders(user) -> list[Order]:
+    return list(
+        db.session.scalars(
+            select(Order).where(Order.customer_id == user.id).order_by(Order.created_at.desc())
+        )
+    )
+
+
+def is_open(order: Order) -> bool:
+    return order.status in OPEN_STATUSES

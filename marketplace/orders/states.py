@@ -1,0 +1,66 @@
+"""The order state machine: the allowed transitions and the one function that changes status."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from marketplace.core.errors import InvalidTransition
+from marketplace.extensions import db
+from marketplace.orders.models import Order, OrderEvent
+from marketplace.orders.models import OrderStatus as S
+
+TRANSITIONS: dict[str | None, set[str]] = {
+    None: {S.AWAITING_PAYMENT, S.NEW},
+    S.AWAITING_PAYMENT: {S.NEW, S.ON_HOLD, S.CANCELLED},
+    S.ON_HOLD: {S.NEW, S.CANCELLED},
+    S.NEW: {S.ACCEPTED, S.REJECTED, S.CANCELLED},
+    S.ACCEPTED: {S.READY, S.OUT_FOR_DELIVERY, S.REJECTED},
+    S.READY: {S.COMPLETED, S.REJECTED},
+    S.OUT_FOR_DELIVERY: {S.COMPLETED, S.REJECTED},
+    S.COMPLETED: set(),
+    S.REJECTED: set(),
+    S.CANCELLED: set(),
+}
+
+LABELS = {
+    S.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
+    S.ON_HOLD: _l("Ditahan untuk diperiksa"),
+    S.NEW: _l("Pesanan baru"),
+    S.ACCEPTED: _l("Diterima penjual"),
+    S.READY: _l("Siap diambil"),
+    S.OUT_FOR_DELIVERY: _l("Sedang diantar"),
+    S.COMPLETED: _l("Selesai"),
+    S.REJECTED: _l("Ditolak"),
+    S.CANCELLED: _l("Dibatalkan"),
+}
+
+
+def can_transition(current: str | None, new: str) -> bool:
+    return new in TRANSITIONS.get(current, set())
+
+
+def transition(
+    order: Order, new_status: str, actor=None, reason: str | None = None, actor_label: str = ""
+) -> OrderEvent:
+    """Move ``order`` to ``new_status`` and record who, when, from, to and why."""
+    current = order.status
+    if not can_transition(current, new_status):
+        raise InvalidTransition(
+            _(
+                "Pesanan berstatus %(status)s tidak dapat diubah menjadi %(new)s.",
+                status=LABELS.get(current, current),
+                new=LABELS.get(new_status, new_status),
+            )
+        )
+    order.status = new_status
+    event = OrderEvent(
+        from_status=current,
+        to_status=new_status,
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label,
+        reason=reason,
+    )
+    order.events.append(event)
+    db.session.flush()
+    return event
