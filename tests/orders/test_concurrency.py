@@ -1,0 +1,228 @@
+"""Concurrency on PostgreSQL with separate connections and real commits (no rolled-back wrapper)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import time
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.accounts.models import Role, User
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import DailyPortion, Product
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from marketplace.orders import services
+from marketplace.orders.cart import SessionCart, add_to_cart
+from marketplace.orders.models import Order
+from marketplace.stores import services as stores
+from tests.conftest import build_schema, make_app
+from tests.factories import kelurahan, password_hash
+
+THREADS = 30
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path):
+    app = make_app(
+        postgres_url,
+        tmp_path / "uploads",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 5, "max_overflow": 10},
+    )
+    build_schema(app)
+    created: dict = {}
+    yield app, created
+    with app.app_context():
+        # Remove what this test committed, so other tests see the database as before.
+        store_ids = created.get("stores", [])
+        if store_ids:
+            order_ids = sa.select(Order.id).where(Order.store_id.in_(store_ids))
+            of_stores = "SELECT id FROM orders WHERE store_id = ANY(:s)"
+            for table in ("notifications", "order_events", "order_lines"):
+                db.session.execute(
+                    sa.text(f"DELETE FROM {table} WHERE order_id IN ({of_stores})"),  # noqa: S608
+                    {"s": store_ids},
+                )
+            db.session.execute(sa.delete(Order).where(Order.id.in_(order_ids)))
+            product_ids = sa.select(Product.id).where(Product.store_id.in_(store_ids))
+            db.session.execute(
+                sa.delete(DailyPortion).where(DailyPortion.product_id.in_(product_ids))
+            )
+            db.session.execute(
+                sa.text("DELETE FROM products WHERE store_id = ANY(:s)"), {"s": store_ids}
+            )
+            for table in ("store_verification_events", "opening_periods"):
+                db.session.execute(
+                    sa.text(f"DELETE FROM {table} WHERE store_id = ANY(:s)"), {"s": store_ids}
+                )  # noqa: S608,E501
+            db.session.execute(sa.text("DELETE FROM stores WHERE id = ANY(:s)"), {"s": store_ids})
+        if created.get("users"):
+            db.session.execute(sa.delete(User).where(User.id.in_(created["users"])))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _shop(app, created, **product_fields):
+    with app.app_context():
+        owner = User(
+            name="Penjual", phone="6281999990001", role=Role.SELLER, password_hash=password_hash()
+        )
+        admin = User(
+            name="Admin", phone="6281999990002", role=Role.CITY_ADMIN, password_hash=password_hash()
+        )
+        db.session.add_all([owner, admin])
+        db.session.flush()
+        store = stores.open_store(
+            owner,
+            stores.StoreData(
+                name="Warung Balapan",
+                whatsapp="081999990001",
+                address="Jl. Balap",
+                rt="1",
+                rw="1",
+                kelurahan_id=kelurahan("Uwung Jaya").id,
+            ),
+        )
+        stores.set_opening_hours(
+            store,
+            [
+                stores.PeriodData(d, o, c)
+                for d in range(7)
+                for o, c in ((time(0), time(12)), (time(12), time(0)))
+            ],
+        )
+        stores.verify_store(store, admin)
+        category = catalog.categories()[0].id
+        products = [
+            catalog.create_product(
+                store,
+                catalog.ProductData(
+                    name=f"Produk {n}", category_id=category, price=10000, **product_fields
+                ),
+            )
+            for n in range(2)
+        ]
+        db.session.commit()
+        created.setdefault("stores", []).append(store.id)
+        created.setdefault("users", []).extend([owner.id, admin.id])
+        return store.id, [p.id for p in products]
+
+
+def _order(app, store_id, product_quantities, token, barrier=None):
+    """Place one order in its own app context (own session, own connection); return the outcome."""
+    with app.app_context():
+        cart = SessionCart({})
+        for product_id, quantity in product_quantities:
+            add_to_cart(cart, db.session.get(Product, product_id), [], quantity)
+        store = db.session.get(stores.Store, store_id)
+        slot = services.available_slots(store, 0)[0]
+        data = services.CheckoutData(
+            checkout_token=token,
+            name="Pembeli",
+            phone="081300001111",
+            fulfilment="pickup",
+            fulfil_at=slot.isoformat(),
+        )
+        if barrier is not None:
+            barrier.wait(timeout=30)
+        try:
+            order = services.place_order(cart, store_id, data)
+            db.session.commit()
+            return ("ok", order.id)
+        except DomainError as error:
+            db.session.rollback()
+            return ("refused", error.message)
+        except IntegrityError:
+            db.session.rollback()
+            return ("duplicate", None)
+        except sa.exc.OperationalError as error:  # a deadlock would land here
+            db.session.rollback()
+            return ("error", str(error))
+        finally:
+            db.session.remove()
+
+
+def _race(jobs):
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        results[index] = job()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("mode", ["counted", "daily"])
+def test_thirty_buyers_for_the_last_five(pg_app, mode):
+    app, created = pg_app
+    fields = (
+        {"stock_mode": "counted", "stock": 5}
+        if mode == "counted"
+        else {"stock_mode": "daily", "daily_quota": 5}
+    )
+    store_id, (product_id, _other) = _shop(app, created, **fields)
+    barrier = threading.Barrier(THREADS)
+    results = _race(
+        [
+            (lambda n=n: _order(app, store_id, [(product_id, 1)], f"race-{mode}-{n}", barrier))
+            for n in range(THREADS)
+        ]
+    )
+    outcomes = [r[0] for r in results]
+    assert outcomes.count("ok") == 5, results
+    assert outcomes.count("refused") == THREADS - 5, results
+    with app.app_context():
+        if mode == "counted":
+            assert db.session.get(Product, product_id).stock == 0
+        else:
+            assert (
+                db.session.scalar(
+                    sa.select(DailyPortion.taken).where(DailyPortion.product_id == product_id)
+                )
+                == 5
+            )
+        assert (
+            db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.store_id == store_id))
+            == 5
+        )
+
+
+def test_opposite_carts_never_deadlock(pg_app):
+    app, created = pg_app
+    store_id, (a, b) = _shop(app, created, stock_mode="counted", stock=1000)
+    barrier = threading.Barrier(40)
+    jobs = []
+    for n in range(20):
+        jobs.append(lambda n=n: _order(app, store_id, [(a, 1), (b, 1)], f"ab-{n}", barrier))
+        jobs.append(lambda n=n: _order(app, store_id, [(b, 1), (a, 1)], f"ba-{n}", barrier))
+    results = _race(jobs)
+    assert [r[0] for r in results] == ["ok"] * 40, [r for r in results if r[0] != "ok"]
+    with app.app_context():
+        assert db.session.get(Product, a).stock == 960
+        assert db.session.get(Product, b).stock == 960
+
+
+def test_double_submit_creates_one_order(pg_app):
+    app, created = pg_app
+    store_id, (product_id, _other) = _shop(app, created, stock_mode="counted", stock=10)
+    barrier = threading.Barrier(2)
+    results = _race(
+        [
+            (lambda: _order(app, store_id, [(product_id, 1)], "double", barrier)),
+            (lambda: _order(app, store_id, [(product_id, 1)], "double", barrier)),
+        ]
+    )
+    assert sorted(r[0] for r in results) in (["duplicate", "ok"], ["ok", "ok"])
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.store_id == store_id))
+            == 1
+        )
+        assert db.session.get(Product, product_id).stock == 9
