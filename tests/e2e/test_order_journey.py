@@ -1,0 +1,113 @@
+"""A guest orders from two stores on a phone and pays cash; each seller accepts and marks ready;
+the guest's order pages show the timeline."""
+
+
+import pytest
+from playwright.sync_api import expect
+
+from marketplace.accounts.models import Role, User
+from marketplace.catalog import services as catalog
+from marketplace.extensions import db
+from marketplace.stores import services as stores
+from tests.factories import ALWAYS_OPEN, kelurahan, password_hash
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def two_stores(live_app):
+    with live_app.app_context():
+        admin = User(
+            name="Admin", phone="6281100000009", role=Role.CITY_ADMIN, password_hash=password_hash()
+        )
+        db.session.add(admin)
+        made = {}
+        for n, (name, product, price, area) in enumerate(
+            [
+                ("Warung Bu Siti", "Nasi Uduk Betawi", 15000, "Uwung Jaya"),
+                ("Sate Kang Asep", "Sate Maranggi", 35000, "Cibodasari"),
+            ]
+        ):
+            owner = User(
+                name=f"Penjual {n}",
+                phone=f"628120000000{n}",
+                role=Role.SELLER,
+                password_hash=password_hash(),
+            )
+            db.session.add(owner)
+            db.session.flush()
+            store = stores.open_store(
+                owner,
+                stores.StoreData(
+                    name=name,
+                    whatsapp=owner.phone,
+                    address="Jl. Raya 1",
+                    rt="1",
+                    rw="1",
+                    kelurahan_id=kelurahan(area).id,
+                ),
+            )
+            stores.set_opening_hours(store, [stores.PeriodData(d, o, c) for d, o, c in ALWAYS_OPEN])
+            stores.verify_store(store, admin)
+            item = catalog.create_product(
+                store,
+                catalog.ProductData(
+                    name=product, category_id=catalog.categories()[0].id, price=price
+                ),
+            )
+            catalog.save_option_group(item, "Level pedas", "Tidak pedas\nPedas", False, True)
+            catalog.save_option_group(item, "Tambahan", "Telur +3000\nKerupuk +1000", True, False)
+            made[name] = {"product": item.id, "login": "0" + owner.phone[2:]}
+        db.session.commit()
+    return made
+
+
+def test_guest_orders_from_two_stores_and_sellers_fulfil(live_server, phone, two_stores):
+    guest = phone()
+    # The guest adds a product with options from each store
+    for name, extra in (("Warung Bu Siti", "Telur"), ("Sate Kang Asep", "Kerupuk")):
+        guest.goto(f"{live_server}/produk/{two_stores[name]['product']}")
+        guest.get_by_label("Pedas", exact=True).check()
+        guest.get_by_label(extra, exact=False).check()
+        guest.get_by_label("Jumlah").fill("2")
+        guest.get_by_role("button", name="Tambah ke keranjang").click()
+        expect(guest.get_by_text("masuk keranjang")).to_be_visible()
+    expect(guest.get_by_role("heading", name="Warung Bu Siti")).to_be_visible()
+    expect(guest.get_by_role("heading", name="Sate Kang Asep")).to_be_visible()
+    expect(guest.get_by_text("Rp36.000", exact=True)).to_be_visible()  # (15.000 + 3.000) × 2
+
+    order_pages = []
+    for name in ("Warung Bu Siti", "Sate Kang Asep"):
+        guest.goto(f"{live_server}/keranjang")
+        guest.get_by_role("link", name=f"Pesan dari {name}").click()
+        guest.get_by_label("Nama pemesan").fill("Dewi Tamu")
+        guest.get_by_label("Nomor WhatsApp").fill("0813-0000-1111")
+        guest.get_by_label("Bayar di tempat (tunai)").check()
+        guest.get_by_role("button", name="Pesan", exact=True).click()
+        expect(guest.get_by_text("terkirim ke")).to_be_visible()
+        order_pages.append(guest.url)
+
+    # Each seller sees the new order, accepts it and marks it ready
+    for name in ("Warung Bu Siti", "Sate Kang Asep"):
+        seller = phone()
+        seller.goto(f"{live_server}/akun/masuk")
+        seller.get_by_label("Nomor WhatsApp atau e-mail").fill(two_stores[name]["login"])
+        seller.get_by_label("Kata sandi").fill("rahasia123")
+        seller.get_by_role("button", name="Masuk").click()
+        seller.get_by_role("link", name="Pesanan", exact=True).click()
+        expect(seller.get_by_text("1 pesanan baru")).to_be_visible()
+        expect(seller.get_by_text("Dewi Tamu")).to_be_visible()
+        seller.get_by_role("button", name="Terima").click()
+        expect(seller.get_by_text("diterima.")).to_be_visible()
+        seller.get_by_role("button", name="Siap diambil").click()
+        expect(seller.get_by_text("siap.")).to_be_visible()
+
+    # The guest's private order pages show the whole timeline
+    for url in order_pages:
+        guest.goto(url)
+        timeline = guest.locator(".timeline")
+        expect(timeline).to_contain_text("Pesanan baru")
+        expect(timeline).to_contain_text("Diterima penjual")
+        expect(timeline).to_contain_text("Siap diambil")
+    width = guest.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
