@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main.routes import bp as main_bp
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
+    from marketplace.payments.routes import bp as payments_bp
     from marketplace.stores.routes import bp as stores_bp
 
     for blueprint in (
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         kim_bp,
         orders_bp,
         order_board_bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -69,6 +69,25 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(orders_cli)
 
+    payments_cli = click.Group("payments", help="Card payment maintenance.")
+
+    @payments_cli.command("reconcile")
+    @click.option(
+        "--minutes",
+        default=15,
+        show_default=True,
+        help="Check orders waiting on payment longer than this.",
+    )
+    def reconcile_command(minutes: int) -> None:
+        """Ask Stripe about orders still waiting on payment (lost webhooks)."""
+        from marketplace.payments.services import reconcile
+
+        checked = reconcile(minutes)
+        db.session.commit()
+        click.echo(f"checked: {checked}")
+
+    app.cli.add_command(payments_cli)
+
     @app.cli.command("demo-logins")
     def demo_logins_command() -> None:
         """Print the demo accounts."""

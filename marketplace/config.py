@@ -63,6 +63,14 @@ def load_config() -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Pasar Kampung Kuliner <noreply@localhost>"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        #: a local Stripe server (localstripe) for development and tests, e.g. http://127.0.0.1:8420
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        #: where the browser loads Stripe.js (localstripe serves a stand-in at /js.stripe.com/v3/)
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        #: Stripe's minimum charge for a currency it does not list is about US$0.50; Rp10.000
+        #: stays above it whatever the exchange rate does.
+        "STRIPE_MIN_CHARGE_IDR": int(os.environ.get("STRIPE_MIN_CHARGE_IDR", "10000")),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "24")),
         #: the site's public address, for links in e-mails and WhatsApp messages
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),

@@ -9,8 +9,8 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-#: routes that may be posted without a token (e.g. signed webhooks); none yet
-EXEMPT: set[str] = set()
+#: the only route posted without a token: Stripe's webhook, which checks Stripe's signature
+EXEMPT = {"payments.webhook"}
 
 
 def _url_for_rule(rule) -> str:
@@ -63,3 +63,10 @@ def test_a_valid_token_is_accepted(client):
     )
     assert response.status_code == 302
     assert db.session.query(User).filter_by(phone="6281377776666").count() == 1
+
+
+def test_only_the_signed_webhook_is_exempt(app):
+    exempt = {f"{view.__module__}.{view.__name__}" for view in app.view_functions.values()} & set(
+        app.extensions["csrf"]._exempt_views
+    )
+    assert exempt == {"marketplace.payments.routes.webhook"}

@@ -122,6 +122,7 @@ def store_form(w):
         "rw": "2",
         "kelurahan_id": w.store.kelurahan_id,
         "offers_pickup": "y",
+        "cash_on_pickup": "y",
     }
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
@@ -80,9 +80,17 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        # The pay page alone loads Stripe.js from Stripe (card data must never touch our server).
+        stripe = inline = ""
+        if g.get("csp_stripe"):
+            parts = urlsplit(app.config["STRIPE_JS_URL"])
+            stripe = f" {parts.scheme}://{parts.netloc}"
+            inline = " 'unsafe-inline'"  # Stripe's card element styles its own iframe
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'"
+            f"{inline}{stripe}; script-src 'self'{stripe}; frame-src 'self'{stripe}; "
+            f"connect-src 'self'{stripe}; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'",
         )
         return response

@@ -331,3 +331,12 @@ def accept_prices(cart, store_id: int, now: datetime | None = None, user=None) -
         for row in group.rows:
             if row.repriced_from is not None and row.problem is None:
                 cart.set_quantity(row.item.key, row.item.quantity, price_seen=row.unit_price)
+
+
+def restore_order(cart, order) -> None:
+    """Put an unpaid order's lines back in the cart (a declined card)."""
+    for line in order.lines:
+        if line.product_id is None:
+            continue
+        option_ids = tuple(int(o) for o in line.option_ids.split(",") if o)
+        cart.put(CartItem(line.product_id, option_ids, line.quantity, line.unit_price))

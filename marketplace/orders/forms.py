@@ -31,7 +31,9 @@ class CheckoutForm(Form):
     landmark = StringField(_l("Patokan"), validators=[Optional(), length(255)])
     payment_method = RadioField(
         _l("Cara bayar"),
-        choices=choices([("cash", _l("Bayar di tempat (tunai)"))]),
+        choices=choices(
+            [("cash", _l("Bayar di tempat (tunai)")), ("card", _l("Kartu debit / kredit"))]
+        ),
         default="cash",
     )
     note = TextAreaField(_l("Catatan untuk penjual"), validators=[Optional(), length(500)])

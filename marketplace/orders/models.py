@@ -144,6 +144,8 @@ class OrderLine(db.Model):
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
     product_name: Mapped[str] = mapped_column(String(120))
+    #: the option ids chosen ("3,7"), to put the line back in a cart
+    option_ids: Mapped[str] = mapped_column(String(200), default="")
     #: the options chosen, as shown: "Level 2, Tambah telur (+Rp3.000)"
     options_text: Mapped[str] = mapped_column(String(500), default="")
     #: price of one unit with its options, whole Rupiah

@@ -19,9 +19,10 @@ from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders import services
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm
-from marketplace.orders.models import Order
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.notifications import customer_to_seller_message
 from marketplace.orders.states import LABELS
+from marketplace.payments import stripe_client
 from marketplace.stores.services import stores_of
 
 bp = Blueprint("orders", __name__)
@@ -146,12 +147,30 @@ def checkout(store_id: int):
             ok, order = True, services.find_by_checkout_token(form.checkout_token.data)
         if ok and order is not None:
             _forget_token(store_id)
+            if order.status == OrderStatus.AWAITING_PAYMENT:
+                return redirect(url_for("payments.pay", token=order.token))
             flash(
                 _("Pesanan #%(id)d terkirim ke %(store)s.", id=order.id, store=order.store.name),
                 "success",
             )
             return redirect(url_for("orders.show", token=order.token))
-    return render_form("orders/checkout.html", form, group=group)
+    store = group.store
+    methods = {
+        fulfilment: [
+            label
+            for method, label in (("cash", _("tunai")), ("card", _("kartu")))
+            if store.accepts(fulfilment, method)
+        ]
+        for fulfilment in ("pickup", "delivery")
+    }
+    return render_form(
+        "orders/checkout.html",
+        form,
+        group=group,
+        methods=methods,
+        card_available=stripe_client.is_configured()
+        and (store.card_on_pickup or store.card_on_delivery),
+    )
 
 
 def _order_by_token(token: str) -> Order:

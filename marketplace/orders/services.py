@@ -15,6 +15,7 @@ from marketplace.areas.models import Kelurahan
 from marketplace.catalog.stock import release_stock, reserve_stock
 from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.money import format_rupiah
 from marketplace.core.phone import InvalidPhone, normalize_phone
 from marketplace.extensions import db
 from marketplace.orders import states
@@ -28,6 +29,7 @@ from marketplace.orders.models import (
     PaymentMethod,
 )
 from marketplace.orders.notifications import notify_status
+from marketplace.payments import gateway, stripe_client
 from marketplace.stores.models import Store
 
 SLOT_MINUTES = 30
@@ -154,8 +156,12 @@ def _check_fulfilment(store: Store, group: CartGroup, data: CheckoutData, now) -
             raise DomainError(_("Maaf, alamat itu di luar daerah antar toko ini."))
     elif data.fulfilment != Fulfilment.PICKUP:
         raise DomainError(_("Pilih ambil di tempat atau diantar."))
-    if data.payment_method != PaymentMethod.CASH:
+    if data.payment_method not in set(PaymentMethod) or not store.accepts(
+        data.fulfilment, data.payment_method
+    ):
         raise DomainError(_("Pilih cara bayar yang tersedia."))
+    if data.payment_method == PaymentMethod.CARD and not stripe_client.is_configured():
+        raise DomainError(_("Pembayaran kartu belum tersedia. Pilih bayar di tempat."))
     try:
         chosen = datetime.fromisoformat(data.fulfil_at)
     except (TypeError, ValueError) as exc:
@@ -190,6 +196,16 @@ def place_order(
     delivery = data.fulfilment == Fulfilment.DELIVERY
     subtotal = group.subtotal
     fee = store.delivery_fee if delivery else 0
+    card = data.payment_method == PaymentMethod.CARD
+    minimum = current_app.config["STRIPE_MIN_CHARGE_IDR"]
+    if card and subtotal + fee < minimum:
+        # Refused before any call to Stripe.
+        raise DomainError(
+            _(
+                "Pembayaran kartu minimal %(min)s. Tambah pesanan atau bayar di tempat.",
+                min=format_rupiah(minimum),
+            )
+        )
     order = Order(
         token=secrets.token_urlsafe(32),
         checkout_token=data.checkout_token,
@@ -217,6 +233,7 @@ def place_order(
             OrderLine(
                 product_id=row.product.id,
                 product_name=row.product.name,
+                option_ids=",".join(map(str, row.item.option_ids)),
                 options_text=row.options_text,
                 unit_price=row.unit_price,
                 quantity=row.item.quantity,
@@ -229,16 +246,23 @@ def place_order(
     # fails on its unique key when the order row is written, and its stock rolls back with it.
     reserve_stock(order.quantities(), order.fulfil_date)
     db.session.add(order)
-    event = states.transition(order, OrderStatus.NEW, customer, actor_label=_("pembeli"))
+    if card:
+        timeout = timedelta(minutes=current_app.config["PAYMENT_TIMEOUT_MINUTES"])
+        order.expires_at = (now or utcnow()) + timeout
+    first_status = OrderStatus.AWAITING_PAYMENT if card else OrderStatus.NEW
+    event = states.transition(order, first_status, customer, actor_label=_("pembeli"))
     cart.remove([row.item.key for row in group.rows])
     notify_status(order, event, order_link(order))
     return order
 
 
 def _release(order: Order) -> None:
+    """Give back stock and void or refund the card payment, once."""
     if not order.stock_released:
         release_stock(order.quantities(), order.fulfil_date)
         order.stock_released = True
+    if order.payment_method == PaymentMethod.CARD:
+        gateway.release_for(order)
 
 
 def _move(
@@ -250,6 +274,21 @@ def _move(
     notify_status(order, event, order_link(order))
 
 
+def mark_paid(order: Order, label: str) -> None:
+    """The card payment is authorised: the order reaches the seller as a new order."""
+    _move(order, OrderStatus.NEW, reason=None, label=label)
+
+
+def hold_for_review(order: Order, reason: str, label: str) -> None:
+    """A payment did not match the order: keep it away from the seller until checked."""
+    _move(order, OrderStatus.ON_HOLD, reason=reason, label=label)
+
+
+def cancel_unpaid(order: Order, reason: str, label: str) -> None:
+    """A card payment failed or was abandoned: cancel, give the stock back."""
+    _move(order, OrderStatus.CANCELLED, reason=reason, label=label)
+
+
 def _seller_only(order: Order, actor) -> None:
     if not order.is_managed_by(actor):
         raise NotAllowed(_("Pesanan ini bukan milik toko Anda."))
@@ -258,6 +297,11 @@ def _seller_only(order: Order, actor) -> None:
 def accept_order(order: Order, actor) -> None:
     """The seller takes the order on."""
     _seller_only(order, actor)
+    # The transition is checked before any money moves.
+    if not states.can_transition(order.status, OrderStatus.ACCEPTED):
+        _move(order, OrderStatus.ACCEPTED, actor)  # raises InvalidTransition with its message
+    if order.payment_method == PaymentMethod.CARD:
+        gateway.capture_for(order)
     _move(order, OrderStatus.ACCEPTED, actor)
 
 

@@ -60,6 +60,10 @@ class StoreForm(Form):
         validators=[Optional(), length(120)],
         description=_l("Misalnya: 01, 02, 05"),
     )
+    cash_on_pickup = BooleanField(_l("Ambil di tempat: bayar tunai"), default=True)
+    card_on_pickup = BooleanField(_l("Ambil di tempat: bayar kartu"), default=True)
+    cash_on_delivery = BooleanField(_l("Diantar: bayar tunai di tempat"), default=True)
+    card_on_delivery = BooleanField(_l("Diantar: bayar kartu"), default=True)
     daily_capacity = IntegerField(
         _l("Maksimal pesanan per hari (tidak wajib)"),
         validators=[Optional(), NumberRange(1, 10_000)],
@@ -104,6 +108,10 @@ class StoreForm(Form):
             delivery_rws=self.delivery_rws.data or "",
             delivery_kelurahan_ids=tuple(self.delivery_kelurahan_ids.data or ()),
             daily_capacity=self.daily_capacity.data,
+            cash_on_pickup=self.cash_on_pickup.data,
+            card_on_pickup=self.card_on_pickup.data,
+            cash_on_delivery=self.cash_on_delivery.data,
+            card_on_delivery=self.card_on_delivery.data,
         )
 
 

@@ -66,6 +66,11 @@ class Store(TimestampMixin, db.Model):
     delivery_fee: Mapped[int] = mapped_column(default=0)
     #: RW numbers served in the store's own kelurahan, "01,02,05"; empty means all
     delivery_rws: Mapped[str] = mapped_column(String(120), default="")
+    #: payment methods the store accepts for each way of fulfilment
+    cash_on_pickup: Mapped[bool] = mapped_column(default=True)
+    card_on_pickup: Mapped[bool] = mapped_column(default=True)
+    cash_on_delivery: Mapped[bool] = mapped_column(default=True)
+    card_on_delivery: Mapped[bool] = mapped_column(default=True)
     #: most orders the store takes for one day (None: no limit)
     daily_capacity: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(12), default=StoreStatus.PENDING, index=True)
@@ -118,6 +123,14 @@ class Store(TimestampMixin, db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == StoreStatus.VERIFIED
+
+    def accepts(self, fulfilment: str, method: str) -> bool:
+        """Whether the store takes ``method`` (cash/card) for ``fulfilment`` (pickup/delivery)."""
+        if fulfilment == "pickup" and not self.offers_pickup:
+            return False
+        if fulfilment == "delivery" and not self.offers_delivery:
+            return False
+        return bool(getattr(self, f"{method}_on_{fulfilment}", False))
 
     @property
     def delivery_rw_list(self) -> list[str]:

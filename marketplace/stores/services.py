@@ -52,6 +52,10 @@ class StoreData:
     delivery_rws: str = ""
     delivery_kelurahan_ids: tuple[int, ...] = ()
     daily_capacity: int | None = None
+    cash_on_pickup: bool = True
+    card_on_pickup: bool = True
+    cash_on_delivery: bool = True
+    card_on_delivery: bool = True
 
 
 #: (kind, number, expires_on); an empty number removes the credential
@@ -96,6 +100,10 @@ def _apply(store: Store, data: StoreData) -> None:
         raise DomainError(_("Pilih kelurahan dari daftar."))
     if not (data.offers_pickup or data.offers_delivery):
         raise DomainError(_("Pilih minimal satu cara: ambil di tempat atau diantar."))
+    if data.offers_pickup and not (data.cash_on_pickup or data.card_on_pickup):
+        raise DomainError(_("Pilih minimal satu cara bayar untuk ambil di tempat."))
+    if data.offers_delivery and not (data.cash_on_delivery or data.card_on_delivery):
+        raise DomainError(_("Pilih minimal satu cara bayar untuk pesanan antar."))
     if data.daily_capacity is not None and not 1 <= data.daily_capacity <= 10_000:
         raise DomainError(_("Maksimal pesanan per hari antara 1 dan 10.000, atau kosongkan."))
     if data.delivery_fee < 0:
@@ -142,6 +150,8 @@ def _apply(store: Store, data: StoreData) -> None:
     store.offers_delivery = data.offers_delivery
     store.delivery_fee = data.delivery_fee
     store.daily_capacity = data.daily_capacity
+    for flag in ("cash_on_pickup", "card_on_pickup", "cash_on_delivery", "card_on_delivery"):
+        setattr(store, flag, getattr(data, flag))
     store.delivery_rws = _normalize_rws(data.delivery_rws)
     store.delivery_kelurahan = delivery_kelurahan
 

@@ -105,6 +105,7 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=True),
     sa.Column('product_name', sa.String(length=120), nullable=False),
+    sa.Column('option_ids', sa.String(length=200), nullable=False),
     sa.Column('options_text', sa.String(length=500), nullable=False),
     sa.Column('unit_price', sa.Integer(), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),

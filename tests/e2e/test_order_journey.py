@@ -1,7 +1,6 @@
 """A guest orders from two stores on a phone and pays cash; each seller accepts and marks ready;
 the guest's order pages show the timeline."""
 
-
 import pytest
 from playwright.sync_api import expect
 

@@ -7,7 +7,7 @@ from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders.cart import DbCart, add_to_cart, merge_into, view_cart
 from marketplace.orders.models import Notification, Order, OrderStatus
-from tests.orders.conftest import options
+from tests.order_fixtures import options
 
 
 def test_cart_prices_options_and_groups_by_store(cart, shop, create_store, create_product):

@@ -145,7 +145,7 @@ def test_sweep_command(app, order, monkeypatch):
 
 
 def test_production_recap(cart, shop, checkout):
-    from tests.orders.conftest import options
+    from tests.order_fixtures import options
 
     add_to_cart(cart, shop["uduk"], options(shop["uduk"], "Pedas"), 2)
     first = checkout(cart, shop["store"], token="a")

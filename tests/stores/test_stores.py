@@ -23,6 +23,8 @@ def store_form(**overrides):
         "landmark": "Blok B no. 12, dekat masjid",
         "offers_pickup": "y",
         "offers_delivery": "y",
+        "cash_on_pickup": "y",
+        "cash_on_delivery": "y",
         "delivery_fee": "5.000",
         "delivery_rws": "05, 3",
         "nib_number": "9120001234567",

@@ -1,0 +1,133 @@
+"""The pay page, its return, and Stripe's webhook (the only route exempt from CSRF)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.core.errors import DomainError
+from marketplace.extensions import csrf, db
+from marketplace.orders.cart import restore_order
+from marketplace.orders.models import Order, OrderStatus
+from marketplace.orders.routes import current_cart
+from marketplace.payments import services, stripe_client
+
+bp = Blueprint("payments", __name__)
+
+
+def _order(token: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.token == token))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/pesanan/<token>/bayar")
+def pay(token: str):
+    order = _order(token)
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        return redirect(url_for("orders.show", token=order.token))
+    try:
+        secret = services.payment_page_secret(order)
+    except (DomainError, stripe_client.StripeError) as error:
+        flash(getattr(error, "message", None) or _("Layanan pembayaran sedang gangguan."), "error")
+        return redirect(url_for("orders.show", token=order.token))
+    g.csp_stripe = True
+    return render_template(
+        "payments/pay.html",
+        order=order,
+        setup_secret=secret,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"] or "pk_test_local",
+        stripe_js=current_app.config["STRIPE_JS_URL"],
+    )
+
+
+@bp.route("/pesanan/<token>/bayar", methods=["POST"])
+def confirm(token: str):
+    order = _order(token)
+    payload = request.get_json(silent=True) or {}
+    try:
+        if payload.get("declined"):
+            declined = services.record_decline(order, str(payload.get("message", "")))
+            result = {
+                "status": "failed" if declined else order.status,
+                "message": str(payload.get("message", ""))[:200],
+            }
+        else:
+            result = services.pay_with_method(order, str(payload.get("payment_method", ""))[:255])
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return {"status": "error", "message": error.message}, 400
+    except stripe_client.StripeError:
+        db.session.rollback()
+        current_app.logger.exception("Stripe call failed for order %s", order.id)
+        return {
+            "status": "error",
+            "message": _("Layanan pembayaran sedang gangguan. Coba lagi."),
+        }, 502
+    if not isinstance(payload, dict):
+        abort(400)
+    if result["status"] == "failed":
+        restore_order(current_cart(), order)
+        db.session.commit()
+        flash(
+            _("Kartu ditolak: %(why)s. Barang dikembalikan ke keranjang.", why=result["message"]),
+            "error",
+        )
+        result["redirect"] = url_for("orders.cart")
+    elif result.get("client_secret"):
+        result["return_url"] = url_for("payments.finished", token=order.token)
+    else:
+        result["redirect"] = url_for("payments.finished", token=order.token)
+    return result
+
+
+@bp.route("/pesanan/<token>/bayar/selesai")
+def finished(token: str):
+    order = _order(token)
+    try:
+        services.refresh_from_stripe(order)
+        db.session.commit()
+    except stripe_client.StripeError:
+        db.session.rollback()
+        flash(_("Status pembayaran belum bisa dicek. Halaman ini akan diperbarui."), "info")
+    if order.status == OrderStatus.CANCELLED:
+        flash(_("Pembayaran gagal. Pesanan dibatalkan."), "error")
+    elif order.status == OrderStatus.NEW:
+        flash(_("Pembayaran disetujui. Pesanan diteruskan ke penjual."), "success")
+    return redirect(url_for("orders.show", token=order.token))
+
+
+@bp.route("/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def webhook():
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    if not secret:
+        return {"error": "webhook secret not configured"}, 400
+    payload = request.get_data(cache=False)
+    try:
+        event = stripe_client.construct_event(
+            payload, request.headers.get("Stripe-Signature", ""), secret
+        )
+    except ValueError:
+        return {"error": "invalid signature"}, 400
+    try:
+        handled = services.handle_event(event)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return {"status": "duplicate"}
+    return {"status": "handled" if handled else "ignored"}

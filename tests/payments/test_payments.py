@@ -1,0 +1,309 @@
+"""Card payments against localstripe: authorise, capture, void, refund, 3-D Secure, webhooks."""
+
+import json
+import time
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from marketplace.catalog.models import Product
+from marketplace.core.errors import DomainError
+from marketplace.core.money import from_stripe_amount, to_stripe_amount
+from marketplace.extensions import db
+from marketplace.orders import services as orders
+from marketplace.orders.cart import add_to_cart
+from marketplace.orders.models import Notification, OrderEvent, OrderStatus
+from marketplace.payments import services
+from marketplace.payments.gateway import payment_of
+from marketplace.payments.models import PaymentStatus, StripeEvent
+from tests.payments.conftest import signed
+
+S = OrderStatus
+
+
+@pytest.mark.parametrize(
+    ("rupiah", "amount"),
+    [
+        (0, 0),
+        (1, 100),
+        (500, 50000),
+        (15000, 1500000),
+        (10000, 1000000),
+        (1250000, 125000000),
+        (9_999_999_999, 999_999_999_900),
+    ],
+)
+def test_rupiah_to_stripe_amount_table(rupiah, amount):
+    # Stripe lists IDR as a two-decimal currency: Rp15.000 is amount=1500000.
+    assert to_stripe_amount(rupiah) == amount
+    assert from_stripe_amount(amount) == rupiah
+
+
+@pytest.mark.parametrize("bad", [-1, 10_000_000_000, 1.5, True])
+def test_stripe_amount_refuses_what_stripe_cannot_take(bad):
+    with pytest.raises((ValueError, TypeError)):
+        to_stripe_amount(bad)
+
+
+def test_fractional_stripe_amounts_are_refused():
+    with pytest.raises(ValueError, match="whole Rupiah"):
+        from_stripe_amount(150050)
+
+
+@pytest.fixture
+def card_order(stripe_on, cart, shop, checkout):
+    def make(quantity=2, token="card-1", product="teh"):  # noqa: S107 - not a secret
+        add_to_cart(cart, shop[product], [], quantity)
+        return checkout(cart, shop["store"], token=token, payment_method="card")
+
+    shop["teh"].price = 12000  # above the card minimum
+    shop["teh"].stock = 5
+    db.session.flush()
+    return make
+
+
+def stock(shop):
+    return db.session.get(Product, shop["teh"].id).stock
+
+
+def test_minimum_charge_is_refused_before_any_stripe_call(app, monkeypatch, cart, shop, checkout):
+    # Given a Stripe server that does not exist: any call would fail differently
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
+    add_to_cart(cart, shop["teh"], [], 1)  # Rp4.000
+    with pytest.raises(DomainError, match="minimal Rp10.000"):
+        checkout(cart, shop["store"], payment_method="card")
+
+
+def test_card_success_authorises_then_captures_on_acceptance(card_order, card, shop):
+    order = card_order()
+    assert order.status == S.AWAITING_PAYMENT
+    assert order.expires_at is not None
+    assert stock(shop) == 3
+    result = services.pay_with_method(order, card())
+    assert result["status"] == S.NEW
+    payment = payment_of(order)
+    assert payment.status == PaymentStatus.AUTHORIZED
+    assert payment.amount == to_stripe_amount(order.total) == 2400000
+    orders.accept_order(order, shop["store"].owner)
+    assert payment.status == PaymentStatus.CAPTURED
+    assert order.status == S.ACCEPTED
+
+
+def test_card_declined_when_charged_cancels_and_gives_stock_back(card_order, card, shop):
+    order = card_order()
+    result = services.pay_with_method(order, card("4000000000000341"))
+    assert result["status"] == "failed"
+    assert order.status == S.CANCELLED
+    assert stock(shop) == 5
+    assert payment_of(order).status == PaymentStatus.FAILED
+
+
+def test_declined_card_over_http_puts_the_cart_back(client, stripe_on, shop, card):
+    shop["teh"].price = 12000
+    db.session.flush()
+    client.post("/keranjang/tambah", data={"product_id": shop["teh"].id, "jumlah": "1"})
+    import re
+
+    page = client.get(f"/keranjang/toko/{shop['store'].id}/pesan").get_data(as_text=True)
+    token = re.search(r'name="checkout_token" type="hidden" value="([^"]+)"', page).group(1)
+    slot = re.search(r'<option value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/keranjang/toko/{shop['store'].id}/pesan",
+        data={
+            "checkout_token": token,
+            "name": "Dewi",
+            "phone": "081300001111",
+            "fulfilment": "pickup",
+            "fulfil_at": slot,
+            "payment_method": "card",
+            "kelurahan_id": shop["store"].kelurahan_id,
+        },
+    )
+    assert "/bayar" in response.headers["Location"]
+    pay_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "js.stripe.com/v3/" in pay_page
+    # Stripe.js is told "declined" when it confirms the SetupIntent with card …0002
+    secret = re.search(r'data-setup-secret="([^"]+)"', pay_page).group(1)
+    setup_id = secret.split("_secret_")[0]
+    declined = requests.post(
+        f"{stripe_on}/v1/setup_intents/{setup_id}/confirm",
+        data={"client_secret": secret, "payment_method": card("4000000000000002")},
+        auth=("sk_test_local", ""),
+        timeout=5,
+    )
+    assert declined.status_code == 402
+    # and tells our server, which cancels the order and puts the cart back
+    answer = client.post(
+        response.headers["Location"], json={"declined": True, "message": "Your card was declined."}
+    )
+    assert answer.json["status"] == "failed"
+    assert answer.json["redirect"].endswith("/keranjang")
+    assert "Teh Manis" in client.get("/keranjang").get_data(as_text=True)
+    assert stock(shop) == 5
+
+
+def test_three_d_secure_card(card_order, card, shop, stripe_on):
+    order = card_order()
+    result = services.pay_with_method(order, card("4000002500003155"))
+    assert result["intent_status"] == "requires_action"
+    assert result["client_secret"]
+    assert order.status == S.AWAITING_PAYMENT
+    payment = payment_of(order)
+    # The customer passes 3-D Secure in the browser (localstripe's stand-in for Stripe.js).
+    requests.post(
+        f"{stripe_on}/v1/payment_intents/{payment.intent_id}/_authenticate",
+        data={"client_secret": result["client_secret"], "success": "true"},
+        auth=("sk_test_local", ""),
+        timeout=5,
+    ).raise_for_status()
+    services.refresh_from_stripe(order)
+    assert order.status == S.NEW
+    assert payment.status == PaymentStatus.AUTHORIZED
+
+
+def test_rejection_voids_and_rejection_after_capture_refunds(card_order, card, shop):
+    first = card_order(token="void")
+    services.pay_with_method(first, card())
+    orders.reject_order(first, shop["store"].owner, "Bahan habis")
+    assert payment_of(first).status == PaymentStatus.CANCELED
+    second = card_order(token="refund")
+    services.pay_with_method(second, card())
+    orders.accept_order(second, shop["store"].owner)
+    orders.reject_order(second, shop["store"].owner, "Kompor rusak")
+    assert payment_of(second).status == PaymentStatus.REFUNDED
+    assert stock(shop) == 5
+
+
+def test_expired_unpaid_order_cancels_its_intent(card_order, card, shop):
+    from datetime import timedelta
+
+    from marketplace.core.db import utcnow
+
+    order = card_order()
+    services.pay_with_method(order, card("4000002500003155"))  # stuck in 3-D Secure
+    orders.sweep(now=utcnow() + timedelta(hours=2))
+    assert order.status == S.CANCELLED
+    assert payment_of(order).status == PaymentStatus.CANCELED
+    assert stock(shop) == 5
+
+
+def _event(event_id, kind, intent):
+    return {
+        "id": event_id,
+        "type": kind,
+        "created": int(time.time()),
+        "data": {"object": intent},
+        "object": "event",
+    }
+
+
+def _post(client, event, **signature):
+    body = json.dumps(event).encode()
+    return client.post(
+        "/stripe/webhook",
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": signed(body, **signature)},
+    )
+
+
+@pytest.fixture
+def paid_intent(card_order, card, stripe_on):
+    """An order whose PaymentIntent is authorised at Stripe, but nobody told us yet."""
+    from marketplace.payments import stripe_client
+
+    order = card_order()
+    intent = stripe_client.create_payment_intent(
+        to_stripe_amount(order.total), "idr", card(), "test-key", {"order_id": str(order.id)}
+    )
+    from marketplace.payments.models import Payment
+
+    db.session.add(
+        Payment(
+            order_id=order.id,
+            amount=to_stripe_amount(order.total),
+            intent_id=intent["id"],
+            status=PaymentStatus.STARTED,
+        )
+    )
+    db.session.flush()
+    return order, intent
+
+
+def test_webhook_with_bad_or_stale_signature_changes_nothing(client, paid_intent):
+    order, intent = paid_intent
+    event = _event("evt_bad", "payment_intent.amount_capturable_updated", intent)
+    body = json.dumps(event).encode()
+    for headers in (
+        {},
+        {"Stripe-Signature": "t=1,v1=deadbeef"},
+        {"Stripe-Signature": signed(body, secret="whsec_wrong")},
+        {"Stripe-Signature": signed(body, timestamp=int(time.time()) - 301)},
+    ):
+        response = client.post(
+            "/stripe/webhook", data=body, content_type="application/json", headers=headers
+        )
+        assert response.status_code == 400
+    assert order.status == S.AWAITING_PAYMENT
+    assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
+
+
+def test_same_event_five_times_is_one_transition(client, paid_intent):
+    order, intent = paid_intent
+    event = _event("evt_once", "payment_intent.amount_capturable_updated", intent)
+    answers = [_post(client, event).json["status"] for _ in range(5)]
+    assert answers == ["handled"] + ["duplicate"] * 4
+    assert order.status == S.NEW
+    transitions = db.session.scalar(
+        select(func.count())
+        .select_from(OrderEvent)
+        .where(OrderEvent.order_id == order.id, OrderEvent.to_status == S.NEW)
+    )
+    assert transitions == 1
+    whatsapp = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.order_id == order.id, Notification.channel == "whatsapp")
+    )
+    assert whatsapp == 2  # one for "awaiting payment", one for "new": never per replay
+
+
+def test_events_out_of_order(client, paid_intent):
+    order, intent = paid_intent
+    _post(client, _event("evt_ok", "payment_intent.amount_capturable_updated", intent))
+    failed = dict(
+        intent, status="requires_payment_method", last_payment_error={"message": "late failure"}
+    )
+    assert (
+        _post(client, _event("evt_late", "payment_intent.payment_failed", failed)).status_code
+        == 200
+    )
+    assert order.status == S.NEW
+    assert payment_of(order).status == PaymentStatus.AUTHORIZED
+
+
+def test_amount_mismatch_holds_the_order(client, paid_intent):
+    order, intent = paid_intent
+    tampered = dict(intent, amount=intent["amount"] - 100)
+    _post(client, _event("evt_amount", "payment_intent.amount_capturable_updated", tampered))
+    assert order.status == S.ON_HOLD
+    assert payment_of(order).status == PaymentStatus.REVIEW
+    other_currency = dict(intent, currency="usd")
+    _post(client, _event("evt_currency", "payment_intent.succeeded", other_currency))
+    assert order.status == S.ON_HOLD
+
+
+def test_reconcile_brings_orders_in_line(app, paid_intent):
+    order, _intent = paid_intent
+    assert services.reconcile(minutes=-1) == 1
+    assert order.status == S.NEW
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile", "--minutes", "0"])
+    assert result.exit_code == 0, result.output
+
+
+def test_return_page_uses_the_same_service(client, paid_intent):
+    order, _intent = paid_intent
+    response = client.get(f"/pesanan/{order.token}/bayar/selesai")
+    assert response.status_code == 302
+    assert order.status == S.NEW
