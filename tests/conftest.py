@@ -155,4 +155,4 @@ def count_rows():
     return count
 
 
-pytest_plugins = ["tests.factories", "tests.order_fixtures"]
+pytest_plugins = ["tests.factories", "tests.order_fixtures", "tests.stripe_fixtures"]

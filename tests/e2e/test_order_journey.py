@@ -1,5 +1,8 @@
-"""A guest orders from two stores on a phone and pays cash; each seller accepts and marks ready;
+"""A guest adds items with options from two stores on a phone, pays one by card through the
+Stripe form (localstripe) and chooses cash for the other; each seller accepts and marks ready;
 the guest's order pages show the timeline."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -61,7 +64,19 @@ def two_stores(live_app):
     return made
 
 
-def test_guest_orders_from_two_stores_and_sellers_fulfil(live_server, phone, two_stores):
+@pytest.fixture
+def live_stripe(live_app, localstripe_url):
+    live_app.config.update(
+        STRIPE_API_BASE=localstripe_url,
+        STRIPE_JS_URL=f"{localstripe_url}/js.stripe.com/v3/",
+        STRIPE_WEBHOOK_SECRET="whsec_e2e",
+    )
+    return localstripe_url
+
+
+def test_guest_orders_from_two_stores_and_sellers_fulfil(
+    live_stripe, live_server, phone, two_stores
+):
     guest = phone()
     # The guest adds a product with options from each store
     for name, extra in (("Warung Bu Siti", "Telur"), ("Sate Kang Asep", "Kerupuk")):
@@ -76,14 +91,29 @@ def test_guest_orders_from_two_stores_and_sellers_fulfil(live_server, phone, two
     expect(guest.get_by_text("Rp36.000", exact=True)).to_be_visible()  # (15.000 + 3.000) × 2
 
     order_pages = []
-    for name in ("Warung Bu Siti", "Sate Kang Asep"):
+    for name, method in (
+        ("Warung Bu Siti", "Kartu debit / kredit"),
+        ("Sate Kang Asep", "Bayar di tempat (tunai)"),
+    ):
         guest.goto(f"{live_server}/keranjang")
         guest.get_by_role("link", name=f"Pesan dari {name}").click()
         guest.get_by_label("Nama pemesan").fill("Dewi Tamu")
         guest.get_by_label("Nomor WhatsApp").fill("0813-0000-1111")
-        guest.get_by_label("Bayar di tempat (tunai)").check()
+        guest.get_by_label(method).check()
         guest.get_by_role("button", name="Pesan", exact=True).click()
-        expect(guest.get_by_text("terkirim ke")).to_be_visible()
+        if method.startswith("Kartu"):
+            # Stripe's card form (localstripe's stand-in for Stripe.js): card data goes to Stripe
+            expect(guest.get_by_role("heading", name=re.compile("Bayar pesanan"))).to_be_visible()
+            card = guest.locator("#card-element")
+            card.locator("input[placeholder=number]").fill("4242424242424242")
+            card.locator("input[placeholder=exp_month]").fill("12")
+            card.locator("input[placeholder=exp_year]").fill("30")
+            card.locator("input[placeholder=cvc]").fill("123")
+            card.locator("input[placeholder=postal_code]").fill("15138")
+            guest.get_by_role("button", name=re.compile("Bayar Rp")).click()
+            expect(guest.get_by_text("Pembayaran disetujui")).to_be_visible()
+        else:
+            expect(guest.get_by_text("terkirim ke")).to_be_visible()
         order_pages.append(guest.url)
 
     # Each seller sees the new order, accepts it and marks it ready

@@ -17,7 +17,7 @@ from marketplace.orders.models import Notification, OrderEvent, OrderStatus
 from marketplace.payments import services
 from marketplace.payments.gateway import payment_of
 from marketplace.payments.models import PaymentStatus, StripeEvent
-from tests.payments.conftest import signed
+from tests.stripe_fixtures import signed
 
 S = OrderStatus
 
