@@ -226,3 +226,86 @@ def test_double_submit_creates_one_order(pg_app):
             == 1
         )
         assert db.session.get(Product, product_id).stock == 9
+
+
+def test_the_same_webhook_twice_at_once_is_one_transition(pg_app, localstripe_url):
+    import json
+    import time as clock
+
+    from marketplace.core.money import to_stripe_amount
+    from marketplace.orders.models import Notification, OrderEvent
+    from marketplace.payments.models import Payment, StripeEvent
+    from tests.stripe_fixtures import signed
+
+    app, created = pg_app
+    app.config.update(
+        STRIPE_WEBHOOK_SECRET="whsec_test_pasar_kampung", STRIPE_API_BASE=localstripe_url
+    )
+    store_id, (product_id, _other) = _shop(app, created, stock_mode="counted", stock=10)
+    with app.app_context():
+        cart = SessionCart({})
+        add_to_cart(cart, db.session.get(Product, product_id), [], 2)
+        store = db.session.get(stores.Store, store_id)
+        slot = services.available_slots(store, 0)[0]
+        order = services.place_order(
+            cart,
+            store_id,
+            services.CheckoutData(
+                checkout_token="webhook-race",
+                name="Pembeli",
+                phone="081300001111",
+                fulfilment="pickup",
+                fulfil_at=slot.isoformat(),
+                payment_method="card",
+            ),
+        )
+        amount = to_stripe_amount(order.total)
+        db.session.add(Payment(order_id=order.id, amount=amount, intent_id="pi_race_test"))
+        db.session.commit()
+        order_id = order.id
+    intent = {
+        "id": "pi_race_test",
+        "object": "payment_intent",
+        "status": "requires_capture",
+        "amount": amount,
+        "currency": "idr",
+    }
+    body = json.dumps(
+        {
+            "id": "evt_race_test",
+            "type": "payment_intent.amount_capturable_updated",
+            "created": int(clock.time()),
+            "data": {"object": intent},
+        }
+    ).encode()
+    barrier = threading.Barrier(2)
+
+    def deliver():
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        return client.post(
+            "/stripe/webhook",
+            data=body,
+            content_type="application/json",
+            headers={"Stripe-Signature": signed(body)},
+        ).json["status"]
+
+    results = _race([deliver, deliver])
+    assert sorted(results) == ["duplicate", "handled"]
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "new"
+        events = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OrderEvent)
+            .where(OrderEvent.order_id == order_id, OrderEvent.to_status == "new")
+        )
+        assert events == 1
+        notes = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.order_id == order_id, Notification.channel == "whatsapp")
+        )
+        assert notes == 2  # awaiting payment, then new: once each
+        db.session.execute(sa.delete(StripeEvent).where(StripeEvent.id == "evt_race_test"))
+        db.session.execute(sa.delete(Payment).where(Payment.order_id == order_id))
+        db.session.commit()
