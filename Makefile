@@ -24,7 +24,7 @@ run: setup ## Set up, migrate, load demo data and serve http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask demo-logins
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/python scripts/dev_server.py
 
 test: setup ## Run the whole test suite (SQLite and PostgreSQL, browser journeys)
 	$(BIN)/ruff check .

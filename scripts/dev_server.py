@@ -1,0 +1,90 @@
+"""`make run`: serve the app on 127.0.0.1:5000; without Stripe keys, start localstripe beside it.
+
+localstripe is a stateful fake of Stripe's API with a stand-in for Stripe.js, so a newcomer can
+pay with test card 4242 4242 4242 4242 on a fresh machine. Both servers listen on 127.0.0.1 only
+and stop together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PORT = int(os.environ.get("PORT", "5000"))
+STRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+WEBHOOK_SECRET = "whsec_local_development"  # noqa: S105 - development only
+
+
+def _wait_for(port: int, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def start_localstripe(env: dict) -> subprocess.Popen | None:
+    code = (
+        "from aiohttp import web; from localstripe.server import app;"
+        f"web.run_app(app, host='127.0.0.1', port={STRIPE_PORT}, print=None)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT / "instance")  # noqa: S603
+    if not _wait_for(STRIPE_PORT):
+        process.terminate()
+        print("localstripe did not start: card payments are off.", file=sys.stderr)
+        return None
+    base = f"http://127.0.0.1:{STRIPE_PORT}"
+    request = urllib.request.Request(  # noqa: S310 - a fixed local URL
+        f"{base}/_config/webhooks/pasar-kampung-dev",
+        data=json.dumps({
+            "url": f"http://127.0.0.1:{APP_PORT}/stripe/webhook",
+            "secret": WEBHOOK_SECRET,
+            "events": ["payment_intent.succeeded", "payment_intent.payment_failed",
+                       "payment_intent.amount_capturable_updated", "payment_intent.canceled"],
+        }).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+    env.update(
+        STRIPE_API_BASE=base,
+        STRIPE_JS_URL=f"{base}/js.stripe.com/v3/",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_PUBLISHABLE_KEY="pk_test_local",
+    )
+    print(f"localstripe on {base}: pay with test card 4242 4242 4242 4242.")
+    return process
+
+
+def main() -> int:
+    env = dict(os.environ, FLASK_APP="wsgi.py")
+    (ROOT / "instance").mkdir(exist_ok=True)
+    stripe = None if env.get("STRIPE_SECRET_KEY") else start_localstripe(env)
+    flask = ROOT / ".venv" / "bin" / "flask"
+    app = subprocess.Popen(  # noqa: S603
+        [str(flask), "run", "--host", "127.0.0.1", "--port", str(APP_PORT)], cwd=ROOT, env=env
+    )
+    try:
+        return app.wait()
+    except KeyboardInterrupt:
+        app.send_signal(signal.SIGINT)
+        return app.wait()
+    finally:
+        if stripe is not None:
+            stripe.terminate()
+            stripe.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
