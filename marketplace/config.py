@@ -64,6 +64,8 @@ def load_config() -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        #: "off" runs the marketplace with cash payments only (no Stripe account needed)
+        "CARD_PAYMENTS": os.environ.get("CARD_PAYMENTS", "on").lower() != "off",
         #: a local Stripe server (localstripe) for development and tests, e.g. http://127.0.0.1:8420
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         #: where the browser loads Stripe.js (localstripe serves a stand-in at /js.stripe.com/v3/)
@@ -96,3 +98,15 @@ def check_production(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point at PostgreSQL in production.")
+    if config.get("CARD_PAYMENTS", True):
+        missing = [
+            key
+            for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+            if not config.get(key)
+        ]
+        if missing or config.get("STRIPE_API_BASE"):
+            raise ConfigError(
+                "Card payments need real Stripe keys in production "
+                f"({', '.join(missing) or 'STRIPE_API_BASE must be empty'}); "
+                "set CARD_PAYMENTS=off to run with cash only."
+            )

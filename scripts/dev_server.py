@@ -47,12 +47,18 @@ def start_localstripe(env: dict) -> subprocess.Popen | None:
     base = f"http://127.0.0.1:{STRIPE_PORT}"
     request = urllib.request.Request(  # noqa: S310 - a fixed local URL
         f"{base}/_config/webhooks/pasar-kampung-dev",
-        data=json.dumps({
-            "url": f"http://127.0.0.1:{APP_PORT}/stripe/webhook",
-            "secret": WEBHOOK_SECRET,
-            "events": ["payment_intent.succeeded", "payment_intent.payment_failed",
-                       "payment_intent.amount_capturable_updated", "payment_intent.canceled"],
-        }).encode(),
+        data=json.dumps(
+            {
+                "url": f"http://127.0.0.1:{APP_PORT}/stripe/webhook",
+                "secret": WEBHOOK_SECRET,
+                "events": [
+                    "payment_intent.succeeded",
+                    "payment_intent.payment_failed",
+                    "payment_intent.amount_capturable_updated",
+                    "payment_intent.canceled",
+                ],
+            }
+        ).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )

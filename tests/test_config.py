@@ -39,8 +39,24 @@ def test_production_starts_with_real_settings(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    with pytest.raises(ConfigError, match="Stripe keys"):
+        create_app()
+    for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.setenv(key, f"{key.lower()}_live")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_may_run_cash_only(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    monkeypatch.setenv("CARD_PAYMENTS", "off")
+    app = create_app()
+    with app.app_context():
+        from marketplace.payments.stripe_client import is_configured
+
+        assert not is_configured()
 
 
 def test_unexpected_errors_get_a_friendly_500_page(tmp_path):

@@ -12,6 +12,8 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 
 def is_configured() -> bool:
     config = current_app.config
+    if not config.get("CARD_PAYMENTS", True):
+        return False
     return bool(config.get("STRIPE_SECRET_KEY") or config.get("STRIPE_API_BASE"))
 
 
