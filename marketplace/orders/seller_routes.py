@@ -78,11 +78,9 @@ def _act(order_id: int, service, message: str, *args):
     ok, _result = run_service(service, order, current_user, *args)
     if ok:
         flash(message % {"id": order.id}, "success")
-    return redirect(
-        request.form.get("next") == "detail"
-        and url_for("order_board.detail", order_id=order.id)
-        or url_for("order_board.board", store_id=order.store_id)
-    )
+    if request.form.get("next") == "detail":
+        return redirect(url_for("order_board.detail", order_id=order.id))
+    return redirect(url_for("order_board.board", store_id=order.store_id))
 
 
 @bp.route("/pesanan/<int:order_id>/terima", methods=["POST"])

@@ -297,9 +297,7 @@ def _seller_only(order: Order, actor) -> None:
 def accept_order(order: Order, actor) -> None:
     """The seller takes the order on."""
     _seller_only(order, actor)
-    # The transition is checked before any money moves.
-    if not states.can_transition(order.status, OrderStatus.ACCEPTED):
-        _move(order, OrderStatus.ACCEPTED, actor)  # raises InvalidTransition with its message
+    states.check_transition(order, OrderStatus.ACCEPTED)  # before any money moves
     if order.payment_method == PaymentMethod.CARD:
         gateway.capture_for(order)
     _move(order, OrderStatus.ACCEPTED, actor)

@@ -40,19 +40,24 @@ def can_transition(current: str | None, new: str) -> bool:
     return new in TRANSITIONS.get(current, set())
 
 
+def check_transition(order: Order, new_status: str) -> None:
+    """Raise InvalidTransition unless ``order`` may move to ``new_status``."""
+    if not can_transition(order.status, new_status):
+        raise InvalidTransition(
+            _(
+                "Pesanan berstatus %(status)s tidak dapat diubah menjadi %(new)s.",
+                status=LABELS.get(order.status, order.status),
+                new=LABELS.get(new_status, new_status),
+            )
+        )
+
+
 def transition(
     order: Order, new_status: str, actor=None, reason: str | None = None, actor_label: str = ""
 ) -> OrderEvent:
     """Move ``order`` to ``new_status`` and record who, when, from, to and why."""
+    check_transition(order, new_status)
     current = order.status
-    if not can_transition(current, new_status):
-        raise InvalidTransition(
-            _(
-                "Pesanan berstatus %(status)s tidak dapat diubah menjadi %(new)s.",
-                status=LABELS.get(current, current),
-                new=LABELS.get(new_status, new_status),
-            )
-        )
     order.status = new_status
     event = OrderEvent(
         from_status=current,
