@@ -76,6 +76,48 @@ def create_kim_group(app):
     return make
 
 
+def add_user(role: str, phone: str, name: str = "", **fields) -> User:
+    """A user with the test password, outside the fixtures (live servers, other threads)."""
+    user = User(
+        name=name or f"Pengguna {phone[-4:]}",
+        phone=phone,
+        role=role,
+        password_hash=password_hash(),
+        **fields,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def build_store(
+    owner: User,
+    admin: User | None,
+    name: str,
+    area: str = "Uwung Jaya",
+    periods=ALWAYS_OPEN,
+    status: str = StoreStatus.VERIFIED,
+    **fields,
+) -> Store:
+    """Open a store through the services, set its hours and verify (or reject) it."""
+    data = stores.StoreData(
+        name=name,
+        whatsapp=fields.pop("whatsapp", "081234567890"),
+        address=fields.pop("address", "Jl. Uji no. 1"),
+        rt=fields.pop("rt", "001"),
+        rw=fields.pop("rw", "002"),
+        kelurahan_id=kelurahan(area).id,
+        **fields,
+    )
+    store = stores.open_store(owner, data)
+    stores.set_opening_hours(store, [stores.PeriodData(*p) for p in periods])
+    if status == StoreStatus.VERIFIED:
+        stores.verify_store(store, admin)
+    elif status == StoreStatus.REJECTED:
+        stores.reject_store(store, admin, "Foto kurang jelas")
+    return store
+
+
 @pytest.fixture
 def create_store(app, create_user):
     def make(
@@ -87,26 +129,12 @@ def create_store(app, create_user):
         **fields,
     ) -> Store:
         owner = owner or create_user(Role.SELLER)
-        n = next(_counter)
-        data = stores.StoreData(
-            name=name or f"Warung Uji {n}",
-            whatsapp="081234567890",
-            address="Jl. Uji no. 1",
-            rt="001",
-            rw="002",
-            kelurahan_id=kelurahan(area).id,
-            **fields,
-        )
-        store = stores.open_store(owner, data)
-        stores.set_opening_hours(store, [stores.PeriodData(*p) for p in periods])
+        admin = None
         if status != StoreStatus.PENDING:
-            admin = db.session.scalar(select(User).where(User.role == Role.CITY_ADMIN)) or None
+            admin = db.session.scalar(select(User).where(User.role == Role.CITY_ADMIN))
             admin = admin or create_user(Role.CITY_ADMIN)
-            if status == StoreStatus.VERIFIED:
-                stores.verify_store(store, admin)
-            else:
-                stores.reject_store(store, admin, "Foto kurang jelas")
-        return store
+        name = name or f"Warung Uji {next(_counter)}"
+        return build_store(owner, admin, name, area, periods, status, **fields)
 
     return make
 

@@ -4,7 +4,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from marketplace.extensions import db
-from tests.factories import kelurahan
 
 pytestmark = pytest.mark.e2e
 
@@ -15,36 +14,22 @@ def sample_store(live_app):
     import io
     from datetime import time
 
-    from marketplace.accounts.models import Role, User
+    from marketplace.accounts.models import Role
     from marketplace.catalog import services as catalog
     from marketplace.core.images import Uploads
-    from marketplace.stores import services as stores
-    from tests.factories import jpeg_bytes, password_hash
+    from tests.factories import add_user, build_store, jpeg_bytes
 
     with live_app.app_context():
-        admin = User(
-            name="Admin", phone="6281100000009", role=Role.CITY_ADMIN, password_hash=password_hash()
-        )
-        owner = User(
-            name="Bu Siti", phone="6281100000008", role=Role.SELLER, password_hash=password_hash()
-        )
-        db.session.add_all([admin, owner])
-        db.session.flush()
-        store = stores.open_store(
+        admin = add_user(Role.CITY_ADMIN, "6281100000009")
+        owner = add_user(Role.SELLER, "6281100000008", "Bu Siti")
+        store = build_store(
             owner,
-            stores.StoreData(
-                name="Warung Bu Siti",
-                whatsapp="081100000008",
-                address="Jl. Melati 3",
-                rt="1",
-                rw="2",
-                kelurahan_id=kelurahan("Uwung Jaya").id,
-                landmark="Dekat masjid",
-                story="Nasi uduk sejak 1998",
-            ),
+            admin,
+            "Warung Bu Siti",
+            landmark="Dekat masjid",
+            story="Nasi uduk sejak 1998",
+            periods=[(d, time(6), time(21)) for d in range(7)],
         )
-        stores.set_opening_hours(store, [stores.PeriodData(d, time(6), time(21)) for d in range(7)])
-        stores.verify_store(store, admin)
         category = catalog.categories()[0]
         product = catalog.create_product(
             store,

@@ -7,11 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.extensions import db
-from marketplace.stores import services as stores
-from tests.factories import ALWAYS_OPEN, kelurahan, password_hash
+from tests.factories import add_user, build_store
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +18,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def two_stores(live_app):
     with live_app.app_context():
-        admin = User(
-            name="Admin", phone="6281100000009", role=Role.CITY_ADMIN, password_hash=password_hash()
-        )
-        db.session.add(admin)
+        admin = add_user(Role.CITY_ADMIN, "6281100000009")
         made = {}
         for n, (name, product, price, area) in enumerate(
             [
@@ -30,27 +26,10 @@ def two_stores(live_app):
                 ("Sate Kang Asep", "Sate Maranggi", 35000, "Cibodasari"),
             ]
         ):
-            owner = User(
-                name=f"Penjual {n}",
-                phone=f"628120000000{n}",
-                role=Role.SELLER,
-                password_hash=password_hash(),
+            owner = add_user(Role.SELLER, f"628120000000{n}", f"Penjual {n}")
+            store = build_store(
+                owner, admin, name, area, whatsapp=owner.phone, address="Jl. Raya 1"
             )
-            db.session.add(owner)
-            db.session.flush()
-            store = stores.open_store(
-                owner,
-                stores.StoreData(
-                    name=name,
-                    whatsapp=owner.phone,
-                    address="Jl. Raya 1",
-                    rt="1",
-                    rw="1",
-                    kelurahan_id=kelurahan(area).id,
-                ),
-            )
-            stores.set_opening_hours(store, [stores.PeriodData(d, o, c) for d, o, c in ALWAYS_OPEN])
-            stores.verify_store(store, admin)
             item = catalog.create_product(
                 store,
                 catalog.ProductData(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import time
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from marketplace.orders.cart import SessionCart, add_to_cart
 from marketplace.orders.models import Order
 from marketplace.stores import services as stores
 from tests.conftest import build_schema, make_app
-from tests.factories import kelurahan, password_hash
+from tests.factories import add_user, build_store
 
 THREADS = 30
 
@@ -67,34 +66,9 @@ def pg_app(postgres_url, tmp_path):
 
 def _shop(app, created, **product_fields):
     with app.app_context():
-        owner = User(
-            name="Penjual", phone="6281999990001", role=Role.SELLER, password_hash=password_hash()
-        )
-        admin = User(
-            name="Admin", phone="6281999990002", role=Role.CITY_ADMIN, password_hash=password_hash()
-        )
-        db.session.add_all([owner, admin])
-        db.session.flush()
-        store = stores.open_store(
-            owner,
-            stores.StoreData(
-                name="Warung Balapan",
-                whatsapp="081999990001",
-                address="Jl. Balap",
-                rt="1",
-                rw="1",
-                kelurahan_id=kelurahan("Uwung Jaya").id,
-            ),
-        )
-        stores.set_opening_hours(
-            store,
-            [
-                stores.PeriodData(d, o, c)
-                for d in range(7)
-                for o, c in ((time(0), time(12)), (time(12), time(0)))
-            ],
-        )
-        stores.verify_store(store, admin)
+        owner = add_user(Role.SELLER, "6281999990001")
+        admin = add_user(Role.CITY_ADMIN, "6281999990002")
+        store = build_store(owner, admin, "Warung Balapan", whatsapp="081999990001")
         category = catalog.categories()[0].id
         products = [
             catalog.create_product(
