@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
     from marketplace.payments.routes import bp as payments_bp
+    from marketplace.promotions.routes import bp as promotions_bp
     from marketplace.stores.routes import bp as stores_bp
 
     for blueprint in (
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         order_board_bp,
         payments_bp,
+        promotions_bp,
     ):
         app.register_blueprint(blueprint)
 

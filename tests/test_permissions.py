@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
+from marketplace.promotions import services as promos
 from tests.factories import PASSWORD, jpeg_bytes
 
 ACTORS = [
@@ -53,6 +54,7 @@ class World:
     order: object
     accepted: object
     ready: object
+    promo: object
 
 
 @pytest.fixture
@@ -96,6 +98,7 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         member,
         spare,
         *orders,
+        promos.save_code(store, promos.CodeData(code="HEMAT10", kind="percent", value=10)),
     )
 
 
@@ -260,6 +263,20 @@ CASES = [
     ("POST", lambda w: f"/admin/kategori/{w.spare_category.id}/hapus", None, CITY),
     ("GET", lambda w: "/akun/kata-sandi", None, SIGNED_IN),
     ("GET", lambda w: "/pesanan-saya", None, SIGNED_IN),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/promo", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/{w.store.id}/promo",
+        lambda w: {"code": "BARU10", "kind": "percent", "value": "10"},
+        OWNER,
+    ),
+    ("GET", lambda w: f"/toko-saya/promo/{w.promo.id}", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/promo/{w.promo.id}",
+        lambda w: {"code": "GANTI", "kind": "fixed", "value": "1000"},
+        OWNER,
+    ),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/pesanan", None, OWNER),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/pesanan/jumlah", None, OWNER),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/rekap", None, OWNER),

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.catalog.services import ProductData
@@ -33,7 +40,21 @@ class ProductForm(Form):
         default=0,
         validators=[Optional(), NumberRange(0, 30)],
     )
+    sale_price = RupiahField(_l("Harga promo (tidak wajib)"), validators=[Optional()])
+    sale_starts_at = DateTimeLocalField(
+        _l("Promo mulai"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    sale_ends_at = DateTimeLocalField(
+        _l("Promo berakhir"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
     photo = FileField(_l("Foto produk"))
+
+    def fill_sale(self, product) -> None:
+        from marketplace.core.db import to_jakarta
+
+        for name in ("sale_starts_at", "sale_ends_at"):
+            value = getattr(product, name)
+            getattr(self, name).data = to_jakarta(value).replace(tzinfo=None) if value else None
 
     def to_data(self) -> ProductData:
         return ProductData(
@@ -46,6 +67,9 @@ class ProductForm(Form):
             daily_quota=self.daily_quota.data,
             is_halal=self.is_halal.data,
             lead_days=self.lead_days.data or 0,
+            sale_price=self.sale_price.data,
+            sale_starts_at=self.sale_starts_at.data,
+            sale_ends_at=self.sale_ends_at.data,
         )
 
 

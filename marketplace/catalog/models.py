@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import TimestampMixin, jakarta_today
+from marketplace.core.db import TimestampMixin, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -36,6 +36,10 @@ class Product(TimestampMixin, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint(
+            "sale_price IS NULL OR (sale_price >= 0 AND sale_price < price)",
+            name="sale_below_price",
+        ),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
         CheckConstraint("daily_quota IS NULL OR daily_quota >= 0", name="quota_not_negative"),
         CheckConstraint("lead_days BETWEEN 0 AND 30", name="lead_days_range"),
@@ -49,6 +53,10 @@ class Product(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: whole Rupiah
     price: Mapped[int]
+    #: a lower price while the sale lasts (UTC window; open ends allowed)
+    sale_price: Mapped[int | None]
+    sale_starts_at: Mapped[datetime | None]
+    sale_ends_at: Mapped[datetime | None]
     stock_mode: Mapped[str] = mapped_column(String(10), default=StockMode.UNLIMITED)
     #: units left when stock_mode is counted
     stock: Mapped[int | None]
@@ -76,6 +84,17 @@ class Product(TimestampMixin, db.Model):
         "DailyPortion.day >= func.current_date())",
         viewonly=True,
     )
+
+    def on_sale(self, now: datetime | None = None) -> bool:
+        if self.sale_price is None:
+            return False
+        now = now or utcnow()
+        started = self.sale_starts_at is None or self.sale_starts_at <= now
+        return started and (self.sale_ends_at is None or now < self.sale_ends_at)
+
+    def price_at(self, now: datetime | None = None) -> int:
+        """The price a customer pays now: the sale price inside its window."""
+        return self.sale_price if self.on_sale(now) else self.price
 
     def portions_left(self, today: date | None = None) -> int | None:
         """Units that can still be ordered (None = unlimited)."""

@@ -23,6 +23,8 @@ def _own(model, ident):
 
 def _product_form(product: Product | None = None) -> ProductForm:
     form = ProductForm(obj=product) if product else ProductForm()
+    if product is not None and not form.is_submitted():
+        form.fill_sale(product)
     form.category_id.choices = choices((c.id, c.name) for c in services.categories())
     return form
 

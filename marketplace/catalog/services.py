@@ -21,7 +21,7 @@ from marketplace.catalog.models import (
     StockMode,
 )
 from marketplace.catalog.search import ranked_ids, search_terms
-from marketplace.core.db import jakarta_today, utcnow
+from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import parse_rupiah
@@ -45,6 +45,10 @@ class ProductData:
     daily_quota: int | None = None
     is_halal: bool = False
     lead_days: int = 0
+    sale_price: int | None = None
+    #: Asia/Jakarta (naive) or aware; None leaves that end open
+    sale_starts_at: datetime | None = None
+    sale_ends_at: datetime | None = None
 
 
 @dataclass
@@ -80,6 +84,10 @@ def _validate(data: ProductData) -> None:
         raise DomainError(_("Isi jumlah porsi per hari (minimal 1)."))
     if not 0 <= data.lead_days <= 30:
         raise DomainError(_("Waktu pesan di muka antara 0 dan 30 hari."))
+    if data.sale_price is not None and not 0 <= data.sale_price < data.price:
+        raise DomainError(_("Harga promo harus lebih rendah dari harga biasa."))
+    if data.sale_starts_at and data.sale_ends_at and data.sale_ends_at <= data.sale_starts_at:
+        raise DomainError(_("Akhir promo harus setelah awal promo."))
 
 
 def _apply(product: Product, data: ProductData) -> None:
@@ -93,6 +101,9 @@ def _apply(product: Product, data: ProductData) -> None:
     product.daily_quota = data.daily_quota if data.stock_mode == StockMode.DAILY else None
     product.is_halal = data.is_halal
     product.lead_days = data.lead_days
+    product.sale_price = data.sale_price
+    product.sale_starts_at = to_utc_naive(data.sale_starts_at) if data.sale_starts_at else None
+    product.sale_ends_at = to_utc_naive(data.sale_ends_at) if data.sale_ends_at else None
 
 
 def create_product(

@@ -200,7 +200,7 @@ def price_with_options(product: Product, option_ids: tuple[int, ...]) -> tuple[i
     if sold_out:
         raise DomainError(_("Pilihan %(option)s sedang habis.", option=", ".join(sold_out)))
     options = [o for _g, o in chosen]
-    return product.price + sum(o.extra_price for o in options), options
+    return product.price_at() + sum(o.extra_price for o in options), options
 
 
 def add_to_cart(cart, product: Product | None, option_ids, quantity: int, user=None) -> CartItem:

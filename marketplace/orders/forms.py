@@ -37,6 +37,7 @@ class CheckoutForm(Form):
         default="cash",
     )
     note = TextAreaField(_l("Catatan untuk penjual"), validators=[Optional(), length(500)])
+    discount_code = StringField(_l("Kode promo (tidak wajib)"), validators=[Optional(), length(30)])
 
     def to_data(self) -> CheckoutData:
         return CheckoutData(
@@ -53,6 +54,7 @@ class CheckoutForm(Form):
             rw=self.rw.data or "",
             kelurahan_id=self.kelurahan_id.data or None,
             landmark=self.landmark.data or "",
+            discount_code=self.discount_code.data or "",
         )
 
 

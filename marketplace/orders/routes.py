@@ -23,6 +23,7 @@ from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.notifications import customer_to_seller_message
 from marketplace.orders.states import LABELS
 from marketplace.payments import stripe_client
+from marketplace.promotions import services as promotions
 from marketplace.stores.services import stores_of
 
 bp = Blueprint("orders", __name__)
@@ -56,6 +57,13 @@ def order_counts():
     if not current_user.is_authenticated or not current_user.is_seller:
         return {"new_orders": 0}
     return {"new_orders": services.new_order_count([s.id for s in stores_of(current_user)])}
+
+
+@bp.app_template_global("discount_code_of")
+def discount_code_of(order: Order) -> str:
+    """The promo code an order used, for the order pages of both sides."""
+    redemption = promotions.redemption_of(order.id) if order.discount else None
+    return redemption.code.code if redemption is not None else ""
 
 
 @bp.route("/keranjang")

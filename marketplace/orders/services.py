@@ -30,6 +30,7 @@ from marketplace.orders.models import (
 )
 from marketplace.orders.notifications import notify_status
 from marketplace.payments import gateway, stripe_client
+from marketplace.promotions import services as promotions
 from marketplace.stores.models import Store
 
 SLOT_MINUTES = 30
@@ -53,6 +54,7 @@ class CheckoutData:
     rw: str = ""
     kelurahan_id: int | None = None
     landmark: str = ""
+    discount_code: str = ""
 
 
 def order_link(order: Order) -> str:
@@ -195,10 +197,15 @@ def place_order(
     fulfil_at = _check_fulfilment(store, group, data, now)
     delivery = data.fulfilment == Fulfilment.DELIVERY
     subtotal = group.subtotal
-    fee = store.delivery_fee if delivery else 0
+    fee = store.delivery_fee_for(subtotal) if delivery else 0
+    code, discount = None, 0
+    if (data.discount_code or "").strip():
+        code = promotions.find_code(store, data.discount_code)
+        key = promotions.customer_key(customer, phone)
+        discount = promotions.check_code(code, subtotal, key, now)
     card = data.payment_method == PaymentMethod.CARD
     minimum = current_app.config["STRIPE_MIN_CHARGE_IDR"]
-    if card and subtotal + fee < minimum:
+    if card and subtotal + fee - discount < minimum:
         # Refused before any call to Stripe.
         raise DomainError(
             _(
@@ -227,8 +234,8 @@ def place_order(
         status=None,
         subtotal=subtotal,
         delivery_fee=fee,
-        discount=0,
-        total=subtotal + fee,
+        discount=discount,
+        total=subtotal + fee - discount,
         lines=[
             OrderLine(
                 product_id=row.product.id,
@@ -251,26 +258,38 @@ def place_order(
         order.expires_at = (now or utcnow()) + timeout
     first_status = OrderStatus.AWAITING_PAYMENT if card else OrderStatus.NEW
     event = states.transition(order, first_status, customer, actor_label=_("pembeli"))
+    if code is not None:
+        promotions.redeem(code, order.id, promotions.customer_key(customer, phone), discount)
     cart.remove([row.item.key for row in group.rows])
     notify_status(order, event, order_link(order))
     return order
 
 
-def _release(order: Order) -> None:
-    """Give back stock and void or refund the card payment, once."""
+def _release(order: Order, was_paid: bool) -> None:
+    """Give back stock (once), an unpaid order's promo code, and void or refund the card."""
     if not order.stock_released:
         release_stock(order.quantities(), order.fulfil_date)
         order.stock_released = True
+    if not was_paid:
+        promotions.release(order.id)
     if order.payment_method == PaymentMethod.CARD:
         gateway.release_for(order)
+
+
+def _was_paid(order: Order) -> bool:
+    """A card order is paid once authorised (it left awaiting payment); cash at completion."""
+    if order.payment_method == PaymentMethod.CARD:
+        return order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.ON_HOLD)
+    return order.status == OrderStatus.COMPLETED
 
 
 def _move(
     order: Order, status: str, actor=None, reason: str | None = None, label: str = ""
 ) -> None:
+    was_paid = _was_paid(order)
     event = states.transition(order, status, actor, reason=reason, actor_label=label)
     if status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
-        _release(order)
+        _release(order, was_paid)
     notify_status(order, event, order_link(order))
 
 

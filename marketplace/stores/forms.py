@@ -60,6 +60,12 @@ class StoreForm(Form):
         validators=[Optional(), length(120)],
         description=_l("Misalnya: 01, 02, 05"),
     )
+    delivery_promo_min = RupiahField(
+        _l("Promo ongkir: minimal belanja (Rp, tidak wajib)"), validators=[Optional()]
+    )
+    delivery_promo_fee = RupiahField(
+        _l("Ongkir di atas minimal belanja (Rp, 0 = gratis)"), validators=[Optional()]
+    )
     cash_on_pickup = BooleanField(_l("Ambil di tempat: bayar tunai"), default=True)
     card_on_pickup = BooleanField(_l("Ambil di tempat: bayar kartu"), default=True)
     cash_on_delivery = BooleanField(_l("Diantar: bayar tunai di tempat"), default=True)
@@ -108,6 +114,8 @@ class StoreForm(Form):
             delivery_rws=self.delivery_rws.data or "",
             delivery_kelurahan_ids=tuple(self.delivery_kelurahan_ids.data or ()),
             daily_capacity=self.daily_capacity.data,
+            delivery_promo_min=self.delivery_promo_min.data,
+            delivery_promo_fee=self.delivery_promo_fee.data or 0,
             cash_on_pickup=self.cash_on_pickup.data,
             card_on_pickup=self.card_on_pickup.data,
             cash_on_delivery=self.cash_on_delivery.data,

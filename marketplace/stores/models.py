@@ -41,6 +41,9 @@ class Store(TimestampMixin, db.Model):
         CheckConstraint("status IN ('pending', 'verified', 'rejected')", name="status_known"),
         CheckConstraint("offers_pickup OR offers_delivery", name="has_fulfilment"),
         CheckConstraint("daily_capacity IS NULL OR daily_capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "delivery_promo_fee IS NULL OR delivery_promo_fee >= 0", name="promo_fee_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,9 @@ class Store(TimestampMixin, db.Model):
     delivery_fee: Mapped[int] = mapped_column(default=0)
     #: RW numbers served in the store's own kelurahan, "01,02,05"; empty means all
     delivery_rws: Mapped[str] = mapped_column(String(120), default="")
+    #: above this subtotal (whole Rupiah) delivery costs ``delivery_promo_fee`` (0 = free)
+    delivery_promo_min: Mapped[int | None]
+    delivery_promo_fee: Mapped[int | None]
     #: payment methods the store accepts for each way of fulfilment
     cash_on_pickup: Mapped[bool] = mapped_column(default=True)
     card_on_pickup: Mapped[bool] = mapped_column(default=True)
@@ -123,6 +129,12 @@ class Store(TimestampMixin, db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == StoreStatus.VERIFIED
+
+    def delivery_fee_for(self, subtotal: int) -> int:
+        """The delivery fee for an order of ``subtotal``: cheaper or free above the promo spend."""
+        if self.delivery_promo_min is not None and subtotal >= self.delivery_promo_min:
+            return min(self.delivery_promo_fee or 0, self.delivery_fee)
+        return self.delivery_fee
 
     def accepts(self, fulfilment: str, method: str) -> bool:
         """Whether the store takes ``method`` (cash/card) for ``fulfilment`` (pickup/delivery)."""

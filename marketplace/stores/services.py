@@ -52,6 +52,8 @@ class StoreData:
     delivery_rws: str = ""
     delivery_kelurahan_ids: tuple[int, ...] = ()
     daily_capacity: int | None = None
+    delivery_promo_min: int | None = None
+    delivery_promo_fee: int | None = None
     cash_on_pickup: bool = True
     card_on_pickup: bool = True
     cash_on_delivery: bool = True
@@ -104,6 +106,10 @@ def _apply(store: Store, data: StoreData) -> None:
         raise DomainError(_("Pilih minimal satu cara bayar untuk ambil di tempat."))
     if data.offers_delivery and not (data.cash_on_delivery or data.card_on_delivery):
         raise DomainError(_("Pilih minimal satu cara bayar untuk pesanan antar."))
+    if (data.delivery_promo_fee or 0) < 0 or (data.delivery_promo_min or 0) < 0:
+        raise DomainError(_("Promo ongkir tidak boleh negatif."))
+    if data.delivery_promo_min is not None and (data.delivery_promo_fee or 0) > data.delivery_fee:
+        raise DomainError(_("Ongkir promo harus lebih murah dari ongkir biasa."))
     if data.daily_capacity is not None and not 1 <= data.daily_capacity <= 10_000:
         raise DomainError(_("Maksimal pesanan per hari antara 1 dan 10.000, atau kosongkan."))
     if data.delivery_fee < 0:
@@ -150,6 +156,10 @@ def _apply(store: Store, data: StoreData) -> None:
     store.offers_delivery = data.offers_delivery
     store.delivery_fee = data.delivery_fee
     store.daily_capacity = data.daily_capacity
+    store.delivery_promo_min = data.delivery_promo_min
+    store.delivery_promo_fee = (
+        data.delivery_promo_fee if data.delivery_promo_min is not None else None
+    )
     for flag in ("cash_on_pickup", "card_on_pickup", "cash_on_delivery", "card_on_delivery"):
         setattr(store, flag, getattr(data, flag))
     store.delivery_rws = _normalize_rws(data.delivery_rws)

@@ -283,3 +283,54 @@ def test_the_same_webhook_twice_at_once_is_one_transition(pg_app, localstripe_ur
         db.session.execute(sa.delete(StripeEvent).where(StripeEvent.id == "evt_race_test"))
         db.session.execute(sa.delete(Payment).where(Payment.order_id == order_id))
         db.session.commit()
+
+
+def test_ten_customers_race_for_the_last_use_of_a_code(pg_app):
+    from marketplace.promotions import services as promos
+    from marketplace.promotions.models import DiscountCode, Redemption
+
+    app, created = pg_app
+    store_id, (product_id, _other) = _shop(app, created, stock_mode="counted", stock=100)
+    with app.app_context():
+        store = db.session.get(stores.Store, store_id)
+        promo = promos.save_code(
+            store, promos.CodeData(code="TERAKHIR", kind="fixed", value=2000, total_limit=5)
+        )
+        promo.used_count = 4  # one use left
+        db.session.commit()
+        code_id = promo.id
+    barrier = threading.Barrier(10)
+
+    def buyer(n):
+        with app.app_context():
+            cart = SessionCart({})
+            add_to_cart(cart, db.session.get(Product, product_id), [], 1)
+            slot = services.available_slots(db.session.get(stores.Store, store_id), 0)[0]
+            data = services.CheckoutData(
+                checkout_token=f"code-race-{n}",
+                name="Pembeli",
+                phone=f"08130000{n:04d}",
+                fulfilment="pickup",
+                fulfil_at=slot.isoformat(),
+                discount_code="terakhir",
+            )
+            barrier.wait(timeout=30)
+            try:
+                services.place_order(cart, store_id, data)
+                db.session.commit()
+                return "ok"
+            except DomainError as error:
+                db.session.rollback()
+                return error.message
+            finally:
+                db.session.remove()
+
+    results = _race([(lambda n=n: buyer(n)) for n in range(10)])
+    assert results.count("ok") == 1, results
+    assert all(r == "Kode sudah habis." for r in results if r != "ok"), results
+    with app.app_context():
+        assert db.session.get(DiscountCode, code_id).used_count == 5
+        assert db.session.get(Product, product_id).stock == 99  # refused orders took nothing
+        db.session.execute(sa.delete(Redemption).where(Redemption.code_id == code_id))
+        db.session.execute(sa.delete(DiscountCode).where(DiscountCode.id == code_id))
+        db.session.commit()

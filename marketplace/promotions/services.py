@@ -1,0 +1,187 @@
+"""Promotion rules: the discount arithmetic, why a code does not apply, and atomic redemption."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from marketplace.core.db import to_jakarta, to_utc_naive, utcnow
+from marketplace.core.errors import DomainError
+from marketplace.core.money import format_rupiah
+from marketplace.extensions import db
+from marketplace.promotions.models import DiscountCode, DiscountKind, Redemption
+from marketplace.stores.models import Store
+
+CODE_RE = re.compile(r"^[A-Z0-9-]{3,30}$")
+
+
+@dataclass
+class CodeData:
+    code: str
+    kind: str
+    value: int
+    min_spend: int = 0
+    max_discount: int | None = None
+    starts_at: datetime | None = None  # Asia/Jakarta (naive) or aware
+    ends_at: datetime | None = None
+    total_limit: int | None = None
+    per_customer_limit: int | None = None
+    is_active: bool = True
+
+
+def discount_amount(kind: str, value: int, subtotal: int, max_discount: int | None = None) -> int:
+    """Whole Rupiah off ``subtotal``: percent rounded half up, capped, never above the subtotal."""
+    if subtotal <= 0:
+        return 0
+    if kind == DiscountKind.PERCENT:
+        amount = (subtotal * value + 50) // 100
+    else:
+        amount = value
+    if max_discount is not None:
+        amount = min(amount, max_discount)
+    return max(0, min(amount, subtotal))
+
+
+def normalize_code(text: str) -> str:
+    return re.sub(r"\s+", "", (text or "").upper())
+
+
+def find_code(store: Store, text: str) -> DiscountCode | None:
+    return db.session.scalar(
+        select(DiscountCode).where(
+            DiscountCode.store_id == store.id, DiscountCode.code == normalize_code(text)
+        )
+    )
+
+
+def customer_key(user, phone: str) -> str:
+    return f"u{user.id}" if user is not None and getattr(user, "id", None) else f"p{phone}"
+
+
+def _used_by(code: DiscountCode, key: str) -> int:
+    return db.session.scalar(
+        select(func.count(Redemption.id)).where(
+            Redemption.code_id == code.id,
+            Redemption.customer_key == key,
+            Redemption.released.is_(False),
+        )
+    )
+
+
+def check_code(
+    code: DiscountCode | None, subtotal: int, key: str, now: datetime | None = None
+) -> int:
+    """The discount ``code`` gives on ``subtotal``, or a DomainError that says why not."""
+    now = now or utcnow()
+    if code is None:
+        raise DomainError(_("Kode promo tidak dikenal di toko ini."))
+    if not code.is_active:
+        raise DomainError(_("Kode promo sedang tidak aktif."))
+    if code.starts_at is not None and now < code.starts_at:
+        raise DomainError(
+            _(
+                "Kode berlaku mulai %(when)s.",
+                when=format_datetime(to_jakarta(code.starts_at), "d MMM yyyy, HH.mm"),
+            )
+        )
+    if code.ends_at is not None and now >= code.ends_at:
+        raise DomainError(_("Kode sudah berakhir."))
+    if subtotal < code.min_spend:
+        raise DomainError(
+            _("Kode ini untuk minimal belanja %(min)s.", min=format_rupiah(code.min_spend))
+        )
+    if code.total_limit is not None and code.used_count >= code.total_limit:
+        raise DomainError(_("Kode sudah habis."))
+    if code.per_customer_limit is not None and _used_by(code, key) >= code.per_customer_limit:
+        raise DomainError(_("Anda sudah memakai kode ini sebanyak batasnya."))
+    return discount_amount(code.kind, code.value, subtotal, code.max_discount)
+
+
+def redeem(code: DiscountCode, order_id: int, key: str, amount: int) -> None:
+    """Count a use atomically: of ten orders racing for the last use, exactly one gets it."""
+    taken = db.session.execute(
+        update(DiscountCode)
+        .where(
+            DiscountCode.id == code.id,
+            DiscountCode.is_active.is_(True),
+            (DiscountCode.total_limit.is_(None))
+            | (DiscountCode.used_count < DiscountCode.total_limit),
+        )
+        .values(used_count=DiscountCode.used_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(code, ["used_count"])
+    if taken.rowcount != 1:
+        raise DomainError(_("Kode sudah habis."))
+    db.session.add(Redemption(code_id=code.id, order_id=order_id, customer_key=key, amount=amount))
+    db.session.flush()
+
+
+def release(order_id: int) -> None:
+    """Give a use back (an order cancelled before it was paid); at most once."""
+    redemption = db.session.scalar(
+        select(Redemption).where(Redemption.order_id == order_id, Redemption.released.is_(False))
+    )
+    if redemption is None:
+        return
+    redemption.released = True
+    db.session.expire(redemption.code, ["used_count"])
+    db.session.execute(
+        update(DiscountCode)
+        .where(DiscountCode.id == redemption.code_id, DiscountCode.used_count > 0)
+        .values(used_count=DiscountCode.used_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+
+
+def redemption_of(order_id: int) -> Redemption | None:
+    return db.session.scalar(select(Redemption).where(Redemption.order_id == order_id))
+
+
+def save_code(store: Store, data: CodeData, code: DiscountCode | None = None) -> DiscountCode:
+    """Create or change a store's discount code."""
+    text = normalize_code(data.code)
+    if not CODE_RE.match(text):
+        raise DomainError(_("Kode 3–30 huruf/angka tanpa spasi, misalnya HEMAT10."))
+    if data.kind not in set(DiscountKind):
+        raise DomainError(_("Pilih jenis potongan."))
+    if data.kind == DiscountKind.PERCENT and not 1 <= data.value <= 100:
+        raise DomainError(_("Potongan persen antara 1 dan 100."))
+    if data.kind == DiscountKind.FIXED and data.value <= 0:
+        raise DomainError(_("Potongan Rupiah harus lebih dari 0."))
+    starts = to_utc_naive(data.starts_at) if data.starts_at else None
+    ends = to_utc_naive(data.ends_at) if data.ends_at else None
+    if starts and ends and ends <= starts:
+        raise DomainError(_("Waktu berakhir harus setelah waktu mulai."))
+    for limit in (data.total_limit, data.per_customer_limit):
+        if limit is not None and limit < 1:
+            raise DomainError(_("Batas pemakaian minimal 1, atau kosongkan."))
+    clash = find_code(store, text)
+    if clash is not None and clash is not code:
+        raise DomainError(_("Kode itu sudah ada di toko Anda."))
+    if code is None:
+        code = DiscountCode(store_id=store.id, used_count=0)
+        db.session.add(code)
+    if data.total_limit is not None and data.total_limit < (code.used_count or 0):
+        raise DomainError(_("Batas total tidak boleh di bawah pemakaian yang sudah terjadi."))
+    code.code, code.kind, code.value = text, data.kind, data.value
+    code.min_spend, code.max_discount = max(data.min_spend, 0), data.max_discount
+    code.starts_at, code.ends_at = starts, ends
+    code.total_limit, code.per_customer_limit = data.total_limit, data.per_customer_limit
+    code.is_active = data.is_active
+    db.session.flush()
+    return code
+
+
+def store_codes(store: Store) -> list[DiscountCode]:
+    return list(
+        db.session.scalars(
+            select(DiscountCode).where(DiscountCode.store_id == store.id).order_by(DiscountCode.id)
+        )
+    )
