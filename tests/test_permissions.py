@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
+from marketplace.kim import featured
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
@@ -55,6 +57,7 @@ class World:
     accepted: object
     ready: object
     promo: object
+    slot: object
 
 
 @pytest.fixture
@@ -99,6 +102,9 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         spare,
         *orders,
         promos.save_code(store, promos.CodeData(code="HEMAT10", kind="percent", value=10)),
+        featured.schedule_slot(
+            users["kim_admin"], store, "Unggul", datetime(2030, 1, 1), datetime(2030, 1, 2)
+        ),
     )
 
 
@@ -263,6 +269,32 @@ CASES = [
     ("POST", lambda w: f"/admin/kategori/{w.spare_category.id}/hapus", None, CITY),
     ("GET", lambda w: "/akun/kata-sandi", None, SIGNED_IN),
     ("GET", lambda w: "/pesanan-saya", None, SIGNED_IN),
+    ("GET", lambda w: "/kim/unggulan", None, {"kim_admin", "other_kim_admin", "city_admin"}),
+    (
+        "POST",
+        lambda w: "/kim/unggulan",
+        lambda w: {
+            "store_id": w.store.id,
+            "headline": "Unggul",
+            "position": "1",
+            "starts_at": "2030-01-01T08:00",
+            "ends_at": "2030-01-02T08:00",
+        },
+        KIM,
+    ),
+    (
+        "POST",
+        lambda w: "/kim/unggulan/rotasi",
+        lambda w: {
+            "kelurahan_id": w.store.kelurahan_id,
+            "first_day": "2030-01-01",
+            "days": "2",
+            "per_day": "1",
+            "headline": "Giliran",
+        },
+        KIM,
+    ),
+    ("POST", lambda w: f"/kim/unggulan/{w.slot.id}/hapus", None, KIM),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/promo", None, OWNER),
     (
         "POST",

@@ -14,6 +14,7 @@ from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
+from marketplace.kim.featured import current_featured
 from marketplace.stores.models import Store
 
 bp = Blueprint("areas", __name__)
@@ -38,7 +39,13 @@ def kelurahan(slug: str):
             public_stores().where(Store.kelurahan_id == area.id).order_by(Store.name)
         )
     )
-    return render_template("areas/kelurahan.html", area=area, products=products, stores=stores)
+    return render_template(
+        "areas/kelurahan.html",
+        area=area,
+        products=products,
+        stores=stores,
+        featured=current_featured(area.id),
+    )
 
 
 @bp.route("/admin/wilayah", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, render_template, request
 
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
 
@@ -21,6 +21,9 @@ def run_service(service: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple
     try:
         result = service(*args, **kwargs)
         db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        raise  # a permission refusal is a 403 page, not a form message
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -6,11 +6,20 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
+from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import render_form, run_service
-from marketplace.kim import services
-from marketplace.kim.forms import OFFICE_LABELS, AppointForm, GroupForm, MemberForm, RejectForm
-from marketplace.kim.models import KimGroup, KimMember
+from marketplace.kim import featured, services
+from marketplace.kim.forms import (
+    OFFICE_LABELS,
+    AppointForm,
+    FeaturedForm,
+    GroupForm,
+    MemberForm,
+    RejectForm,
+    RotationForm,
+)
+from marketplace.kim.models import FeaturedSlot, KimGroup, KimMember
 from marketplace.stores import services as store_services
 from marketplace.stores.models import Store
 
@@ -150,3 +159,77 @@ def appoint(group_id: int):
     else:
         flash(_("Isi nomor WhatsApp akun."), "error")
     return redirect(url_for("kim.group", group_id=kim.id))
+
+
+def _featured_page(form: FeaturedForm, rotation: RotationForm):
+    return render_form(
+        "kim/featured.html",
+        form,
+        rotation=rotation,
+        slots=featured.slots_for(current_user),
+        log=featured.log_for(current_user),
+    )
+
+
+def _featured_forms() -> tuple[FeaturedForm, RotationForm]:
+    form, rotation = FeaturedForm(), RotationForm()
+    stores = store_services.moderated_stores(current_user)
+    form.store_id.choices = choices((s.id, f"{s.name} ({s.kelurahan.name})") for s in stores)
+    areas = {s.kelurahan_id: s.kelurahan.name for s in stores}
+    if current_user.is_kim_admin:
+        areas = {current_user.kim_group.kelurahan_id: current_user.kim_group.kelurahan.name}
+    rotation.kelurahan_id.choices = choices(sorted(areas.items(), key=lambda kv: kv[1]))
+    return form, rotation
+
+
+@bp.route("/unggulan", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def featured_slots():
+    form, rotation = _featured_forms()
+    if form.validate_on_submit():
+        store = get_or_404(Store, form.store_id.data)
+        ok, _slot = run_service(
+            featured.schedule_slot,
+            current_user,
+            store,
+            form.headline.data,
+            form.starts_at.data,
+            form.ends_at.data,
+            form.position.data or 1,
+            form.city_wide.data,
+        )
+        if ok:
+            flash(_("Unggulan dijadwalkan."), "success")
+            return redirect(url_for("kim.featured_slots"))
+    return _featured_page(form, rotation)
+
+
+@bp.route("/unggulan/rotasi", methods=["POST"])
+@role_required(*ADMINS)
+def featured_rotation():
+    form, rotation = _featured_forms()
+    if rotation.validate_on_submit():
+        ok, slots = run_service(
+            featured.rotate,
+            current_user,
+            rotation.kelurahan_id.data,
+            rotation.first_day.data,
+            rotation.days.data,
+            rotation.per_day.data,
+            rotation.headline.data,
+        )
+        if ok:
+            flash(_("%(n)d slot unggulan dijadwalkan bergiliran.", n=len(slots)), "success")
+            return redirect(url_for("kim.featured_slots"))
+    return _featured_page(form, rotation)
+
+
+@bp.route("/unggulan/<int:slot_id>/hapus", methods=["POST"])
+@role_required(*ADMINS)
+def remove_featured(slot_id: int):
+    slot = get_or_404(FeaturedSlot, slot_id)
+    require(featured.can_manage(current_user, slot))
+    ok, _result = run_service(featured.remove_slot, current_user, slot)
+    if ok:
+        flash(_("Unggulan dihapus."), "success")
+    return redirect(url_for("kim.featured_slots"))

@@ -14,6 +14,7 @@ from flask import (
 from marketplace.catalog.services import BrowseFilters, browse_products, categories, public_stores
 from marketplace.core.web import safe_next
 from marketplace.extensions import db
+from marketplace.kim.featured import current_featured
 from marketplace.stores.models import Store
 
 bp = Blueprint("main", __name__)
@@ -28,7 +29,11 @@ def home():
         )
     )
     return render_template(
-        "main/home.html", products=latest.items, stores=stores, categories=categories()
+        "main/home.html",
+        products=latest.items,
+        stores=stores,
+        categories=categories(),
+        featured=current_featured(),
     )
 
 

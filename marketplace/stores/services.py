@@ -355,3 +355,13 @@ def stores_of(owner: User) -> list[Store]:
     return list(
         db.session.scalars(select(Store).where(Store.owner_id == owner.id).order_by(Store.id))
     )
+
+
+def moderated_stores(actor: User) -> list[Store]:
+    """Verified stores the actor moderates (their kelurahan; the city admin all)."""
+    query = select(Store).where(Store.status == StoreStatus.VERIFIED).order_by(Store.name)
+    if not actor.is_city_admin:
+        if actor.kim_group is None:
+            return []
+        query = query.where(Store.kelurahan_id == actor.kim_group.kelurahan_id)
+    return list(db.session.scalars(query))
