@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.admin_routes import bp as categories_bp
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
+    from marketplace.kim.announcement_routes import bp as announcements_bp
     from marketplace.kim.routes import bp as kim_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.orders.routes import bp as orders_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         order_board_bp,
         payments_bp,
         promotions_bp,
+        announcements_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -18,7 +18,7 @@ from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
-from marketplace.kim import featured
+from marketplace.kim import announcements, featured
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
@@ -38,6 +38,7 @@ OWNER = {"owner"}
 KIM = {"kim_admin", "city_admin"}
 CITY = {"city_admin"}
 SIGNED_IN = set(ACTORS) - {"anonymous"}
+ADMINS = {"kim_admin", "other_kim_admin", "city_admin"}
 
 
 @dataclass
@@ -58,6 +59,8 @@ class World:
     ready: object
     promo: object
     slot: object
+    announcement: object
+    report: object
 
 
 @pytest.fixture
@@ -83,6 +86,12 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     member = KimMember(name="Sekretaris", office="sekretaris")
     kim.members.append(member)
     spare = catalog.create_category(users["city_admin"], "Kategori Kosong")
+    notice = announcements.save_announcement(
+        users["kim_admin"],
+        announcements.AnnouncementData(
+            kind="berita", title="Kabar", summary="Ringkas", body="Isi", source="KIM Uwung Jaya"
+        ),
+    )
     orders = [_order(store, product, f"perm-{n}") for n in range(3)]
     order_services.accept_order(orders[1], users["owner"])
     order_services.accept_order(orders[2], users["owner"])
@@ -105,6 +114,8 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         featured.schedule_slot(
             users["kim_admin"], store, "Unggul", datetime(2030, 1, 1), datetime(2030, 1, 2)
         ),
+        notice,
+        announcements.report(notice, None, "Informasi ini keliru sekali"),
     )
 
 
@@ -295,6 +306,34 @@ CASES = [
         KIM,
     ),
     ("POST", lambda w: f"/kim/unggulan/{w.slot.id}/hapus", None, KIM),
+    ("GET", lambda w: "/kim/pengumuman", None, ADMINS),
+    (
+        "POST",
+        lambda w: "/kim/pengumuman",
+        lambda w: {
+            "kind": "berita",
+            "title": "Kabar",
+            "summary": "Ringkas",
+            "body": "Isi",
+            "source": "KIM",
+        },
+        ADMINS,
+    ),
+    ("GET", lambda w: f"/kim/pengumuman/{w.announcement.id}", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/pengumuman/{w.announcement.id}",
+        lambda w: {
+            "kind": "berita",
+            "title": "Ganti",
+            "summary": "Ringkas",
+            "body": "Isi",
+            "source": "KIM",
+        },
+        KIM,
+    ),
+    ("GET", lambda w: "/kim/laporan", None, ADMINS),
+    ("POST", lambda w: f"/kim/laporan/{w.report.id}", lambda w: {"action": "dismissed"}, KIM),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/promo", None, OWNER),
     (
         "POST",

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -73,3 +75,59 @@ class RotationForm(Form):
     headline = StringField(
         _l("Judul"), default="UMKM unggulan pekan ini", validators=[required(), length(120)]
     )
+
+
+ANNOUNCEMENT_KINDS = [
+    ("berita", _l("Berita")),
+    ("acara", _l("Acara / bazar / pameran")),
+    ("pelatihan", _l("Pelatihan")),
+    ("program", _l("Program pemerintah")),
+]
+
+
+class AnnouncementForm(Form):
+    kind = SelectField(_l("Jenis"), choices=choices(ANNOUNCEMENT_KINDS))
+    title = StringField(_l("Judul"), validators=[required(), length(160)])
+    summary = StringField(_l("Ringkasan"), validators=[required(), length(300)])
+    body = TextAreaField(
+        _l("Isi (Markdown)"),
+        validators=[required(), length(20000)],
+        description=_l("**tebal**, *miring*, [tautan](https://…), daftar dengan -"),
+    )
+    source = StringField(
+        _l("Sumber informasi"),
+        validators=[required(), length(160)],
+        description=_l("Misalnya: Kelurahan Uwung Jaya, Dinas Koperasi dan UKM"),
+    )
+    cover = FileField(_l("Foto sampul (tidak wajib)"))
+    publish_at = DateTimeLocalField(
+        _l("Terbit (kosong = sekarang)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    unpublish_at = DateTimeLocalField(
+        _l("Berhenti tayang (tidak wajib)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    pinned = BooleanField(_l("Sematkan di atas"))
+    city_wide = BooleanField(_l("Untuk seluruh kota (admin kota)"))
+    store_ids = SelectMultipleField(_l("Tautkan toko"), coerce=int, validate_choice=False)
+    product_ids = SelectMultipleField(_l("Tautkan produk"), coerce=int, validate_choice=False)
+    code_ids = SelectMultipleField(_l("Tautkan kode promo"), coerce=int, validate_choice=False)
+
+
+class ReportForm(Form):
+    reason = TextAreaField(
+        _l("Apa yang salah atau menyesatkan?"), validators=[required(), length(2000, 10)]
+    )
+
+
+class ModerationForm(Form):
+    action = SelectField(
+        _l("Tindakan"),
+        choices=choices(
+            [
+                ("dismissed", _l("Abaikan laporan")),
+                ("corrected", _l("Sudah dikoreksi")),
+                ("unpublished", _l("Turunkan pengumuman")),
+            ]
+        ),
+    )
+    note = TextAreaField(_l("Catatan"), validators=[Optional(), length(2000)])

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
+from marketplace.catalog.models import Product
 from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
+from marketplace.promotions.models import DiscountCode
 from marketplace.stores.models import Store
 
 
@@ -98,3 +100,103 @@ class FeaturedSlotLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User] = relationship()
+
+
+class AnnouncementKind(StrEnum):
+    NEWS = "berita"
+    EVENT = "acara"
+    TRAINING = "pelatihan"
+    PROGRAMME = "program"
+
+
+class Announcement(TimestampMixin, db.Model):
+    """News, events, trainings and government programmes published by a KIM (or the city)."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (
+        CheckConstraint("kind IN ('berita', 'acara', 'pelatihan', 'program')", name="kind_known"),
+        CheckConstraint(
+            "unpublish_at IS NULL OR unpublish_at > publish_at", name="unpublish_after_publish"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the publishing KIM; None when the city (Diskominfo) publishes
+    kim_group_id: Mapped[int | None] = mapped_column(ForeignKey("kim_groups.id"), index=True)
+    #: the area it concerns; None means the whole city
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text)
+    #: body rendered from Markdown and sanitised when saved
+    body_html: Mapped[str] = mapped_column(Text)
+    #: where the information comes from ("Kelurahan Uwung Jaya", "Dinas Koperasi")
+    source: Mapped[str] = mapped_column(String(160))
+    cover_thumb: Mapped[str | None] = mapped_column(String(80))
+    cover_large: Mapped[str | None] = mapped_column(String(80))
+    publish_at: Mapped[datetime] = mapped_column(index=True)
+    unpublish_at: Mapped[datetime | None]
+    pinned: Mapped[bool] = mapped_column(default=False)
+    #: taken down by moderation (a report found it wrong or misleading)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    kim_group: Mapped[KimGroup | None] = relationship()
+    kelurahan: Mapped[Kelurahan | None] = relationship()
+    author: Mapped[User] = relationship()
+    links: Mapped[list[AnnouncementLink]] = relationship(
+        back_populates="announcement", cascade="all, delete-orphan", order_by="AnnouncementLink.id"
+    )
+
+    def is_published(self, now: datetime) -> bool:
+        return (
+            not self.withdrawn
+            and self.publish_at <= now
+            and (self.unpublish_at is None or now < self.unpublish_at)
+        )
+
+    @property
+    def moderation_kelurahan_id(self) -> int | None:
+        return self.kim_group.kelurahan_id if self.kim_group else self.kelurahan_id
+
+
+class AnnouncementLink(db.Model):
+    """A card under an announcement pointing to a store, a product or a promo code."""
+
+    __tablename__ = "announcement_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("discount_codes.id", ondelete="CASCADE"))
+
+    announcement: Mapped[Announcement] = relationship(back_populates="links")
+    store: Mapped[Store | None] = relationship()
+    product: Mapped[Product | None] = relationship()
+    code: Mapped[DiscountCode | None] = relationship()
+
+
+class AnnouncementReport(db.Model):
+    """A resident's report that an announcement is wrong or misleading (anti-hoax)."""
+
+    __tablename__ = "announcement_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    #: open, dismissed, corrected, unpublished
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    announcement: Mapped[Announcement] = relationship()
+    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])

@@ -14,7 +14,9 @@ from flask import (
 from marketplace.catalog.services import BrowseFilters, browse_products, categories, public_stores
 from marketplace.core.web import safe_next
 from marketplace.extensions import db
+from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
+from marketplace.kim.forms import ANNOUNCEMENT_KINDS
 from marketplace.stores.models import Store
 
 bp = Blueprint("main", __name__)
@@ -34,6 +36,8 @@ def home():
         stores=stores,
         categories=categories(),
         featured=current_featured(),
+        announcements=published(limit=3),
+        announcement_kinds=ANNOUNCEMENT_KINDS,
     )
 
 

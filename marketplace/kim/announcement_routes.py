@@ -1,0 +1,243 @@
+"""Announcements: public pages and Atom feeds; KIM publishing and the anti-hoax queue."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET  # noqa: S405 - we write XML, we never parse input
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts.models import Role
+from marketplace.areas.services import all_kelurahan
+from marketplace.catalog.models import Product
+from marketplace.core.db import to_jakarta, utcnow
+from marketplace.core.forms import choices
+from marketplace.core.permissions import get_or_404, require, role_required
+from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
+from marketplace.extensions import db, limiter
+from marketplace.kim import announcements as service
+from marketplace.kim.forms import ANNOUNCEMENT_KINDS, AnnouncementForm, ModerationForm, ReportForm
+from marketplace.kim.models import Announcement, AnnouncementReport
+from marketplace.promotions.models import DiscountCode
+from marketplace.stores.hours import availability
+from marketplace.stores.services import moderated_stores
+
+bp = Blueprint("announcements", __name__)
+ADMINS = (Role.KIM_ADMIN, Role.CITY_ADMIN)
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@bp.route("/pengumuman")
+def index():
+    kind = request.args.get("jenis") or None
+    kelurahan_id = request.args.get("kelurahan", type=int)
+    return render_template(
+        "announcements/index.html",
+        items=service.published(kind if kind in dict(ANNOUNCEMENT_KINDS) else None, kelurahan_id),
+        kinds=ANNOUNCEMENT_KINDS,
+        kelurahan=all_kelurahan(),
+        kind=kind,
+        kelurahan_id=kelurahan_id,
+    )
+
+
+def _visible(announcement_id: int) -> Announcement:
+    item = get_or_404(Announcement, announcement_id)
+    if not item.is_published(utcnow()) and not service.can_manage(current_user, item):
+        abort(404)
+    return item
+
+
+@bp.route("/pengumuman/<int:announcement_id>")
+def show(announcement_id: int):
+    item = _visible(announcement_id)
+    states = {link.store.id: availability(link.store) for link in item.links if link.store}
+    return render_template(
+        "announcements/show.html", item=item, states=states, report_form=ReportForm(), now=utcnow()
+    )
+
+
+@bp.route("/pengumuman/<int:announcement_id>/lapor", methods=["POST"])
+@limiter.limit(lambda: current_app.config["AUTH_RATE_LIMIT"])
+def report(announcement_id: int):
+    item = _visible(announcement_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        actor = current_user if current_user.is_authenticated else None
+        ok, _entry = run_service(service.report, item, actor, form.reason.data)
+        if ok:
+            flash(_("Terima kasih. Laporan Anda diperiksa KIM."), "success")
+    else:
+        flash(_("Jelaskan apa yang salah (minimal 10 huruf)."), "error")
+    return redirect(url_for("announcements.show", announcement_id=item.id))
+
+
+def _feed(items, title: str, self_url: str) -> Response:
+    feed = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(feed, "title").text = title
+    ET.SubElement(feed, "id").text = self_url
+    ET.SubElement(feed, "link", rel="self", href=self_url)
+    updated = max((i.updated_at for i in items), default=utcnow())
+    ET.SubElement(feed, "updated").text = to_jakarta(updated).isoformat()
+    for item in items:
+        url = url_for("announcements.show", announcement_id=item.id, _external=True)
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "id").text = url
+        ET.SubElement(entry, "link", href=url)
+        ET.SubElement(entry, "updated").text = to_jakarta(item.updated_at).isoformat()
+        ET.SubElement(entry, "published").text = to_jakarta(item.publish_at).isoformat()
+        author = ET.SubElement(entry, "author")
+        ET.SubElement(author, "name").text = item.kim_group.name if item.kim_group else "Diskominfo"
+        ET.SubElement(entry, "summary").text = item.summary
+        ET.SubElement(entry, "content", type="html").text = item.body_html
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/pengumuman/feed.xml")
+def feed():
+    return _feed(
+        service.published(),
+        _("Pengumuman Kampung Kuliner Kota Tangerang"),
+        url_for("announcements.feed", _external=True),
+    )
+
+
+@bp.route("/kelurahan/<slug>/pengumuman.xml")
+def kelurahan_feed(slug: str):
+    area = service.kelurahan_by_slug(slug)
+    if area is None:
+        abort(404)
+    return _feed(
+        service.published(kelurahan_id=area.id),
+        _("Pengumuman Kelurahan %(name)s", name=area.name),
+        url_for("announcements.kelurahan_feed", slug=slug, _external=True),
+    )
+
+
+def _form(item: Announcement | None = None) -> AnnouncementForm:
+    form = AnnouncementForm(obj=item) if item else AnnouncementForm()
+    stores = moderated_stores(current_user)
+    store_ids = [s.id for s in stores]
+    form.store_ids.choices = choices((s.id, s.name) for s in stores)
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.store_id.in_(store_ids or [-1]), Product.is_hidden.is_(False))
+        .order_by(Product.name)
+    )
+    form.product_ids.choices = choices((p.id, f"{p.name} — {p.store.name}") for p in products)
+    codes = db.session.scalars(
+        select(DiscountCode)
+        .where(DiscountCode.store_id.in_(store_ids or [-1]))
+        .order_by(DiscountCode.code)
+    )
+    form.code_ids.choices = choices((c.id, f"{c.code} — {c.store.name}") for c in codes)
+    if item is not None and not form.is_submitted():
+        form.body.data = item.body_md
+        form.store_ids.data = [link.store_id for link in item.links if link.store_id]
+        form.product_ids.data = [link.product_id for link in item.links if link.product_id]
+        form.code_ids.data = [link.code_id for link in item.links if link.code_id]
+        for name in ("publish_at", "unpublish_at"):
+            value = getattr(item, name)
+            getattr(form, name).data = to_jakarta(value).replace(tzinfo=None) if value else None
+    return form
+
+
+def _data(form: AnnouncementForm) -> service.AnnouncementData:
+    return service.AnnouncementData(
+        kind=form.kind.data,
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        body=form.body.data or "",
+        source=form.source.data or "",
+        publish_at=form.publish_at.data,
+        unpublish_at=form.unpublish_at.data,
+        pinned=form.pinned.data,
+        city_wide=form.city_wide.data,
+        store_ids=form.store_ids.data or [],
+        product_ids=form.product_ids.data or [],
+        code_ids=form.code_ids.data or [],
+    )
+
+
+@bp.route("/kim/pengumuman", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def manage():
+    form = _form()
+    if form.validate_on_submit():
+        ok, item = run_service(
+            service.save_announcement,
+            current_user,
+            _data(form),
+            None,
+            uploaded_file(form.cover),
+            current_uploads(),
+        )
+        if ok:
+            flash(_("Pengumuman disimpan."), "success")
+            return redirect(url_for("announcements.show", announcement_id=item.id))
+    return render_form(
+        "announcements/manage.html", form, items=service.managed(current_user), now=utcnow()
+    )
+
+
+@bp.route("/kim/pengumuman/<int:announcement_id>", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def edit(announcement_id: int):
+    item = get_or_404(Announcement, announcement_id)
+    require(service.can_manage(current_user, item))
+    form = _form(item)
+    if form.validate_on_submit():
+        ok, _item = run_service(
+            service.save_announcement,
+            current_user,
+            _data(form),
+            item,
+            uploaded_file(form.cover),
+            current_uploads(),
+        )
+        if ok:
+            flash(_("Pengumuman disimpan."), "success")
+            return redirect(url_for("announcements.show", announcement_id=item.id))
+    return render_form("announcements/edit.html", form, item=item)
+
+
+@bp.route("/kim/laporan")
+@role_required(*ADMINS)
+def reports():
+    return render_template(
+        "announcements/reports.html",
+        reports=service.open_reports(current_user),
+        form=ModerationForm(),
+    )
+
+
+@bp.route("/kim/laporan/<int:report_id>", methods=["POST"])
+@role_required(*ADMINS)
+def moderate(report_id: int):
+    entry = get_or_404(AnnouncementReport, report_id)
+    require(
+        service.can_manage(current_user, entry.announcement)
+        or current_user.can_moderate_kelurahan(entry.announcement.moderation_kelurahan_id)
+    )
+    form = ModerationForm()
+    if form.validate_on_submit():
+        ok, _result = run_service(
+            service.moderate, current_user, entry, form.action.data, form.note.data or ""
+        )
+        if ok:
+            flash(_("Laporan ditangani."), "success")
+    return redirect(url_for("announcements.reports"))

@@ -1,0 +1,219 @@
+"""Announcements: typed, sanitised, scheduled, linked to stores/products/codes, reportable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.accounts.models import User
+from marketplace.areas.models import Kelurahan
+from marketplace.catalog.models import Product
+from marketplace.core.db import to_utc_naive, utcnow
+from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.images import Uploads
+from marketplace.core.markdown import render_markdown
+from marketplace.extensions import db
+from marketplace.kim.models import (
+    Announcement,
+    AnnouncementKind,
+    AnnouncementLink,
+    AnnouncementReport,
+)
+from marketplace.promotions.models import DiscountCode
+from marketplace.stores.models import Store, StoreStatus
+
+
+@dataclass
+class AnnouncementData:
+    kind: str
+    title: str
+    summary: str
+    body: str
+    source: str
+    publish_at: datetime | None = None  # Asia/Jakarta or aware; None = now
+    unpublish_at: datetime | None = None
+    pinned: bool = False
+    city_wide: bool = False
+    store_ids: list[int] = field(default_factory=list)
+    product_ids: list[int] = field(default_factory=list)
+    code_ids: list[int] = field(default_factory=list)
+
+
+def _area_of(actor: User, city_wide: bool) -> tuple[int | None, int | None]:
+    """(kim_group_id, kelurahan_id) the actor publishes for."""
+    if actor.is_city_admin:
+        return None, None
+    if not actor.is_kim_admin or actor.kim_group is None:
+        raise NotAllowed(_("Hanya admin KIM yang dapat menerbitkan pengumuman."))
+    if city_wide:
+        raise NotAllowed(_("Hanya admin kota yang menerbitkan pengumuman se-kota."))
+    return actor.kim_group_id, actor.kim_group.kelurahan_id
+
+
+def can_manage(actor: User, item: Announcement) -> bool:
+    return bool(actor and actor.is_authenticated) and (
+        actor.is_city_admin
+        or (item.kim_group_id is not None and actor.kim_group_id == item.kim_group_id)
+    )
+
+
+def _links(actor: User, data: AnnouncementData, kelurahan_id: int | None) -> list[AnnouncementLink]:
+    links = []
+    stores = (
+        db.session.scalars(select(Store).where(Store.id.in_(data.store_ids)))
+        if data.store_ids
+        else []
+    )
+    for store in stores:
+        if store.status != StoreStatus.VERIFIED:
+            raise DomainError(_("Hanya toko terverifikasi yang dapat ditautkan."))
+        links.append(AnnouncementLink(store_id=store.id))
+    for product_id in data.product_ids:
+        product = db.session.get(Product, product_id)
+        if product is None or not product.store.is_public:
+            raise DomainError(_("Produk yang ditautkan tidak ditemukan."))
+        links.append(AnnouncementLink(product_id=product.id))
+    for code_id in data.code_ids:
+        code = db.session.get(DiscountCode, code_id)
+        if code is None:
+            raise DomainError(_("Kode promo yang ditautkan tidak ditemukan."))
+        links.append(AnnouncementLink(code_id=code.id))
+    return links
+
+
+def save_announcement(
+    actor: User,
+    data: AnnouncementData,
+    item: Announcement | None = None,
+    cover=None,
+    uploads: Uploads | None = None,
+) -> Announcement:
+    """Publish or edit an announcement for the actor's kelurahan (or the city)."""
+    if item is not None and not can_manage(actor, item):
+        raise NotAllowed(_("Anda hanya dapat mengubah pengumuman KIM Anda."))
+    group_id, kelurahan_id = (
+        (item.kim_group_id, item.kelurahan_id)
+        if item is not None
+        else _area_of(actor, data.city_wide)
+    )
+    if data.kind not in set(AnnouncementKind):
+        raise DomainError(_("Pilih jenis pengumuman."))
+    for value, message in (
+        (data.title, _("Judul wajib diisi.")),
+        (data.summary, _("Ringkasan wajib diisi.")),
+        (data.body, _("Isi pengumuman wajib diisi.")),
+        (data.source, _("Tuliskan sumber informasinya.")),
+    ):
+        if not (value or "").strip():
+            raise DomainError(message)
+    publish = to_utc_naive(data.publish_at) if data.publish_at else utcnow()
+    unpublish = to_utc_naive(data.unpublish_at) if data.unpublish_at else None
+    if unpublish is not None and unpublish <= publish:
+        raise DomainError(_("Waktu tayang berakhir harus setelah waktu terbit."))
+    if item is None:
+        item = Announcement(kim_group_id=group_id, kelurahan_id=kelurahan_id, author_id=actor.id)
+        db.session.add(item)
+    item.kind, item.title = data.kind, data.title.strip()[:160]
+    item.summary, item.source = data.summary.strip()[:300], data.source.strip()[:160]
+    item.body_md = data.body
+    item.body_html = render_markdown(data.body)
+    item.publish_at, item.unpublish_at, item.pinned = publish, unpublish, data.pinned
+    item.links = _links(actor, data, kelurahan_id)
+    if cover is not None and uploads is not None:
+        stored = uploads.store(cover)
+        uploads.delete(item.cover_thumb, item.cover_large)
+        item.cover_thumb, item.cover_large = stored.thumb, stored.large
+    db.session.flush()
+    return item
+
+
+def published(
+    kind: str | None = None,
+    kelurahan_id: int | None = None,
+    now: datetime | None = None,
+    limit: int = 30,
+) -> list[Announcement]:
+    """Published announcements, pinned first, newest first; an area also gets city-wide ones."""
+    now = now or utcnow()
+    query = (
+        select(Announcement)
+        .where(
+            Announcement.withdrawn.is_(False),
+            Announcement.publish_at <= now,
+            or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
+        )
+        .options(selectinload(Announcement.kim_group), selectinload(Announcement.kelurahan))
+        .order_by(
+            Announcement.pinned.desc(), Announcement.publish_at.desc(), Announcement.id.desc()
+        )
+        .limit(limit)
+    )
+    if kind:
+        query = query.where(Announcement.kind == kind)
+    if kelurahan_id:
+        query = query.where(
+            or_(Announcement.kelurahan_id == kelurahan_id, Announcement.kelurahan_id.is_(None))
+        )
+    return list(db.session.scalars(query))
+
+
+def report(announcement: Announcement, reporter: User | None, reason: str) -> AnnouncementReport:
+    """A resident reports an announcement as wrong or misleading."""
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError(_("Jelaskan apa yang salah (minimal 10 huruf)."))
+    entry = AnnouncementReport(
+        announcement_id=announcement.id,
+        reason=reason[:2000],
+        reporter_id=getattr(reporter, "id", None),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+MODERATION_ACTIONS = ("dismissed", "corrected", "unpublished")
+
+
+def moderate(actor: User, entry: AnnouncementReport, action: str, note: str) -> None:
+    """Dismiss a report, mark the announcement corrected, or take it down; recorded."""
+    if not can_manage(actor, entry.announcement) and not actor.can_moderate_kelurahan(
+        entry.announcement.moderation_kelurahan_id
+    ):
+        raise NotAllowed(_("Anda hanya dapat memeriksa laporan untuk kelurahan Anda."))
+    if action not in MODERATION_ACTIONS:
+        raise DomainError(_("Pilih tindakan."))
+    if entry.status != "open":
+        raise DomainError(_("Laporan ini sudah ditangani."))
+    entry.status, entry.note = action, (note or "").strip()[:2000] or None
+    entry.handled_by_id, entry.handled_at = actor.id, utcnow()
+    if action == "unpublished":
+        entry.announcement.withdrawn = True
+    db.session.flush()
+
+
+def open_reports(actor: User) -> list[AnnouncementReport]:
+    query = (
+        select(AnnouncementReport)
+        .join(AnnouncementReport.announcement)
+        .where(AnnouncementReport.status == "open")
+        .order_by(AnnouncementReport.created_at)
+    )
+    if not actor.is_city_admin:
+        query = query.where(Announcement.kim_group_id == actor.kim_group_id)
+    return list(db.session.scalars(query))
+
+
+def managed(actor: User) -> list[Announcement]:
+    query = select(Announcement).order_by(Announcement.publish_at.desc()).limit(100)
+    if not actor.is_city_admin:
+        query = query.where(Announcement.kim_group_id == actor.kim_group_id)
+    return list(db.session.scalars(query))
+
+
+def kelurahan_by_slug(slug: str) -> Kelurahan | None:
+    return db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
