@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
     from marketplace.kim.announcement_routes import bp as announcements_bp
+    from marketplace.kim.aspiration_routes import bp as aspirations_bp
     from marketplace.kim.routes import bp as kim_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.orders.routes import bp as orders_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         payments_bp,
         promotions_bp,
         announcements_bp,
+        aspirations_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -18,7 +18,7 @@ from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
-from marketplace.kim import announcements, featured
+from marketplace.kim import announcements, aspirations, featured
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
@@ -61,6 +61,7 @@ class World:
     slot: object
     announcement: object
     report: object
+    aspiration: object
 
 
 @pytest.fixture
@@ -116,6 +117,9 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         ),
         notice,
         announcements.report(notice, None, "Informasi ini keliru sekali"),
+        aspirations.send(
+            users["customer"], store.kelurahan_id, "keluhan", "Jalan depan pasar rusak"
+        ),
     )
 
 
@@ -333,6 +337,14 @@ CASES = [
         KIM,
     ),
     ("GET", lambda w: "/kim/laporan", None, ADMINS),
+    ("GET", lambda w: "/suara-warga/saya", None, SIGNED_IN),
+    ("GET", lambda w: "/kim/suara-warga", None, ADMINS),
+    (
+        "POST",
+        lambda w: f"/kim/suara-warga/{w.aspiration.id}",
+        lambda w: {"status": "ditutup", "note": "Selesai"},
+        KIM,
+    ),
     ("POST", lambda w: f"/kim/laporan/{w.report.id}", lambda w: {"action": "dismissed"}, KIM),
     ("GET", lambda w: f"/toko-saya/{w.store.id}/promo", None, OWNER),
     (

@@ -131,3 +131,35 @@ class ModerationForm(Form):
         ),
     )
     note = TextAreaField(_l("Catatan"), validators=[Optional(), length(2000)])
+
+
+class AspirationForm(Form):
+    kelurahan_id = SelectField(_l("Kelurahan Anda"), coerce=int, validate_choice=False)
+    category = SelectField(
+        _l("Jenis"),
+        choices=choices(
+            [
+                ("aspirasi", _l("Aspirasi")),
+                ("saran", _l("Saran")),
+                ("keluhan", _l("Keluhan")),
+            ]
+        ),
+    )
+    text = TextAreaField(_l("Pesan untuk KIM"), validators=[required(), length(4000, 15)])
+    photo = FileField(_l("Foto (tidak wajib)"))
+
+
+class AspirationResponseForm(Form):
+    status = SelectField(
+        _l("Status"),
+        choices=choices(
+            [
+                ("diterima", _l("Diterima")),
+                ("diteruskan", _l("Diteruskan ke dinas terkait")),
+                ("dijawab", _l("Dijawab")),
+                ("ditutup", _l("Ditutup")),
+            ]
+        ),
+    )
+    note = TextAreaField(_l("Jawaban / catatan"), validators=[Optional(), length(4000)])
+    publish = BooleanField(_l("Tampilkan jawaban untuk umum (tanpa nama warga)"))

@@ -200,3 +200,58 @@ class AnnouncementReport(db.Model):
 
     announcement: Mapped[Announcement] = relationship()
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+
+
+class AspirationStatus(StrEnum):
+    RECEIVED = "diterima"
+    FORWARDED = "diteruskan"
+    ANSWERED = "dijawab"
+    CLOSED = "ditutup"
+
+
+class Aspiration(TimestampMixin, db.Model):
+    """ "Suara Warga": a resident's aspiration, suggestion or complaint to their KIM."""
+
+    __tablename__ = "aspirations"
+    __table_args__ = (
+        CheckConstraint("category IN ('aspirasi', 'saran', 'keluhan')", name="category_known"),
+        CheckConstraint(
+            "status IN ('diterima', 'diteruskan', 'dijawab', 'ditutup')", name="status_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    photo_thumb: Mapped[str | None] = mapped_column(String(80))
+    photo_large: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), default=AspirationStatus.RECEIVED, index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    #: answered aspirations may be shown publicly, without the resident's name or contact
+    published: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+    kelurahan: Mapped[Kelurahan] = relationship()
+    events: Mapped[list[AspirationEvent]] = relationship(
+        back_populates="aspiration", order_by="AspirationEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class AspirationEvent(db.Model):
+    """Each status change of an aspiration: who, when, which status, the note."""
+
+    __tablename__ = "aspiration_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aspiration_id: Mapped[int] = mapped_column(
+        ForeignKey("aspirations.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    aspiration: Mapped[Aspiration] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()
