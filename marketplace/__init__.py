@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.kim.announcement_routes import bp as announcements_bp
     from marketplace.kim.aspiration_routes import bp as aspirations_bp
     from marketplace.kim.routes import bp as kim_bp
+    from marketplace.kim.training_routes import bp as trainings_bp
     from marketplace.main.routes import bp as main_bp
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         promotions_bp,
         announcements_bp,
         aspirations_bp,
+        trainings_bp,
     ):
         app.register_blueprint(blueprint)
 

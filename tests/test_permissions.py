@@ -18,7 +18,7 @@ from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
-from marketplace.kim import announcements, aspirations, featured
+from marketplace.kim import announcements, aspirations, featured, trainings
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
@@ -62,6 +62,8 @@ class World:
     announcement: object
     report: object
     aspiration: object
+    training: object
+    registration: object
 
 
 @pytest.fixture
@@ -87,6 +89,9 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     member = KimMember(name="Sekretaris", office="sekretaris")
     kim.members.append(member)
     spare = catalog.create_category(users["city_admin"], "Kategori Kosong")
+    training = trainings.create_training(
+        users["kim_admin"], "Foto produk", "foto", "Aula", datetime(2030, 1, 1, 9), 10
+    )
     notice = announcements.save_announcement(
         users["kim_admin"],
         announcements.AnnouncementData(
@@ -120,6 +125,8 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         aspirations.send(
             users["customer"], store.kelurahan_id, "keluhan", "Jalan depan pasar rusak"
         ),
+        training,
+        trainings.register(users["owner"], training),
     )
 
 
@@ -339,6 +346,15 @@ CASES = [
     ("GET", lambda w: "/kim/laporan", None, ADMINS),
     ("GET", lambda w: "/suara-warga/saya", None, SIGNED_IN),
     ("GET", lambda w: "/kim/suara-warga", None, ADMINS),
+    ("GET", lambda w: "/kim/pelatihan", None, ADMINS),
+    ("GET", lambda w: f"/kim/pelatihan/{w.training.id}", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/pelatihan/peserta/{w.registration.id}",
+        lambda w: {"attended": "1"},
+        KIM,
+    ),
+    ("POST", lambda w: f"/pelatihan/{w.training.id}/daftar", None, {"owner", "other_seller"}),
     (
         "POST",
         lambda w: f"/kim/suara-warga/{w.aspiration.id}",

@@ -163,3 +163,18 @@ class AspirationResponseForm(Form):
     )
     note = TextAreaField(_l("Jawaban / catatan"), validators=[Optional(), length(4000)])
     publish = BooleanField(_l("Tampilkan jawaban untuk umum (tanpa nama warga)"))
+
+
+class TrainingForm(Form):
+    title = StringField(_l("Judul"), validators=[required(), length(160)])
+    topic = StringField(
+        _l("Topik"),
+        validators=[required(), length(120)],
+        description=_l("Misalnya: pembukuan sederhana, foto produk, sertifikasi halal"),
+    )
+    place = StringField(_l("Tempat"), validators=[required(), length(200)])
+    starts_at = DateTimeLocalField(_l("Waktu"), validators=[required()], format="%Y-%m-%dT%H:%M")
+    capacity = IntegerField(
+        _l("Kapasitas"), default=30, validators=[required(), NumberRange(1, 1000)]
+    )
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), length(4000)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -255,3 +255,47 @@ class AspirationEvent(db.Model):
 
     aspiration: Mapped[Aspiration] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
+
+
+class Training(TimestampMixin, db.Model):
+    """A pelatihan for sellers (bookkeeping, product photos, halal certification, ...)."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (CheckConstraint("capacity > 0", name="capacity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kim_group_id: Mapped[int | None] = mapped_column(ForeignKey("kim_groups.id"), index=True)
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    topic: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    capacity: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    kim_group: Mapped[KimGroup | None] = relationship()
+    registrations: Mapped[list[TrainingRegistration]] = relationship(
+        back_populates="training",
+        cascade="all, delete-orphan",
+        order_by="TrainingRegistration.id",
+    )
+
+
+class TrainingRegistration(db.Model):
+    __tablename__ = "training_registrations"
+    __table_args__ = (
+        UniqueConstraint("training_id", "user_id", name="uq_training_registrations_seller"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    attended: Mapped[bool] = mapped_column(default=False)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    training: Mapped[Training] = relationship(back_populates="registrations")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

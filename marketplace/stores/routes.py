@@ -13,6 +13,7 @@ from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
+from marketplace.kim.trainings import attended_by
 from marketplace.stores import services
 from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
 from marketplace.stores.hours import availability
@@ -54,6 +55,7 @@ def storefront(slug: str):
         state=availability(store),
         products=store_products(store),
         today=jakarta_today(),
+        trainings=attended_by(store.owner_id),
     )
 
 
