@@ -27,6 +27,11 @@ def test_seed_demo_builds_the_kampung_once(app):
     assert {role for (role,) in db.session.execute(select(User.role).distinct())} == set(Role)
     kelurahan = {s.kelurahan.name for s in db.session.scalars(select(Store))}
     assert {"Uwung Jaya", "Cibodasari"} <= kelurahan
+    from marketplace.kim.announcements import published
+    from marketplace.kim.featured import current_featured
+
+    assert [a.title for a in published()][0] == "Bazar Kuliner Uwung Jaya hari Minggu"
+    assert current_featured()
     before = (count(Store), count(Product), count(User), count(ProductPhoto))
     seed_demo()
     assert (count(Store), count(Product), count(User), count(ProductPhoto)) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import io
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
@@ -17,6 +17,7 @@ from marketplace.areas.models import Kelurahan
 from marketplace.areas.services import seed_areas
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Category, Product
+from marketplace.core.db import to_jakarta, utcnow
 from marketplace.core.images import Uploads
 from marketplace.demo import data
 from marketplace.extensions import db
@@ -181,6 +182,86 @@ def _store(spec, owners: dict[str, User], categories: dict[str, Category]) -> St
     return store
 
 
+def _kim_activity(owners: dict[str, User]) -> None:
+    """A promo code, a featured vendor, a bazaar announcement and a training (once)."""
+    from marketplace.kim import announcements, featured, trainings
+    from marketplace.kim.models import Announcement
+    from marketplace.promotions import services as promotions
+
+    if db.session.scalar(select(db.func.count(Announcement.id))):
+        return
+    siti = db.session.scalar(select(Store).where(Store.slug == "warung-bu-siti"))
+    code = promotions.find_code(siti, "BAZAR10") or promotions.save_code(
+        siti,
+        promotions.CodeData(
+            code="BAZAR10",
+            kind="percent",
+            value=10,
+            min_spend=20000,
+            max_discount=10000,
+            total_limit=100,
+            per_customer_limit=1,
+        ),
+    )
+    now = to_jakarta(utcnow()).replace(tzinfo=None)
+    kim_admin = owners["kim_admin"]
+    featured.rotate(
+        kim_admin,
+        siti.kelurahan_id,
+        now.date(),
+        days=14,
+        per_day=2,
+        headline="UMKM unggulan Uwung Jaya",
+    )
+    featured.schedule_slot(
+        owners["city_admin"],
+        siti,
+        "Nasi uduk legendaris sejak 1998",
+        now - timedelta(hours=1),
+        now + timedelta(days=30),
+        1,
+        city_wide=True,
+    )
+    announcements.save_announcement(
+        kim_admin,
+        announcements.AnnouncementData(
+            kind="acara",
+            title="Bazar Kuliner Uwung Jaya hari Minggu",
+            summary="Puluhan UMKM kuliner di lapangan RW 05, pukul 06.00–11.00.",
+            body=(
+                "Warga Uwung Jaya, ayo ramaikan **Bazar Kuliner** hari Minggu "
+                "di lapangan RW 05!\n\n"
+                "- Nasi uduk, kue basah, jamu dan sate\n"
+                "- Pakai kode **BAZAR10** untuk diskon 10%\n\n"
+                "Info: [Kelurahan Uwung Jaya](https://tangerangkota.go.id)"
+            ),
+            source="Kelurahan Uwung Jaya",
+            pinned=True,
+            store_ids=[siti.id],
+            code_ids=[code.id],
+        ),
+    )
+    announcements.save_announcement(
+        owners["city_admin"],
+        announcements.AnnouncementData(
+            kind="program",
+            title="Daftar NIB gratis lewat OSS",
+            summary="UMKM dapat membuat Nomor Induk Berusaha sendiri, gratis, lewat oss.go.id.",
+            body="Siapkan KTP dan NPWP, lalu daftar di [oss.go.id](https://oss.go.id).",
+            source="Diskominfo Kota Tangerang",
+        ),
+    )
+    trainings.create_training(
+        kim_admin,
+        "Foto produk pakai HP",
+        "foto produk",
+        "Aula Kantor Kelurahan Uwung Jaya",
+        now + timedelta(days=10),
+        30,
+        "Belajar memotret makanan agar laris di Pasar Kampung Kuliner.",
+    )
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -206,6 +287,7 @@ def seed_demo() -> dict[str, int]:
             )
     created = sum(1 for spec in data.STORES if _store(spec, owners, categories) is not None)
     db.session.flush()
+    _kim_activity(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),
