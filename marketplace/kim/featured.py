@@ -184,7 +184,12 @@ def slots_for(actor: User) -> list[FeaturedSlot]:
 
 
 def log_for(actor: User, limit: int = 50) -> list[FeaturedSlotLog]:
-    query = select(FeaturedSlotLog).order_by(FeaturedSlotLog.id.desc()).limit(limit)
+    query = (
+        select(FeaturedSlotLog)
+        .options(selectinload(FeaturedSlotLog.actor))
+        .order_by(FeaturedSlotLog.id.desc())
+        .limit(limit)
+    )
     if not actor.is_city_admin:
         query = query.join(User, User.id == FeaturedSlotLog.actor_id).where(
             User.kim_group_id == actor.kim_group_id

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.stock import release_stock, reserve_stock
@@ -394,7 +395,12 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def store_orders(store: Store, statuses=None) -> list[Order]:
-    query = select(Order).where(Order.store_id == store.id).order_by(Order.fulfil_at, Order.id)
+    query = (
+        select(Order)
+        .where(Order.store_id == store.id)
+        .options(selectinload(Order.lines))
+        .order_by(Order.fulfil_at, Order.id)
+    )
     if statuses:
         query = query.where(Order.status.in_(list(statuses)))
     return list(db.session.scalars(query))
@@ -436,7 +442,10 @@ def production_recap(store: Store, day: date) -> list[tuple[str, str, int]]:
 def customer_orders(user) -> list[Order]:
     return list(
         db.session.scalars(
-            select(Order).where(Order.customer_id == user.id).order_by(Order.created_at.desc())
+            select(Order)
+            .where(Order.customer_id == user.id)
+            .options(selectinload(Order.store))
+            .order_by(Order.created_at.desc())
         )
     )
 
