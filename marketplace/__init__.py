@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders.seller_routes import bp as order_board_bp
     from marketplace.payments.routes import bp as payments_bp
     from marketplace.promotions.routes import bp as promotions_bp
+    from marketplace.promotions.routes import follow_bp
     from marketplace.stores.routes import bp as stores_bp
 
     for blueprint in (
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         announcements_bp,
         aspirations_bp,
         trainings_bp,
+        follow_bp,
     ):
         app.register_blueprint(blueprint)
 

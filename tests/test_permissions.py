@@ -347,6 +347,8 @@ CASES = [
     ("GET", lambda w: "/suara-warga/saya", None, SIGNED_IN),
     ("GET", lambda w: "/kim/suara-warga", None, ADMINS),
     ("GET", lambda w: "/kim/pelatihan", None, ADMINS),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/siaran", None, OWNER),
+    ("GET", lambda w: "/diikuti", None, SIGNED_IN),
     ("GET", lambda w: f"/kim/pelatihan/{w.training.id}", None, KIM),
     (
         "POST",

@@ -217,3 +217,25 @@ def managed(actor: User) -> list[Announcement]:
 
 def kelurahan_by_slug(slug: str) -> Kelurahan | None:
     return db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+
+
+def published_for_stores(store_ids: list[int], limit: int = 10) -> list[Announcement]:
+    """Published announcements that link to any of these stores (news for their followers)."""
+    if not store_ids:
+        return []
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .join(AnnouncementLink)
+            .where(
+                AnnouncementLink.store_id.in_(store_ids),
+                Announcement.withdrawn.is_(False),
+                Announcement.publish_at <= now,
+                or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
+            )
+            .order_by(Announcement.publish_at.desc())
+            .distinct()
+            .limit(limit)
+        )
+    )

@@ -76,3 +76,17 @@ class Redemption(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     code: Mapped[DiscountCode] = relationship()
+
+
+class StoreFollow(db.Model):
+    """A customer follows a store to see its pre-orders and news on their page."""
+
+    __tablename__ = "store_follows"
+    __table_args__ = (UniqueConstraint("user_id", "store_id", name="uq_store_follows_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship()

@@ -14,6 +14,7 @@ from marketplace.core.permissions import get_owned_or_404, require, role_require
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
 from marketplace.kim.trainings import attended_by
+from marketplace.promotions.followers import is_following
 from marketplace.stores import services
 from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
 from marketplace.stores.hours import availability
@@ -56,6 +57,7 @@ def storefront(slug: str):
         products=store_products(store),
         today=jakarta_today(),
         trainings=attended_by(store.owner_id),
+        following=is_following(current_user, store),
     )
 
 
