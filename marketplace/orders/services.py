@@ -195,6 +195,10 @@ def place_order(
     if not store.is_public:
         raise DomainError(_("Toko ini belum menerima pesanan."))
     name, phone, email = _check_customer(data)
+    if store.daily_capacity:
+        # Orders of a store with a daily capacity are placed one at a time (row lock on the
+        # store), so the count behind the available days cannot be raced past the capacity.
+        db.session.execute(select(Store.id).where(Store.id == store.id).with_for_update())
     fulfil_at = _check_fulfilment(store, group, data, now)
     delivery = data.fulfilment == Fulfilment.DELIVERY
     subtotal = group.subtotal

@@ -334,3 +334,39 @@ def test_ten_customers_race_for_the_last_use_of_a_code(pg_app):
         db.session.execute(sa.delete(Redemption).where(Redemption.code_id == code_id))
         db.session.execute(sa.delete(DiscountCode).where(DiscountCode.id == code_id))
         db.session.commit()
+
+
+def test_daily_capacity_holds_under_a_race(pg_app):
+    app, created = pg_app
+    store_id, (product_id, _other) = _shop(app, created, stock_mode="counted", stock=100)
+    with app.app_context():
+        store = db.session.get(stores.Store, store_id)
+        store.daily_capacity = 3
+        db.session.commit()
+        slot = services.available_slots(store, 0)[0].isoformat()
+    barrier = threading.Barrier(10)
+
+    def buyer(n):
+        with app.app_context():
+            cart = SessionCart({})
+            add_to_cart(cart, db.session.get(Product, product_id), [], 1)
+            data = services.CheckoutData(
+                checkout_token=f"cap-{n}",
+                name="Pembeli",
+                phone="081300001111",
+                fulfilment="pickup",
+                fulfil_at=slot,
+            )
+            barrier.wait(timeout=30)
+            try:
+                services.place_order(cart, store_id, data)
+                db.session.commit()
+                return "ok"
+            except DomainError:
+                db.session.rollback()
+                return "full"
+            finally:
+                db.session.remove()
+
+    results = _race([(lambda n=n: buyer(n)) for n in range(10)])
+    assert results.count("ok") == 3, results
