@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.catalog.services import ProductData
+from marketplace.core.db import jakarta_wall_clock
 from marketplace.core.forms import Form, RupiahField, choices, input_required, length, required
 
 STOCK_MODES = [
@@ -50,11 +51,8 @@ class ProductForm(Form):
     photo = FileField(_l("Foto produk"))
 
     def fill_sale(self, product) -> None:
-        from marketplace.core.db import to_jakarta
-
         for name in ("sale_starts_at", "sale_ends_at"):
-            value = getattr(product, name)
-            getattr(self, name).data = to_jakarta(value).replace(tzinfo=None) if value else None
+            getattr(self, name).data = jakarta_wall_clock(getattr(product, name))
 
     def to_data(self) -> ProductData:
         return ProductData(

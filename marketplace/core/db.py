@@ -24,6 +24,11 @@ def to_jakarta(moment: datetime) -> datetime:
     return moment.astimezone(JAKARTA)
 
 
+def jakarta_wall_clock(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as naive Asia/Jakarta, the way date-time form fields show it."""
+    return to_jakarta(moment).replace(tzinfo=None) if moment is not None else None
+
+
 def to_utc_naive(moment: datetime) -> datetime:
     """Convert an aware datetime (naive means Asia/Jakarta) to naive UTC for storage."""
     if moment.tzinfo is None:
@@ -46,6 +51,7 @@ __all__ = [
     "TimestampMixin",
     "db",
     "jakarta_today",
+    "jakarta_wall_clock",
     "to_jakarta",
     "to_utc_naive",
     "utcnow",

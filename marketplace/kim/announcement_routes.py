@@ -17,22 +17,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.areas.services import all_kelurahan
-from marketplace.catalog.models import Product
-from marketplace.core.db import to_jakarta, utcnow
+from marketplace.core.db import jakarta_wall_clock, to_jakarta, utcnow
 from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
-from marketplace.extensions import db, limiter
+from marketplace.extensions import limiter
 from marketplace.kim import announcements as service
 from marketplace.kim.forms import ANNOUNCEMENT_KINDS, AnnouncementForm, ModerationForm, ReportForm
 from marketplace.kim.models import Announcement, AnnouncementReport
-from marketplace.promotions.models import DiscountCode
 from marketplace.stores.hours import availability
-from marketplace.stores.services import moderated_stores
 
 bp = Blueprint("announcements", __name__)
 ADMINS = (Role.KIM_ADMIN, Role.CITY_ADMIN)
@@ -130,20 +126,9 @@ def kelurahan_feed(slug: str):
 
 def _form(item: Announcement | None = None) -> AnnouncementForm:
     form = AnnouncementForm(obj=item) if item else AnnouncementForm()
-    stores = moderated_stores(current_user)
-    store_ids = [s.id for s in stores]
+    stores, products, codes = service.linkable(current_user)
     form.store_ids.choices = choices((s.id, s.name) for s in stores)
-    products = db.session.scalars(
-        select(Product)
-        .where(Product.store_id.in_(store_ids or [-1]), Product.is_hidden.is_(False))
-        .order_by(Product.name)
-    )
     form.product_ids.choices = choices((p.id, f"{p.name} — {p.store.name}") for p in products)
-    codes = db.session.scalars(
-        select(DiscountCode)
-        .where(DiscountCode.store_id.in_(store_ids or [-1]))
-        .order_by(DiscountCode.code)
-    )
     form.code_ids.choices = choices((c.id, f"{c.code} — {c.store.name}") for c in codes)
     if item is not None and not form.is_submitted():
         form.body.data = item.body_md
@@ -151,8 +136,7 @@ def _form(item: Announcement | None = None) -> AnnouncementForm:
         form.product_ids.data = [link.product_id for link in item.links if link.product_id]
         form.code_ids.data = [link.code_id for link in item.links if link.code_id]
         for name in ("publish_at", "unpublish_at"):
-            value = getattr(item, name)
-            getattr(form, name).data = to_jakarta(value).replace(tzinfo=None) if value else None
+            getattr(form, name).data = jakarta_wall_clock(getattr(item, name))
     return form
 
 
@@ -229,10 +213,7 @@ def reports():
 @role_required(*ADMINS)
 def moderate(report_id: int):
     entry = get_or_404(AnnouncementReport, report_id)
-    require(
-        service.can_manage(current_user, entry.announcement)
-        or current_user.can_moderate_kelurahan(entry.announcement.moderation_kelurahan_id)
-    )
+    require(service.can_moderate(current_user, entry))
     form = ModerationForm()
     if form.validate_on_submit():
         ok, _result = run_service(

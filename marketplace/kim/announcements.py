@@ -25,6 +25,7 @@ from marketplace.kim.models import (
 )
 from marketplace.promotions.models import DiscountCode
 from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.services import moderated_stores
 
 
 @dataclass
@@ -179,11 +180,35 @@ def report(announcement: Announcement, reporter: User | None, reason: str) -> An
 MODERATION_ACTIONS = ("dismissed", "corrected", "unpublished")
 
 
+def can_moderate(actor: User, entry: AnnouncementReport) -> bool:
+    """The publishing KIM, the KIM of the area concerned and the city admin review a report."""
+    return can_manage(actor, entry.announcement) or actor.can_moderate_kelurahan(
+        entry.announcement.moderation_kelurahan_id
+    )
+
+
+def linkable(actor: User) -> tuple[list[Store], list[Product], list[DiscountCode]]:
+    """Stores, products and codes the actor may link from an announcement (their area)."""
+    stores = moderated_stores(actor)
+    store_ids = [s.id for s in stores] or [-1]
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.store_id.in_(store_ids), Product.is_hidden.is_(False))
+        .options(selectinload(Product.store))
+        .order_by(Product.name)
+    )
+    codes = db.session.scalars(
+        select(DiscountCode)
+        .where(DiscountCode.store_id.in_(store_ids))
+        .options(selectinload(DiscountCode.store))
+        .order_by(DiscountCode.code)
+    )
+    return stores, list(products), list(codes)
+
+
 def moderate(actor: User, entry: AnnouncementReport, action: str, note: str) -> None:
     """Dismiss a report, mark the announcement corrected, or take it down; recorded."""
-    if not can_manage(actor, entry.announcement) and not actor.can_moderate_kelurahan(
-        entry.announcement.moderation_kelurahan_id
-    ):
+    if not can_moderate(actor, entry):
         raise NotAllowed(_("Anda hanya dapat memeriksa laporan untuk kelurahan Anda."))
     if action not in MODERATION_ACTIONS:
         raise DomainError(_("Pilih tindakan."))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from marketplace.core.db import to_jakarta
+from marketplace.core.db import jakarta_wall_clock
 from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
@@ -42,8 +42,7 @@ def edit(code_id: int):
     form = DiscountCodeForm(obj=code)
     if not form.is_submitted():
         for name in ("starts_at", "ends_at"):
-            value = getattr(code, name)
-            getattr(form, name).data = to_jakarta(value).replace(tzinfo=None) if value else None
+            getattr(form, name).data = jakarta_wall_clock(getattr(code, name))
     if form.validate_on_submit():
         ok, _result = run_service(services.save_code, code.store, form.to_data(), code)
         if ok:

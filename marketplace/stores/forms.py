@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import time
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -180,5 +178,3 @@ for _day in range(7):
     for _n in range(MAX_PERIODS_PER_DAY):
         setattr(HoursForm, f"d{_day}_{_n}_open", TimeField(validators=[Optional()]))
         setattr(HoursForm, f"d{_day}_{_n}_close", TimeField(validators=[Optional()]))
-
-__all__ = ["HoursForm", "PauseForm", "StoreForm", "time"]
