@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.admin_routes import bp as categories_bp
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
+    from marketplace.events.routes import bp as events_bp
     from marketplace.kim.announcement_routes import bp as announcements_bp
     from marketplace.kim.aspiration_routes import bp as aspirations_bp
     from marketplace.kim.routes import bp as kim_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
     from marketplace.payments.routes import bp as payments_bp
+    from marketplace.promotions.campaign_routes import bp as campaigns_bp
     from marketplace.promotions.routes import bp as promotions_bp
     from marketplace.promotions.routes import follow_bp
     from marketplace.stores.routes import bp as stores_bp
@@ -99,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
         aspirations_bp,
         trainings_bp,
         follow_bp,
+        campaigns_bp,
+        events_bp,
     ):
         app.register_blueprint(blueprint)
 

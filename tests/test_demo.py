@@ -32,6 +32,15 @@ def test_seed_demo_builds_the_kampung_once(app):
 
     assert [a.title for a in published()][0] == "Bazar Kuliner Uwung Jaya hari Minggu"
     assert current_featured()
+    from marketplace.events.services import participants, upcoming
+    from marketplace.promotions.campaigns import current, member_stores
+
+    (bazaar,) = upcoming()
+    assert participants(bazaar)
+    assert any(a.status == "waitlisted" for a in bazaar.applications)
+    (festival,) = current()
+    assert member_stores(festival)
+    assert [c.code for c in festival.codes] == ["FESTUJ"]
     before = (count(Store), count(Product), count(User), count(ProductPhoto))
     seed_demo()
     assert (count(Store), count(Product), count(User), count(ProductPhoto)) == before

@@ -19,6 +19,8 @@ def test_public_pages_render(client, create_store, create_product):
         "/akun/daftar",
         "/akun/lupa-kata-sandi",
         "/healthz",
+        "/acara",
+        "/kampanye",
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -36,7 +38,14 @@ def test_error_pages_speak_indonesian_then_english(client):
 
 
 def test_unknown_category_kelurahan_and_store_are_404(client):
-    for url in ["/kategori/tidak-ada", "/kelurahan/tidak-ada", "/toko/tidak-ada", "/produk/999999"]:
+    for url in [
+        "/kategori/tidak-ada",
+        "/kelurahan/tidak-ada",
+        "/toko/tidak-ada",
+        "/produk/999999",
+        "/acara/999999",
+        "/kampanye/999999",
+    ]:
         assert client.get(url).status_code == 404, url
 
 

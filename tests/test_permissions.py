@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,12 +16,15 @@ from flask_login.utils import _create_identifier
 
 from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
+from marketplace.core.db import jakarta_today
 from marketplace.core.images import Uploads
+from marketplace.events import services as events
 from marketplace.extensions import db
 from marketplace.kim import announcements, aspirations, featured, trainings
 from marketplace.kim.models import KimMember
 from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
+from marketplace.promotions import campaigns
 from marketplace.promotions import services as promos
 from tests.factories import PASSWORD, jpeg_bytes
 
@@ -64,6 +67,10 @@ class World:
     aspiration: object
     training: object
     registration: object
+    event: object
+    booth: object
+    campaign: object
+    campaign_code: object
 
 
 @pytest.fixture
@@ -98,6 +105,24 @@ def world(app, create_user, create_store, create_product, create_kim_group):
             kind="berita", title="Kabar", summary="Ringkas", body="Isi", source="KIM Uwung Jaya"
         ),
     )
+    bazaar = events.save_event(
+        users["kim_admin"],
+        events.EventData(
+            title="Bazar",
+            place="Lapangan",
+            starts_on=jakarta_today() + timedelta(days=3),
+            ends_on=jakarta_today() + timedelta(days=3),
+            opens_at=time(16),
+            closes_at=time(21),
+            booth_quota=5,
+        ),
+    )
+    festival = campaigns.save_campaign(
+        users["kim_admin"],
+        campaigns.CampaignData(
+            title="Festival", starts_at=datetime(2030, 1, 1), ends_at=datetime(2030, 1, 8)
+        ),
+    )
     orders = [_order(store, product, f"perm-{n}") for n in range(3)]
     order_services.accept_order(orders[1], users["owner"])
     order_services.accept_order(orders[2], users["owner"])
@@ -127,6 +152,10 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         ),
         training,
         trainings.register(users["owner"], training),
+        bazaar,
+        events.apply_for_booth(users["owner"], bazaar, store),
+        festival,
+        promos.save_code(festival, promos.CodeData(code="FESTIVAL", kind="fixed", value=1000)),
     )
 
 
@@ -164,6 +193,27 @@ def product_form(w):
         "price": "1000",
         "stock_mode": "unlimited",
         "lead_days": "0",
+    }
+
+
+def event_form(w):
+    day = (jakarta_today() + timedelta(days=5)).isoformat()
+    return {
+        "title": "Bazar Baru",
+        "place": "Aula",
+        "starts_on": day,
+        "ends_on": day,
+        "opens_at": "09:00",
+        "closes_at": "12:00",
+        "booth_quota": "3",
+    }
+
+
+def campaign_form(w):
+    return {
+        "title": "Festival Baru",
+        "starts_at": "2030-02-01T08:00",
+        "ends_at": "2030-02-03T08:00",
     }
 
 
@@ -391,6 +441,48 @@ CASES = [
     ),
     ("POST", lambda w: f"/toko-saya/pesanan/{w.accepted.id}/siap", None, OWNER),
     ("POST", lambda w: f"/toko-saya/pesanan/{w.ready.id}/selesai", None, OWNER),
+    ("GET", lambda w: "/kim/acara", None, ADMINS),
+    ("POST", lambda w: "/kim/acara", event_form, ADMINS),
+    ("GET", lambda w: f"/kim/acara/{w.event.id}", None, KIM),
+    ("POST", lambda w: f"/kim/acara/{w.event.id}", event_form, KIM),
+    ("POST", lambda w: f"/kim/acara/booth/{w.booth.id}/terima", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/acara/booth/{w.booth.id}/tolak",
+        lambda w: {"reason": "Penuh"},
+        KIM,
+    ),
+    (
+        "POST",
+        lambda w: f"/acara/{w.event.id}/booth",
+        lambda w: {"store_id": w.store.id},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/acara/booth/{w.booth.id}/batal", None, OWNER),
+    ("GET", lambda w: "/kim/kampanye", None, ADMINS),
+    ("POST", lambda w: "/kim/kampanye", campaign_form, ADMINS),
+    ("GET", lambda w: f"/kim/kampanye/{w.campaign.id}", None, KIM),
+    ("POST", lambda w: f"/kim/kampanye/{w.campaign.id}", campaign_form, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/kampanye/{w.campaign.id}/kode",
+        lambda w: {"code-code": "BARU", "code-kind": "fixed", "code-value": "500"},
+        KIM,
+    ),
+    ("GET", lambda w: f"/kim/kampanye/kode/{w.campaign_code.id}", None, KIM),
+    (
+        "POST",
+        lambda w: f"/kim/kampanye/kode/{w.campaign_code.id}",
+        lambda w: {"code": "GANTI", "kind": "fixed", "value": "700"},
+        KIM,
+    ),
+    (
+        "POST",
+        lambda w: f"/kampanye/{w.campaign.id}/ikut",
+        lambda w: {"store_id": w.store.id},
+        OWNER,
+    ),
+    ("GET", lambda w: f"/toko-saya/promo/{w.campaign_code.id}", None, set()),
 ]
 
 

@@ -75,3 +75,18 @@ class User(UserMixin, TimestampMixin, db.Model):
             and kelurahan_id is not None
             and self.kim_group.kelurahan_id == kelurahan_id
         )
+
+    def acts_for_group(self, kim_group_id: int | None) -> bool:
+        """City admins act for every KIM's items (and the city's); a KIM admin for their own."""
+        if self.is_city_admin:
+            return True
+        return self.is_kim_admin and kim_group_id is not None and self.kim_group_id == kim_group_id
+
+    def organiser_area(self) -> tuple[int | None, int | None] | None:
+        """(kim_group_id, kelurahan_id) this user organises KIM activities for: (None, None) is
+        the whole city (the city admin); None when the user organises nothing."""
+        if self.is_city_admin:
+            return None, None
+        if self.is_kim_admin and self.kim_group is not None:
+            return self.kim_group.id, self.kim_group.kelurahan_id
+        return None

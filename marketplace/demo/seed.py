@@ -262,6 +262,68 @@ def _kim_activity(owners: dict[str, User]) -> None:
     )
 
 
+def _bazaar_and_campaign(owners: dict[str, User]) -> None:
+    """A bazaar with booths (one on the waitlist) and a festival campaign with a code (once)."""
+    from marketplace.events import services as events
+    from marketplace.events.models import Event
+    from marketplace.promotions import campaigns
+    from marketplace.promotions import services as promotions
+
+    if db.session.scalar(select(db.func.count(Event.id))):
+        return
+    kim_admin = owners["kim_admin"]
+    siti = db.session.scalar(select(Store).where(Store.slug == "warung-bu-siti"))
+    neighbours = list(
+        db.session.scalars(
+            select(Store)
+            .where(Store.kelurahan_id == siti.kelurahan_id, Store.status == StoreStatus.VERIFIED)
+            .order_by(Store.id)
+        )
+    )
+    today = to_jakarta(utcnow()).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    bazaar = events.save_event(
+        kim_admin,
+        events.EventData(
+            title="Bazar Kuliner Akhir Pekan Uwung Jaya",
+            place="Lapangan RW 05, Jl. Uwung Jaya Raya",
+            starts_on=saturday,
+            ends_on=saturday + timedelta(days=1),
+            opens_at=time(6, 0),
+            closes_at=time(11, 0),
+            booth_quota=max(len(neighbours) - 1, 1),
+            description="Pesan dulu lewat Pasar Kampung Kuliner, ambil di booth tanpa antre.",
+        ),
+    )
+    for store in neighbours:
+        application = events.apply_for_booth(store.owner, bazaar, store)
+        if application.status == "pending":
+            events.accept_booth(kim_admin, application)
+    now = to_jakarta(utcnow()).replace(tzinfo=None)
+    festival = campaigns.save_campaign(
+        kim_admin,
+        campaigns.CampaignData(
+            title="Festival Kuliner Uwung Jaya",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=14),
+            description="Dua pekan kuliner kampung: semua toko peserta memberi potongan.",
+        ),
+    )
+    for store in neighbours:
+        campaigns.join_campaign(store.owner, festival, store)
+    promotions.save_code(
+        festival,
+        promotions.CodeData(
+            code="FESTUJ",
+            kind="percent",
+            value=15,
+            max_discount=7500,
+            min_spend=15000,
+            per_customer_limit=2,
+        ),
+    )
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -288,6 +350,7 @@ def seed_demo() -> dict[str, int]:
     created = sum(1 for spec in data.STORES if _store(spec, owners, categories) is not None)
     db.session.flush()
     _kim_activity(owners)
+    _bazaar_and_campaign(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),

@@ -126,15 +126,21 @@ def kelurahan_feed(slug: str):
 
 def _form(item: Announcement | None = None) -> AnnouncementForm:
     form = AnnouncementForm(obj=item) if item else AnnouncementForm()
-    stores, products, codes = service.linkable(current_user)
-    form.store_ids.choices = choices((s.id, s.name) for s in stores)
-    form.product_ids.choices = choices((p.id, f"{p.name} — {p.store.name}") for p in products)
-    form.code_ids.choices = choices((c.id, f"{c.code} — {c.store.name}") for c in codes)
+    can_link = service.linkable(current_user)
+    form.store_ids.choices = choices((s.id, s.name) for s in can_link.stores)
+    form.product_ids.choices = choices(
+        (p.id, f"{p.name} — {p.store.name}") for p in can_link.products
+    )
+    form.code_ids.choices = choices((c.id, f"{c.code} — {c.store.name}") for c in can_link.codes)
+    form.campaign_ids.choices = choices((c.id, c.title) for c in can_link.campaigns)
+    form.event_ids.choices = choices((e.id, e.title) for e in can_link.events)
     if item is not None and not form.is_submitted():
         form.body.data = item.body_md
         form.store_ids.data = [link.store_id for link in item.links if link.store_id]
         form.product_ids.data = [link.product_id for link in item.links if link.product_id]
         form.code_ids.data = [link.code_id for link in item.links if link.code_id]
+        form.campaign_ids.data = [link.campaign_id for link in item.links if link.campaign_id]
+        form.event_ids.data = [link.event_id for link in item.links if link.event_id]
         for name in ("publish_at", "unpublish_at"):
             getattr(form, name).data = jakarta_wall_clock(getattr(item, name))
     return form
@@ -154,6 +160,8 @@ def _data(form: AnnouncementForm) -> service.AnnouncementData:
         store_ids=form.store_ids.data or [],
         product_ids=form.product_ids.data or [],
         code_ids=form.code_ids.data or [],
+        campaign_ids=form.campaign_ids.data or [],
+        event_ids=form.event_ids.data or [],
     )
 
 

@@ -16,6 +16,8 @@ from marketplace.core.db import to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.markdown import render_markdown
+from marketplace.events import services as events
+from marketplace.events.models import Event
 from marketplace.extensions import db
 from marketplace.kim.models import (
     Announcement,
@@ -23,7 +25,8 @@ from marketplace.kim.models import (
     AnnouncementLink,
     AnnouncementReport,
 )
-from marketplace.promotions.models import DiscountCode
+from marketplace.promotions import campaigns
+from marketplace.promotions.models import Campaign, DiscountCode
 from marketplace.stores.models import Store, StoreStatus
 from marketplace.stores.services import moderated_stores
 
@@ -42,6 +45,8 @@ class AnnouncementData:
     store_ids: list[int] = field(default_factory=list)
     product_ids: list[int] = field(default_factory=list)
     code_ids: list[int] = field(default_factory=list)
+    campaign_ids: list[int] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
 
 
 def _area_of(actor: User, city_wide: bool) -> tuple[int | None, int | None]:
@@ -56,10 +61,7 @@ def _area_of(actor: User, city_wide: bool) -> tuple[int | None, int | None]:
 
 
 def can_manage(actor: User, item: Announcement) -> bool:
-    return bool(actor and actor.is_authenticated) and (
-        actor.is_city_admin
-        or (item.kim_group_id is not None and actor.kim_group_id == item.kim_group_id)
-    )
+    return bool(actor and actor.is_authenticated and actor.acts_for_group(item.kim_group_id))
 
 
 def _links(actor: User, data: AnnouncementData, kelurahan_id: int | None) -> list[AnnouncementLink]:
@@ -80,9 +82,17 @@ def _links(actor: User, data: AnnouncementData, kelurahan_id: int | None) -> lis
         links.append(AnnouncementLink(product_id=product.id))
     for code_id in data.code_ids:
         code = db.session.get(DiscountCode, code_id)
-        if code is None:
+        if code is None or code.store_id is None:
             raise DomainError(_("Kode promo yang ditautkan tidak ditemukan."))
         links.append(AnnouncementLink(code_id=code.id))
+    for campaign_id in data.campaign_ids:
+        if db.session.get(Campaign, campaign_id) is None:
+            raise DomainError(_("Kampanye yang ditautkan tidak ditemukan."))
+        links.append(AnnouncementLink(campaign_id=campaign_id))
+    for event_id in data.event_ids:
+        if db.session.get(Event, event_id) is None:
+            raise DomainError(_("Acara yang ditautkan tidak ditemukan."))
+        links.append(AnnouncementLink(event_id=event_id))
     return links
 
 
@@ -187,8 +197,18 @@ def can_moderate(actor: User, entry: AnnouncementReport) -> bool:
     )
 
 
-def linkable(actor: User) -> tuple[list[Store], list[Product], list[DiscountCode]]:
-    """Stores, products and codes the actor may link from an announcement (their area)."""
+@dataclass
+class Linkable:
+    stores: list[Store]
+    products: list[Product]
+    codes: list[DiscountCode]
+    campaigns: list[Campaign]
+    events: list[Event]
+
+
+def linkable(actor: User) -> Linkable:
+    """Stores, products and codes of the actor's area, and the campaigns and events still to
+    come, that an announcement may link to."""
     stores = moderated_stores(actor)
     store_ids = [s.id for s in stores] or [-1]
     products = db.session.scalars(
@@ -203,7 +223,7 @@ def linkable(actor: User) -> tuple[list[Store], list[Product], list[DiscountCode
         .options(selectinload(DiscountCode.store))
         .order_by(DiscountCode.code)
     )
-    return stores, list(products), list(codes)
+    return Linkable(stores, list(products), list(codes), campaigns.current(), events.upcoming())
 
 
 def moderate(actor: User, entry: AnnouncementReport, action: str, note: str) -> None:

@@ -111,6 +111,10 @@ class AnnouncementForm(Form):
     store_ids = SelectMultipleField(_l("Tautkan toko"), coerce=int, validate_choice=False)
     product_ids = SelectMultipleField(_l("Tautkan produk"), coerce=int, validate_choice=False)
     code_ids = SelectMultipleField(_l("Tautkan kode promo"), coerce=int, validate_choice=False)
+    campaign_ids = SelectMultipleField(_l("Tautkan kampanye"), coerce=int, validate_choice=False)
+    event_ids = SelectMultipleField(
+        _l("Tautkan bazar / pameran"), coerce=int, validate_choice=False
+    )
 
 
 class ReportForm(Form):

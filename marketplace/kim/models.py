@@ -12,8 +12,9 @@ from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.models import Product
 from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.events.models import Event
 from marketplace.extensions import db
-from marketplace.promotions.models import DiscountCode
+from marketplace.promotions.models import Campaign, DiscountCode
 from marketplace.stores.models import Store
 
 
@@ -162,7 +163,7 @@ class Announcement(TimestampMixin, db.Model):
 
 
 class AnnouncementLink(db.Model):
-    """A card under an announcement pointing to a store, a product or a promo code."""
+    """A card under an announcement: a store, a product, a promo code, a campaign or an event."""
 
     __tablename__ = "announcement_links"
 
@@ -173,11 +174,15 @@ class AnnouncementLink(db.Model):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     code_id: Mapped[int | None] = mapped_column(ForeignKey("discount_codes.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
 
     announcement: Mapped[Announcement] = relationship(back_populates="links")
     store: Mapped[Store | None] = relationship()
     product: Mapped[Product | None] = relationship()
     code: Mapped[DiscountCode | None] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
 
 class AnnouncementReport(db.Model):

@@ -16,10 +16,7 @@ from marketplace.kim.models import Training, TrainingRegistration
 
 
 def can_manage(actor: User, training: Training) -> bool:
-    return bool(actor and actor.is_authenticated) and (
-        actor.is_city_admin
-        or (training.kim_group_id is not None and actor.kim_group_id == training.kim_group_id)
-    )
+    return bool(actor and actor.is_authenticated and actor.acts_for_group(training.kim_group_id))
 
 
 def create_training(
@@ -32,7 +29,8 @@ def create_training(
     description: str = "",
 ) -> Training:
     """Schedule a training for the actor's kelurahan (or the city)."""
-    if not (actor.is_city_admin or (actor.is_kim_admin and actor.kim_group is not None)):
+    area = actor.organiser_area()
+    if area is None:
         raise NotAllowed(_("Hanya admin KIM yang dapat mengadakan pelatihan."))
     if not all((value or "").strip() for value in (title, topic, place)):
         raise DomainError(_("Isi judul, topik dan tempat pelatihan."))
@@ -41,10 +39,9 @@ def create_training(
     starts = to_utc_naive(starts_at)
     if starts <= utcnow():
         raise DomainError(_("Waktu pelatihan harus di masa depan."))
-    group = actor.kim_group if actor.is_kim_admin else None
     training = Training(
-        kim_group_id=group.id if group else None,
-        kelurahan_id=group.kelurahan_id if group else None,
+        kim_group_id=area[0],
+        kelurahan_id=area[1],
         title=title.strip()[:160],
         topic=topic.strip()[:120],
         place=place.strip()[:200],

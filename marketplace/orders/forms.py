@@ -39,8 +39,9 @@ class CheckoutForm(Form):
     note = TextAreaField(_l("Catatan untuk penjual"), validators=[Optional(), length(500)])
     discount_code = StringField(_l("Kode promo (tidak wajib)"), validators=[Optional(), length(30)])
 
-    def to_data(self) -> CheckoutData:
+    def to_data(self, event=None) -> CheckoutData:
         return CheckoutData(
+            event_id=event.id if event is not None else None,
             checkout_token=self.checkout_token.data or "",
             name=self.name.data or "",
             phone=self.phone.data or "",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
 from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.events.models import Event
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -76,6 +77,8 @@ class Order(TimestampMixin, db.Model):
     fulfil_at: Mapped[datetime]
     #: the Asia/Jakarta day of ``fulfil_at``: daily portions and capacity count on it
     fulfil_date: Mapped[date] = mapped_column(index=True)
+    #: a pre-order picked up at the store's booth of this event (bazaar)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     delivery_address: Mapped[str] = mapped_column(String(255), default="")
     delivery_rt: Mapped[str] = mapped_column(String(3), default="")
     delivery_rw: Mapped[str] = mapped_column(String(3), default="")
@@ -97,6 +100,7 @@ class Order(TimestampMixin, db.Model):
     store: Mapped[Store] = relationship()
     customer: Mapped[User | None] = relationship()
     delivery_kelurahan: Mapped[Kelurahan | None] = relationship()
+    event: Mapped[Event | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )

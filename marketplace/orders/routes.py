@@ -15,6 +15,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.models import Product
 from marketplace.core.forms import choices
 from marketplace.core.web import render_form, run_service
+from marketplace.events import services as events
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders import services
@@ -68,8 +69,11 @@ def discount_code_of(order: Order) -> str:
 
 @bp.route("/keranjang")
 def cart():
+    groups = carts.view_cart(current_cart(), user=current_user)
     return render_template(
-        "orders/cart.html", groups=carts.view_cart(current_cart(), user=current_user)
+        "orders/cart.html",
+        groups=groups,
+        booth_events={g.store.id: events.booth_events(g.store) for g in groups},
     )
 
 
@@ -111,9 +115,9 @@ def accept_prices(store_id: int):
     return redirect(url_for("orders.cart"))
 
 
-def _checkout_form(group) -> CheckoutForm:
+def _checkout_form(group, event) -> CheckoutForm:
     form = CheckoutForm()
-    slots = services.available_slots(group.store, services.lead_days_for(group))
+    slots = services.available_slots(group.store, services.lead_days_for(group), event=event)
     form.fulfil_at.choices = choices(
         (slot.isoformat(), format_datetime(slot, "EEEE, d MMM, HH.mm")) for slot in slots
     )
@@ -140,14 +144,22 @@ def checkout(store_id: int):
             return redirect(url_for("orders.show", token=existing.token))
         flash(_("Keranjang untuk toko ini kosong."), "info")
         return redirect(url_for("orders.cart"))
-    form = _checkout_form(group)
+    event_id = request.values.get("acara", type=int)
+    event = None
+    if event_id:
+        ok, event = run_service(services.booth_event, group.store, event_id)
+        if not ok:
+            return redirect(url_for("orders.cart"))
+    form = _checkout_form(group, event)
+    if event is not None:
+        form.fulfilment.data = "pickup"
     if form.validate_on_submit():
         try:
             ok, order = run_service(
                 services.place_order,
                 cart,
                 store_id,
-                form.to_data(),
+                form.to_data(event),
                 current_user if current_user.is_authenticated else None,
             )
         except IntegrityError:
@@ -175,6 +187,7 @@ def checkout(store_id: int):
         "orders/checkout.html",
         form,
         group=group,
+        event=event,
         methods=methods,
         card_available=stripe_client.is_configured()
         and (store.card_on_pickup or store.card_on_delivery),

@@ -18,6 +18,8 @@ from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import InvalidPhone, normalize_phone
+from marketplace.events import services as events
+from marketplace.events.models import Event
 from marketplace.extensions import db
 from marketplace.orders import states
 from marketplace.orders.cart import CartGroup, view_cart
@@ -56,6 +58,8 @@ class CheckoutData:
     kelurahan_id: int | None = None
     landmark: str = ""
     discount_code: str = ""
+    #: a pre-order picked up at the store's booth of this event
+    event_id: int | None = None
 
 
 def order_link(order: Order) -> str:
@@ -75,39 +79,64 @@ def _booked_per_day(store: Store, first: date, last: date) -> Counter:
     return Counter(dict(rows.all()))
 
 
-def available_slots(store: Store, lead_days: int, now: datetime | None = None) -> list[datetime]:
-    """Pickup/delivery times (aware, Asia/Jakarta) inside the store's opening periods.
+def _opening_periods(
+    store: Store, day: date, event: Event | None
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of the day's opening periods (aware Asia/Jakarta): the event's hours at its
+    booth, otherwise the store's weekly hours."""
+    if event is not None:
+        if not event.starts_on <= day <= event.ends_on:
+            return []
+        return [
+            (
+                datetime.combine(day, event.opens_at, tzinfo=JAKARTA),
+                datetime.combine(day, event.closes_at, tzinfo=JAKARTA),
+            )
+        ]
+    periods = []
+    for period in sorted(
+        (p for p in store.periods if p.weekday == day.weekday()), key=lambda p: p.opens_at
+    ):
+        end_day = day + timedelta(days=1) if period.crosses_midnight else day
+        periods.append(
+            (
+                datetime.combine(day, period.opens_at, tzinfo=JAKARTA),
+                datetime.combine(end_day, period.closes_at, tzinfo=JAKARTA),
+            )
+        )
+    return periods
 
-    Respects the longest lead time in the cart, closed dates, a pause and the store's daily
-    capacity; shown as the day they happen, not the day of the order.
+
+def available_slots(
+    store: Store, lead_days: int, now: datetime | None = None, event: Event | None = None
+) -> list[datetime]:
+    """Pickup/delivery times (aware, Asia/Jakarta) inside the store's opening periods, or inside
+    the event's opening hours for a pre-order picked up at the store's booth.
+
+    Respects the longest lead time in the cart, closed dates (not at an event), a pause and the
+    store's daily capacity; shown as the day they happen, not the day of the order.
     """
     now_jkt = to_jakarta(now or utcnow())
     earliest = now_jkt + timedelta(minutes=PREPARATION_MINUTES)
     first_day = now_jkt.date() + timedelta(days=lead_days)
-    last_day = first_day + timedelta(days=SLOT_DAYS - 1)
+    last_day = event.ends_on if event is not None else first_day + timedelta(days=SLOT_DAYS - 1)
     if store.is_paused:
         if store.paused_until is None:
             return []
         earliest = max(earliest, to_jakarta(store.paused_until))
-    closed = {c.day for c in store.closed_dates}
+    closed = {c.day for c in store.closed_dates} if event is None else set()
     booked = _booked_per_day(store, first_day, last_day) if store.daily_capacity else Counter()
     slots: list[datetime] = []
-    for offset in range(SLOT_DAYS):
-        day = first_day + timedelta(days=offset)
-        if day in closed:
-            continue
-        if store.daily_capacity and booked[day] >= store.daily_capacity:
-            continue
-        for period in sorted(
-            (p for p in store.periods if p.weekday == day.weekday()), key=lambda p: p.opens_at
-        ):
-            moment = datetime.combine(day, period.opens_at, tzinfo=JAKARTA)
-            end_day = day + timedelta(days=1) if period.crosses_midnight else day
-            end = datetime.combine(end_day, period.closes_at, tzinfo=JAKARTA)
-            while moment < end:
-                if moment >= earliest:
-                    slots.append(moment)
-                moment += timedelta(minutes=SLOT_MINUTES)
+    day = first_day
+    while day <= last_day:
+        full = store.daily_capacity and booked[day] >= store.daily_capacity
+        if day not in closed and not full:
+            for moment, end in _opening_periods(store, day, event):
+                while moment < end:
+                    if moment >= earliest:
+                        slots.append(moment)
+                    moment += timedelta(minutes=SLOT_MINUTES)
+        day += timedelta(days=1)
     return slots
 
 
@@ -141,8 +170,22 @@ def _check_customer(data: CheckoutData) -> tuple[str, str, str | None]:
     return name[:120], phone, (data.email or "").strip().lower() or None
 
 
-def _check_fulfilment(store: Store, group: CartGroup, data: CheckoutData, now) -> datetime:
-    if data.fulfilment == Fulfilment.PICKUP and not store.offers_pickup:
+def booth_event(store: Store, event_id: int | None) -> Event | None:
+    """The event whose booth the order is picked up at (the store must have a booth there)."""
+    if not event_id:
+        return None
+    event = db.session.get(Event, event_id)
+    if event is None or not events.takes_part(event, store):
+        raise DomainError(_("Toko ini tidak membuka booth di acara itu."))
+    return event
+
+
+def _check_fulfilment(
+    store: Store, group: CartGroup, data: CheckoutData, now, event: Event | None
+) -> datetime:
+    if event is not None and data.fulfilment != Fulfilment.PICKUP:
+        raise DomainError(_("Pre-order acara diambil di booth, tidak diantar."))
+    if data.fulfilment == Fulfilment.PICKUP and event is None and not store.offers_pickup:
         raise DomainError(_("Toko ini tidak melayani ambil di tempat."))
     if data.fulfilment == Fulfilment.DELIVERY:
         if not store.offers_delivery:
@@ -171,7 +214,7 @@ def _check_fulfilment(store: Store, group: CartGroup, data: CheckoutData, now) -
         raise DomainError(_("Pilih waktu dari daftar.")) from exc
     if chosen.tzinfo is None:
         chosen = chosen.replace(tzinfo=JAKARTA)
-    if chosen not in available_slots(store, lead_days_for(group), now):
+    if chosen not in available_slots(store, lead_days_for(group), now, event):
         raise DomainError(_("Waktu itu tidak tersedia lagi. Pilih waktu lain."))
     return chosen
 
@@ -199,7 +242,8 @@ def place_order(
         # Orders of a store with a daily capacity are placed one at a time (row lock on the
         # store), so the count behind the available days cannot be raced past the capacity.
         db.session.execute(select(Store.id).where(Store.id == store.id).with_for_update())
-    fulfil_at = _check_fulfilment(store, group, data, now)
+    event = booth_event(store, data.event_id)
+    fulfil_at = _check_fulfilment(store, group, data, now, event)
     delivery = data.fulfilment == Fulfilment.DELIVERY
     subtotal = group.subtotal
     fee = store.delivery_fee_for(subtotal) if delivery else 0
@@ -230,6 +274,7 @@ def place_order(
         fulfilment=data.fulfilment,
         fulfil_at=to_utc_naive(fulfil_at),
         fulfil_date=fulfil_at.date(),
+        event_id=event.id if event is not None else None,
         delivery_address=(data.address or "").strip()[:255] if delivery else "",
         delivery_rt=(data.rt or "").strip().zfill(3)[:3] if delivery else "",
         delivery_rw=(data.rw or "").strip().zfill(3)[:3] if delivery else "",

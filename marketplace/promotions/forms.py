@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.core.forms import Form, RupiahField, choices, input_required, length, required
+from marketplace.promotions.campaigns import CampaignData
 from marketplace.promotions.services import CodeData
 
 
@@ -52,4 +60,23 @@ class DiscountCodeForm(Form):
             total_limit=self.total_limit.data,
             per_customer_limit=self.per_customer_limit.data,
             is_active=self.is_active.data,
+        )
+
+
+class CampaignForm(Form):
+    title = StringField(
+        _l("Nama kampanye"),
+        validators=[required(), length(160)],
+        description=_l("Misalnya: Festival Kuliner Uwung Jaya"),
+    )
+    starts_at = DateTimeLocalField(_l("Mulai"), validators=[required()], format="%Y-%m-%dT%H:%M")
+    ends_at = DateTimeLocalField(_l("Selesai"), validators=[required()], format="%Y-%m-%dT%H:%M")
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), length(4000)])
+
+    def to_data(self) -> CampaignData:
+        return CampaignData(
+            title=self.title.data or "",
+            starts_at=self.starts_at.data,
+            ends_at=self.ends_at.data,
+            description=self.description.data or "",
         )

@@ -1,13 +1,14 @@
-"""Promotions (price and promotion): store discount codes and their redemptions."""
+"""Promotions (price and promotion): discount codes, their redemptions, campaigns, followers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.areas.models import Kelurahan
 from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
@@ -22,6 +23,8 @@ class DiscountCode(TimestampMixin, db.Model):
     __tablename__ = "discount_codes"
     __table_args__ = (
         UniqueConstraint("store_id", "code", name="uq_discount_codes_store_code"),
+        UniqueConstraint("campaign_id", "code", name="uq_discount_codes_campaign_code"),
+        CheckConstraint("(store_id IS NULL) <> (campaign_id IS NULL)", name="store_or_campaign"),
         CheckConstraint("kind IN ('percent', 'fixed')", name="kind_known"),
         CheckConstraint(
             "(kind = 'percent' AND value BETWEEN 1 AND 100) OR (kind = 'fixed' AND value > 0)",
@@ -36,7 +39,14 @@ class DiscountCode(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    #: a store's own code; None for a campaign code
+    store_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stores.id", ondelete="CASCADE"), index=True
+    )
+    #: a campaign code, valid at every store that joined the campaign
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
     #: what customers type, kept upper-case
     code: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str] = mapped_column(String(10))
@@ -54,9 +64,12 @@ class DiscountCode(TimestampMixin, db.Model):
     used_count: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    store: Mapped[Store] = relationship()
+    store: Mapped[Store | None] = relationship()
+    campaign: Mapped[Campaign | None] = relationship(back_populates="codes")
 
     def is_managed_by(self, user) -> bool:
+        if self.campaign is not None:
+            return self.campaign.is_managed_by(user)
         return self.store.is_managed_by(user)
 
 
@@ -89,4 +102,54 @@ class StoreFollow(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    store: Mapped[Store] = relationship()
+
+
+class Campaign(TimestampMixin, db.Model):
+    """A promotion run by a KIM or the city ("Festival Kuliner Uwung Jaya"): stores join it."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the organising KIM; None when the city runs it
+    kim_group_id: Mapped[int | None] = mapped_column(ForeignKey("kim_groups.id"), index=True)
+    #: stores of this kelurahan may join; None means the whole city
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: UTC window of the campaign
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    kelurahan: Mapped[Kelurahan | None] = relationship()
+    members: Mapped[list[CampaignStore]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignStore.id"
+    )
+    codes: Mapped[list[DiscountCode]] = relationship(
+        back_populates="campaign", order_by="DiscountCode.id"
+    )
+
+    def is_managed_by(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.acts_for_group(self.kim_group_id))
+
+    def is_running(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+class CampaignStore(db.Model):
+    """A store taking part in a campaign."""
+
+    __tablename__ = "campaign_stores"
+    __table_args__ = (UniqueConstraint("campaign_id", "store_id", name="uq_campaign_stores_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="members")
     store: Mapped[Store] = relationship()

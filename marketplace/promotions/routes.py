@@ -12,7 +12,7 @@ from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
 from marketplace.kim.announcements import published_for_stores
-from marketplace.promotions import followers, services
+from marketplace.promotions import campaigns, followers, services
 from marketplace.promotions.forms import DiscountCodeForm
 from marketplace.promotions.models import DiscountCode
 from marketplace.stores.models import Store
@@ -39,6 +39,8 @@ def index(store_id: int):
 @login_required
 def edit(code_id: int):
     code = get_owned_or_404(DiscountCode, code_id, "is_managed_by", current_user)
+    if code.store is None:  # a campaign code is edited on the campaign's page
+        abort(404)
     form = DiscountCodeForm(obj=code)
     if not form.is_submitted():
         for name in ("starts_at", "ends_at"):
@@ -90,6 +92,7 @@ def following():
         "promotions/following.html",
         stores=stores,
         pre_orders=followers.pre_orders(ids),
+        campaigns=campaigns.running_for_stores(ids),
         news=published_for_stores(ids),
     )
 

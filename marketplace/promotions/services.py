@@ -14,7 +14,13 @@ from marketplace.core.db import to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError
 from marketplace.core.money import format_rupiah
 from marketplace.extensions import db
-from marketplace.promotions.models import DiscountCode, DiscountKind, Redemption
+from marketplace.promotions.models import (
+    Campaign,
+    CampaignStore,
+    DiscountCode,
+    DiscountKind,
+    Redemption,
+)
 from marketplace.stores.models import Store
 
 CODE_RE = re.compile(r"^[A-Z0-9-]{3,30}$")
@@ -52,11 +58,36 @@ def normalize_code(text: str) -> str:
 
 
 def find_code(store: Store, text: str) -> DiscountCode | None:
-    return db.session.scalar(
-        select(DiscountCode).where(
-            DiscountCode.store_id == store.id, DiscountCode.code == normalize_code(text)
-        )
+    """The store's own code, else a code of a campaign the store joined."""
+    text = normalize_code(text)
+    own = db.session.scalar(
+        select(DiscountCode).where(DiscountCode.store_id == store.id, DiscountCode.code == text)
     )
+    if own is not None:
+        return own
+    return db.session.scalar(
+        select(DiscountCode)
+        .join(CampaignStore, CampaignStore.campaign_id == DiscountCode.campaign_id)
+        .where(CampaignStore.store_id == store.id, DiscountCode.code == text)
+        .order_by(DiscountCode.id)
+        .limit(1)
+    )
+
+
+def _owned_code(owner: Store | Campaign, text: str) -> DiscountCode | None:
+    column = DiscountCode.campaign_id if isinstance(owner, Campaign) else DiscountCode.store_id
+    return db.session.scalar(
+        select(DiscountCode).where(column == owner.id, DiscountCode.code == text)
+    )
+
+
+def code_window(code: DiscountCode) -> tuple[datetime | None, datetime | None]:
+    """When the code applies (UTC): its own window, inside its campaign's for a campaign code."""
+    starts, ends = code.starts_at, code.ends_at
+    if code.campaign is not None:
+        starts = max(starts or code.campaign.starts_at, code.campaign.starts_at)
+        ends = min(ends or code.campaign.ends_at, code.campaign.ends_at)
+    return starts, ends
 
 
 def customer_key(user, phone: str) -> str:
@@ -82,14 +113,15 @@ def check_code(
         raise DomainError(_("Kode promo tidak dikenal di toko ini."))
     if not code.is_active:
         raise DomainError(_("Kode promo sedang tidak aktif."))
-    if code.starts_at is not None and now < code.starts_at:
+    starts, ends = code_window(code)
+    if starts is not None and now < starts:
         raise DomainError(
             _(
                 "Kode berlaku mulai %(when)s.",
-                when=format_datetime(to_jakarta(code.starts_at), "d MMM yyyy, HH.mm"),
+                when=format_datetime(to_jakarta(starts), "d MMM yyyy, HH.mm"),
             )
         )
-    if code.ends_at is not None and now >= code.ends_at:
+    if ends is not None and now >= ends:
         raise DomainError(_("Kode sudah berakhir."))
     if subtotal < code.min_spend:
         raise DomainError(
@@ -144,8 +176,10 @@ def redemption_of(order_id: int) -> Redemption | None:
     return db.session.scalar(select(Redemption).where(Redemption.order_id == order_id))
 
 
-def save_code(store: Store, data: CodeData, code: DiscountCode | None = None) -> DiscountCode:
-    """Create or change a store's discount code."""
+def save_code(
+    owner: Store | Campaign, data: CodeData, code: DiscountCode | None = None
+) -> DiscountCode:
+    """Create or change a discount code of a store, or of a campaign (valid at its stores)."""
     text = normalize_code(data.code)
     if not CODE_RE.match(text):
         raise DomainError(_("Kode 3–30 huruf/angka tanpa spasi, misalnya HEMAT10."))
@@ -162,11 +196,17 @@ def save_code(store: Store, data: CodeData, code: DiscountCode | None = None) ->
     for limit in (data.total_limit, data.per_customer_limit):
         if limit is not None and limit < 1:
             raise DomainError(_("Batas pemakaian minimal 1, atau kosongkan."))
-    clash = find_code(store, text)
+    clash = _owned_code(owner, text)
     if clash is not None and clash is not code:
+        if isinstance(owner, Campaign):
+            raise DomainError(_("Kode itu sudah ada di kampanye ini."))
         raise DomainError(_("Kode itu sudah ada di toko Anda."))
     if code is None:
-        code = DiscountCode(store_id=store.id, used_count=0)
+        code = (
+            DiscountCode(campaign_id=owner.id, used_count=0)
+            if isinstance(owner, Campaign)
+            else DiscountCode(store_id=owner.id, used_count=0)
+        )
         db.session.add(code)
     if data.total_limit is not None and data.total_limit < (code.used_count or 0):
         raise DomainError(_("Batas total tidak boleh di bawah pemakaian yang sudah terjadi."))
