@@ -43,5 +43,5 @@ bench: setup ## Run the benchmarks (they print figures)
 	PYTHONPATH=. $(BIN)/python benchmarks/listing_queries.py
 
 i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" --no-location --sort-output -o marketplace/translations/messages.pot .
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching

@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.promotions.campaign_routes import bp as campaigns_bp
     from marketplace.promotions.routes import bp as promotions_bp
     from marketplace.promotions.routes import follow_bp
+    from marketplace.reviews.routes import bp as reviews_bp
     from marketplace.stores.routes import bp as stores_bp
 
     for blueprint in (
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         follow_bp,
         campaigns_bp,
         events_bp,
+        reviews_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),
         "ASPIRATION_RATE_LIMIT": os.environ.get("ASPIRATION_RATE_LIMIT", "5 per hour"),
+        #: writing reviews, replies and review reports
+        "REVIEW_RATE_LIMIT": os.environ.get("REVIEW_RATE_LIMIT", "10 per hour"),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

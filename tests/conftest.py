@@ -61,6 +61,7 @@ def make_app(database_url: str, upload_dir: Path, **overrides):
         # Limits are on, but high; tests/accounts/test_rate_limit.py lowers them.
         "AUTH_RATE_LIMIT": "1000 per minute",
         "ASPIRATION_RATE_LIMIT": "1000 per minute",
+        "REVIEW_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
     }

@@ -9,11 +9,17 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
 
 
+def _walked(dirpath: str) -> bool:
+    """Babel skips folders starting with "_" by default: templates/_macros must be read."""
+    name = Path(dirpath).name
+    return not name.startswith(".") and name != "__pycache__"
+
+
 def extracted_ids() -> set[str]:
     method_map = [("marketplace/**.py", "python"), ("templates/**.html", "jinja2")]
     ids = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, keywords=KEYWORDS
+        str(ROOT), method_map, keywords=KEYWORDS, directory_filter=_walked
     ):
         ids.add(message if isinstance(message, str) else message[0])
     return ids

@@ -26,6 +26,7 @@ from marketplace.orders import services as order_services
 from marketplace.orders.cart import SessionCart, add_to_cart
 from marketplace.promotions import campaigns
 from marketplace.promotions import services as promos
+from marketplace.reviews import services as reviews
 from tests.factories import PASSWORD, jpeg_bytes
 
 ACTORS = [
@@ -71,6 +72,7 @@ class World:
     booth: object
     campaign: object
     campaign_code: object
+    review: object
 
 
 @pytest.fixture
@@ -127,6 +129,14 @@ def world(app, create_user, create_store, create_product, create_kim_group):
     order_services.accept_order(orders[1], users["owner"])
     order_services.accept_order(orders[2], users["owner"])
     order_services.mark_ready(orders[2], users["owner"])
+    done = _order(store, product, "perm-done")
+    for step in (
+        order_services.accept_order,
+        order_services.mark_ready,
+        order_services.complete_order,
+    ):
+        step(done, users["owner"])
+    review = reviews.write_review(done, None, reviews.ReviewData(rating=4, text="Enak"))
     db.session.commit()
     return World(
         users,
@@ -156,6 +166,7 @@ def world(app, create_user, create_store, create_product, create_kim_group):
         events.apply_for_booth(users["owner"], bazaar, store),
         festival,
         promos.save_code(festival, promos.CodeData(code="FESTIVAL", kind="fixed", value=1000)),
+        review,
     )
 
 
@@ -483,6 +494,27 @@ CASES = [
         OWNER,
     ),
     ("GET", lambda w: f"/toko-saya/promo/{w.campaign_code.id}", None, set()),
+    ("GET", lambda w: f"/toko-saya/{w.store.id}/ulasan", None, OWNER),
+    (
+        "POST",
+        lambda w: f"/toko-saya/ulasan/{w.review.id}/balas",
+        lambda w: {"text": "Terima kasih"},
+        OWNER,
+    ),
+    ("POST", lambda w: f"/ulasan/{w.review.id}/lapor", lambda w: {"reason": "spam"}, SIGNED_IN),
+    ("GET", lambda w: "/kim/ulasan", None, ADMINS),
+    (
+        "POST",
+        lambda w: f"/kim/ulasan/{w.review.id}/sembunyikan",
+        lambda w: {"reason": "Spam"},
+        KIM,
+    ),
+    (
+        "POST",
+        lambda w: f"/kim/ulasan/{w.review.id}/tampilkan",
+        lambda w: {"reason": "Keliru"},
+        KIM,
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import TimestampMixin, jakarta_today, utcnow
+from marketplace.core.db import RatedMixin, TimestampMixin, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -32,7 +32,7 @@ class Category(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name
 
 
-class Product(TimestampMixin, db.Model):
+class Product(RatedMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),

@@ -14,6 +14,8 @@ from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
 from marketplace.core.money import parse_rupiah
 from marketplace.extensions import db
+from marketplace.reviews.forms import ReportReviewForm
+from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
 
 bp = Blueprint("catalog", __name__)
@@ -106,4 +108,6 @@ def product(product_id: int):
         store=item.store,
         state=availability(item.store),
         today=jakarta_today(),
+        reviews=visible_reviews(item.store, request.args.get("ulasan", 1, type=int), product=item),
+        report_form=ReportReviewForm(),
     )

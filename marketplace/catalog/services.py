@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.catalog.models import (
@@ -66,7 +66,7 @@ class BrowseFilters:
     sort: str = ""
 
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc", "name")
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "name", "rating")
 
 
 def _validate(data: ProductData) -> None:
@@ -380,6 +380,15 @@ def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datet
         "price_asc": [Product.price, Product.id],
         "price_desc": [Product.price.desc(), Product.id],
         "name": [Product.name, Product.id],
+        # best average first (kept as whole thousandths), then the most reviewed; unrated last
+        "rating": [
+            case(
+                (Product.rating_count > 0, Product.rating_sum * 1000 / Product.rating_count),
+                else_=0,
+            ).desc(),
+            Product.rating_count.desc(),
+            Product.id,
+        ],
     }[sort]
     query = query.order_by(*order)
     return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)

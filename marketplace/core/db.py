@@ -41,6 +41,18 @@ def jakarta_today(now: datetime | None = None) -> date:
     return to_jakarta(now or utcnow()).date()
 
 
+class RatedMixin:
+    """Review totals kept by the service that writes a review, in the same transaction."""
+
+    #: visible (not hidden) ratings and their sum: the average is ``rating_sum / rating_count``
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -48,6 +60,7 @@ class TimestampMixin:
 
 __all__ = [
     "JAKARTA",
+    "RatedMixin",
     "TimestampMixin",
     "db",
     "jakarta_today",

@@ -20,6 +20,7 @@ from marketplace.kim.forms import (
     RotationForm,
 )
 from marketplace.kim.models import FeaturedSlot, KimGroup, KimMember
+from marketplace.orders.quality import quality_signals
 from marketplace.stores import services as store_services
 from marketplace.stores.models import Store
 
@@ -162,10 +163,13 @@ def appoint(group_id: int):
 
 
 def _featured_page(form: FeaturedForm, rotation: RotationForm):
+    stores = [s for s in store_services.moderated_stores(current_user) if s.is_public]
     return render_form(
         "kim/featured.html",
         form,
         rotation=rotation,
+        stores=stores,
+        quality=quality_signals([s.id for s in stores]),
         slots=featured.slots_for(current_user),
         log=featured.log_for(current_user),
     )

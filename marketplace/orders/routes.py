@@ -25,6 +25,7 @@ from marketplace.orders.notifications import customer_to_seller_message
 from marketplace.orders.states import LABELS
 from marketplace.payments import stripe_client
 from marketplace.promotions import services as promotions
+from marketplace.reviews import services as reviews
 from marketplace.stores.services import stores_of
 
 bp = Blueprint("orders", __name__)
@@ -211,6 +212,9 @@ def show(token: str):
         labels=LABELS,
         wa_message=customer_to_seller_message(order, link),
         cancel_form=CancelOrderForm(),
+        can_review=reviews.may_review(
+            order, current_user if current_user.is_authenticated else None
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
-from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.core.db import RatedMixin, TimestampMixin, utcnow
 from marketplace.extensions import db
 
 
@@ -34,7 +34,7 @@ store_delivery_kelurahan = Table(
 )
 
 
-class Store(TimestampMixin, db.Model):
+class Store(RatedMixin, TimestampMixin, db.Model):
     __tablename__ = "stores"
     __table_args__ = (
         CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),

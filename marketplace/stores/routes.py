@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +14,10 @@ from marketplace.core.permissions import get_owned_or_404, require, role_require
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
 from marketplace.kim.trainings import attended_by
+from marketplace.orders.quality import quality_signals
 from marketplace.promotions.followers import is_following
+from marketplace.reviews.forms import ReportReviewForm
+from marketplace.reviews.services import visible_reviews
 from marketplace.stores import services
 from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
 from marketplace.stores.hours import availability
@@ -58,6 +61,8 @@ def storefront(slug: str):
         today=jakarta_today(),
         trainings=attended_by(store.owner_id),
         following=is_following(current_user, store),
+        reviews=visible_reviews(store, request.args.get("ulasan", 1, type=int)),
+        report_form=ReportReviewForm(),
     )
 
 
@@ -69,6 +74,7 @@ def dashboard():
         "stores/dashboard.html",
         stores=stores,
         states={s.id: availability(s) for s in stores},
+        quality=quality_signals([s.id for s in stores]),
         pause_form=PauseForm(),
     )
 
