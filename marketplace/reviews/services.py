@@ -98,29 +98,21 @@ def _valid_rating(value) -> int:
     return value
 
 
-def _count(review: Review, sign: int) -> None:
-    """Add (+1) or take out (-1) a review from the store and product totals, atomically."""
+def _bump(model: type[Store] | type[Product], row_id: int, rating: int, sign: int) -> None:
     db.session.execute(
-        update(Store)
-        .where(Store.id == review.store_id)
-        .values(
-            rating_count=Store.rating_count + sign,
-            rating_sum=Store.rating_sum + sign * review.rating,
-        )
+        update(model)
+        .where(model.id == row_id)
+        .values(rating_count=model.rating_count + sign, rating_sum=model.rating_sum + sign * rating)
         .execution_options(synchronize_session=False)
     )
-    for item in review.products:
-        db.session.execute(
-            update(Product)
-            .where(Product.id == item.product_id)
-            .values(
-                rating_count=Product.rating_count + sign,
-                rating_sum=Product.rating_sum + sign * item.rating,
-            )
-            .execution_options(synchronize_session=False)
-        )
+
+
+def _count(review: Review, sign: int) -> None:
+    """Add (+1) or take out (-1) a review from the store and product totals, atomically."""
+    _bump(Store, review.store_id, review.rating, sign)
     db.session.expire(review.store, ["rating_count", "rating_sum"])
     for item in review.products:
+        _bump(Product, item.product_id, item.rating, sign)
         db.session.expire(item.product, ["rating_count", "rating_sum"])
 
 
