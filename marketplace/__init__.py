@@ -67,12 +67,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.areas.routes import bp as areas_bp
+    from marketplace.books.credit_routes import bp as credit_bp
+    from marketplace.books.routes import bp as books_bp
     from marketplace.catalog.admin_routes import bp as categories_bp
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
     from marketplace.events.routes import bp as events_bp
     from marketplace.kim.announcement_routes import bp as announcements_bp
     from marketplace.kim.aspiration_routes import bp as aspirations_bp
+    from marketplace.kim.impact_routes import bp as impact_bp
     from marketplace.kim.routes import bp as kim_bp
     from marketplace.kim.training_routes import bp as trainings_bp
     from marketplace.main.routes import bp as main_bp
@@ -105,6 +108,9 @@ def register_blueprints(app: Flask) -> None:
         campaigns_bp,
         events_bp,
         reviews_bp,
+        books_bp,
+        credit_bp,
+        impact_bp,
     ):
         app.register_blueprint(blueprint)
 

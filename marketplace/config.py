@@ -56,6 +56,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),
         "ASPIRATION_RATE_LIMIT": os.environ.get("ASPIRATION_RATE_LIMIT", "5 per hour"),
+        #: the platform's fee on card payments, in hundredths of a percent (250 = 2,5%)
+        "PLATFORM_FEE_BASIS_POINTS": int(os.environ.get("PLATFORM_FEE_BASIS_POINTS", "0")),
         #: writing reviews, replies and review reports
         "REVIEW_RATE_LIMIT": os.environ.get("REVIEW_RATE_LIMIT", "10 per hour"),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),

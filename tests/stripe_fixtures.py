@@ -10,6 +10,7 @@ import time
 import pytest
 import stripe
 
+from marketplace.extensions import db
 from tests.conftest import missing_service
 
 WEBHOOK_SECRET = "whsec_test_pasar_kampung"  # noqa: S105 - a test secret
@@ -90,3 +91,17 @@ def signed(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None =
     timestamp = int(time.time()) if timestamp is None else timestamp
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+@pytest.fixture
+def card_order(stripe_on, cart, shop, checkout):
+    def make(quantity=2, token="card-1", product="teh"):  # noqa: S107 - not a secret
+        from marketplace.orders.cart import add_to_cart
+
+        add_to_cart(cart, shop[product], [], quantity)
+        return checkout(cart, shop["store"], token=token, payment_method="card")
+
+    shop["teh"].price = 12000  # above the card minimum
+    shop["teh"].stock = 5
+    db.session.flush()
+    return make

@@ -41,6 +41,9 @@ def test_seed_demo_builds_the_kampung_once(app):
     (festival,) = current()
     assert member_stores(festival)
     assert [c.code for c in festival.codes] == ["FESTUJ"]
+    from marketplace.books.models import CashEntry
+
+    assert count(CashEntry) == 8
     before = (count(Store), count(Product), count(User), count(ProductPhoto))
     seed_demo()
     assert (count(Store), count(Product), count(User), count(ProductPhoto)) == before

@@ -287,6 +287,38 @@ def products_by_store(store_ids: list[int]) -> dict[int, list[Product]]:
     return grouped
 
 
+LOW_STOCK = 3
+
+
+def low_stock(
+    store_ids: list[int], today: date | None = None
+) -> dict[int, list[tuple[Product, int]]]:
+    """Visible products running low (counted stock, or today's daily portions): at most
+    ``LOW_STOCK`` left, or a fifth of the daily quota, per store, for the seller's dashboard."""
+    today = today or jakarta_today()
+    alerts: dict[int, list[tuple[Product, int]]] = {store_id: [] for store_id in store_ids}
+    if not store_ids:
+        return alerts
+    for product in db.session.scalars(
+        select(Product)
+        .where(
+            Product.store_id.in_(store_ids),
+            Product.is_hidden.is_(False),
+            Product.is_sold_out.is_(False),
+            Product.stock_mode.in_([StockMode.COUNTED, StockMode.DAILY]),
+        )
+        .options(selectinload(Product.upcoming_portions))
+        .order_by(Product.name)
+    ):
+        left = product.portions_left(today)
+        threshold = LOW_STOCK
+        if product.stock_mode == StockMode.DAILY and product.daily_quota:
+            threshold = max(LOW_STOCK, product.daily_quota // 5)
+        if left is not None and left <= threshold:
+            alerts[product.store_id].append((product, left))
+    return alerts
+
+
 def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
 

@@ -115,6 +115,12 @@ class Uploads:
     def from_config(cls, config) -> Uploads:
         return cls(Path(config["UPLOAD_FOLDER"]), int(config["MAX_IMAGE_PIXELS"]))
 
+    def private(self) -> Uploads:
+        """A folder the public media route cannot reach (receipts): served only after a check."""
+        folder = self.folder / "private"
+        folder.mkdir(parents=True, exist_ok=True)
+        return Uploads(folder, self.max_pixels)
+
     def store(self, stream) -> StoredImage:
         return store_image(stream, self.folder, self.max_pixels)
 

@@ -324,6 +324,47 @@ def _bazaar_and_campaign(owners: dict[str, User]) -> None:
     )
 
 
+def _books(owners: dict[str, User]) -> None:
+    """A week of Bu Siti's cash book and one kasbon customer (once)."""
+    from marketplace.books import credit
+    from marketplace.books import services as books
+    from marketplace.books.models import CashEntry
+
+    siti = db.session.scalar(select(Store).where(Store.slug == "warung-bu-siti"))
+    if db.session.scalar(select(CashEntry.id).where(CashEntry.store_id == siti.id).limit(1)):
+        return
+    owner = siti.owner
+    now = to_jakarta(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+    for days, kind, amount, category, method, note in (
+        (6, "modal", 500000, "", "tunai", "Tabungan untuk modal awal"),
+        (5, "pengeluaran", 120000, "bahan baku", "tunai", "Beras, santan, telur"),
+        (4, "pemasukan", 85000, "penjualan di tempat", "tunai", "Jualan pagi"),
+        (3, "pengeluaran", 25000, "gas & listrik", "tunai", "Gas 3 kg"),
+        (3, "pemasukan", 40000, "penjualan di tempat", "qris", ""),
+        (2, "prive", 50000, "", "tunai", "Uang sekolah anak"),
+        (1, "pemasukan", 64000, "penjualan di tempat", "tunai", "Jualan pagi"),
+        (1, "pengeluaran", 18000, "kemasan", "transfer", "Kertas nasi dan kantong"),
+    ):
+        books.record_entry(
+            owner,
+            siti,
+            books.EntryData(
+                kind=kind,
+                amount=amount,
+                category=category,
+                method=method,
+                occurred_at=now - timedelta(days=days),
+                note=note,
+            ),
+        )
+    customer = credit.save_customer(owner, siti, "Bu Ani (tetangga)", "081299990001", 100000)
+    credit.sell_on_credit(
+        owner,
+        customer,
+        credit.DebtData(25000, "Nasi uduk 5 bungkus", due_on=now.date() + timedelta(days=7)),
+    )
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -351,6 +392,7 @@ def seed_demo() -> dict[str, int]:
     db.session.flush()
     _kim_activity(owners)
     _bazaar_and_campaign(owners)
+    _books(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),

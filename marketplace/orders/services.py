@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.areas.models import Kelurahan
+from marketplace.books import services as books
 from marketplace.catalog.stock import release_stock, reserve_stock
 from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
@@ -392,9 +393,11 @@ def mark_ready(order: Order, actor) -> None:
 
 
 def complete_order(order: Order, actor) -> None:
-    """Handed over (and, for cash, paid)."""
+    """Handed over (and, for cash, paid: the income reaches the seller's cash book)."""
     _seller_only(order, actor)
     _move(order, OrderStatus.COMPLETED, actor)
+    if order.payment_method == PaymentMethod.CASH:
+        books.post_cash_completion(order)
 
 
 def cancel_by_customer(order: Order, actor=None, reason: str = "") -> None:

@@ -6,11 +6,24 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.books import services as books
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 from marketplace.payments import stripe_client
 from marketplace.payments.models import Payment, PaymentStatus
+
+#: how far a payment's status has come; an event never moves it backwards
+RANK = {
+    PaymentStatus.STARTED: 0,
+    PaymentStatus.REQUIRES_ACTION: 1,
+    PaymentStatus.FAILED: 2,
+    PaymentStatus.AUTHORIZED: 3,
+    PaymentStatus.REVIEW: 3,
+    PaymentStatus.CAPTURED: 4,
+    PaymentStatus.CANCELED: 5,
+    PaymentStatus.REFUNDED: 6,
+}
 
 VOIDABLE = (
     PaymentStatus.STARTED,
@@ -23,6 +36,19 @@ VOIDABLE = (
 def idempotency_key(order: Order, action: str) -> str:
     """Derived from the order (id and private token): a retry of the same action is one action."""
     return f"order-{order.id}-{order.token[:12]}-{action}"
+
+
+def set_status(payment: Payment, status: str) -> bool:
+    """Move a payment forward (never back); money captured or refunded reaches the books once."""
+    if RANK[status] < RANK[payment.status]:
+        return False
+    moved = payment.status != status
+    payment.status = status
+    if moved and status == PaymentStatus.CAPTURED:
+        books.post_card_capture(payment.order)
+    elif moved and status == PaymentStatus.REFUNDED:
+        books.post_card_refund(payment.order)
+    return True
 
 
 def payment_of(order: Order) -> Payment | None:
@@ -44,7 +70,7 @@ def capture_for(order: Order) -> None:
         raise DomainError(
             _("Pembayaran tidak dapat ditarik: %(error)s", error=exc.user_message or "Stripe")
         ) from exc
-    payment.status = PaymentStatus.CAPTURED
+    set_status(payment, PaymentStatus.CAPTURED)
     db.session.flush()
 
 
@@ -56,10 +82,10 @@ def release_for(order: Order) -> None:
     try:
         if payment.status in VOIDABLE:
             stripe_client.cancel_payment_intent(payment.intent_id)
-            payment.status = PaymentStatus.CANCELED
+            set_status(payment, PaymentStatus.CANCELED)
         elif payment.status == PaymentStatus.CAPTURED:
             stripe_client.refund_payment_intent(payment.intent_id, idempotency_key(order, "refund"))
-            payment.status = PaymentStatus.REFUNDED
+            set_status(payment, PaymentStatus.REFUNDED)
     except stripe_client.StripeError as exc:
         # The intent may already be gone (expired, failed): keep the order's step, note why.
         payment.last_error = str(exc)[:500]

@@ -15,28 +15,10 @@ from marketplace.extensions import db
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
 from marketplace.payments import stripe_client
-from marketplace.payments.gateway import idempotency_key, payment_of
+from marketplace.payments.gateway import idempotency_key, payment_of, set_status
 from marketplace.payments.models import Payment, PaymentStatus, StripeEvent
 
-#: how far a payment's status has come; an event never moves it backwards
-RANK = {
-    PaymentStatus.STARTED: 0,
-    PaymentStatus.REQUIRES_ACTION: 1,
-    PaymentStatus.FAILED: 2,
-    PaymentStatus.AUTHORIZED: 3,
-    PaymentStatus.REVIEW: 3,
-    PaymentStatus.CAPTURED: 4,
-    PaymentStatus.CANCELED: 5,
-    PaymentStatus.REFUNDED: 6,
-}
 STRIPE = "stripe"
-
-
-def _set_status(payment: Payment, status: str) -> bool:
-    if RANK[status] < RANK[payment.status]:
-        return False
-    payment.status = status
-    return True
 
 
 def _lock(order: Order) -> Order:
@@ -80,7 +62,7 @@ def pay_with_method(order: Order, payment_method_id: str) -> dict:
             )
         except stripe_client.CardError as error:
             payment.last_error = (error.user_message or str(error))[:500]
-            _set_status(payment, PaymentStatus.FAILED)
+            set_status(payment, PaymentStatus.FAILED)
             orders.cancel_unpaid(order, _("Kartu ditolak: %(why)s", why=payment.last_error), STRIPE)
             return {"status": "failed", "message": payment.last_error}
         payment.intent_id = intent["id"]
@@ -113,18 +95,18 @@ def sync_intent(payment: Payment, intent: dict) -> None:
                 cur=intent.get("currency"),
                 want=payment.amount,
             )
-            _set_status(payment, PaymentStatus.REVIEW)
+            set_status(payment, PaymentStatus.REVIEW)
             if order.status == OrderStatus.AWAITING_PAYMENT:
                 orders.hold_for_review(order, payment.last_error, STRIPE)
             return
         new = PaymentStatus.CAPTURED if status == "succeeded" else PaymentStatus.AUTHORIZED
-        _set_status(payment, new)
+        set_status(payment, new)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             orders.mark_paid(order, STRIPE)
     elif status == "requires_action":
-        _set_status(payment, PaymentStatus.REQUIRES_ACTION)
+        set_status(payment, PaymentStatus.REQUIRES_ACTION)
     elif status in ("requires_payment_method", "canceled"):
-        failed = _set_status(
+        failed = set_status(
             payment, PaymentStatus.FAILED if status != "canceled" else PaymentStatus.CANCELED
         )
         if failed and order.status == OrderStatus.AWAITING_PAYMENT:
@@ -152,7 +134,7 @@ def _refund_event(obj: dict) -> None:
         select(Payment).where(Payment.intent_id == obj.get("payment_intent"))
     )
     if payment is not None and obj.get("refunded"):
-        _set_status(payment, PaymentStatus.REFUNDED)
+        set_status(payment, PaymentStatus.REFUNDED)
 
 
 HANDLERS = {

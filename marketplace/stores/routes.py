@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
-from marketplace.catalog.services import store_products
+from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
@@ -75,6 +75,7 @@ def dashboard():
         stores=stores,
         states={s.id: availability(s) for s in stores},
         quality=quality_signals([s.id for s in stores]),
+        low_stock=low_stock([s.id for s in stores]),
         pause_form=PauseForm(),
     )
 

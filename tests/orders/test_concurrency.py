@@ -44,6 +44,11 @@ def pg_app(postgres_url, tmp_path):
                     sa.text(f"DELETE FROM {table} WHERE order_id IN ({of_stores})"),  # noqa: S608
                     {"s": store_ids},
                 )
+            for table in ("cash_entries", "ledger_entries"):  # what completed orders posted
+                db.session.execute(
+                    sa.text(f"DELETE FROM {table} WHERE store_id = ANY(:s)"),  # noqa: S608
+                    {"s": store_ids},
+                )
             db.session.execute(sa.delete(Order).where(Order.id.in_(order_ids)))
             product_ids = sa.select(Product.id).where(Product.store_id.in_(store_ids))
             db.session.execute(

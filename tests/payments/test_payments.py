@@ -51,18 +51,6 @@ def test_fractional_stripe_amounts_are_refused():
         from_stripe_amount(150050)
 
 
-@pytest.fixture
-def card_order(stripe_on, cart, shop, checkout):
-    def make(quantity=2, token="card-1", product="teh"):  # noqa: S107 - not a secret
-        add_to_cart(cart, shop[product], [], quantity)
-        return checkout(cart, shop["store"], token=token, payment_method="card")
-
-    shop["teh"].price = 12000  # above the card minimum
-    shop["teh"].stock = 5
-    db.session.flush()
-    return make
-
-
 def stock(shop):
     return db.session.get(Product, shop["teh"].id).stock
 
