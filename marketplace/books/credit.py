@@ -83,6 +83,21 @@ def outstanding_of(customer: CreditCustomer) -> int:
     return int(owed) - int(paid)
 
 
+def outstanding_total(store: Store, direction: str) -> int:
+    """What all customers owe the stall (piutang), or the stall owes its suppliers (utang)."""
+    owed = db.session.scalar(
+        select(func.coalesce(func.sum(Debt.amount), 0)).where(
+            Debt.store_id == store.id, Debt.direction == direction
+        )
+    )
+    paid = db.session.scalar(
+        select(func.coalesce(func.sum(DebtPayment.amount), 0))
+        .join(Debt)
+        .where(Debt.store_id == store.id, Debt.direction == direction)
+    )
+    return int(owed) - int(paid)
+
+
 @dataclass
 class DebtData:
     amount: int

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from marketplace.accounts.models import Role
-from marketplace.books import payouts, reports, services
+from marketplace.books import credit, payouts, reports, services
 from marketplace.books.forms import CategoryForm, EntryForm, NoteForm, PayoutForm, RangeForm
 from marketplace.books.models import CashEntry, Channel, EntryKind, LedgerKind, Method
 from marketplace.core.errors import DomainError
@@ -86,6 +86,8 @@ def _book_page(store: Store, entry_form: EntryForm, category_form: CategoryForm)
         category_form=category_form,
         note_form=NoteForm(),
         balance=payouts.balance(store),
+        receivable=credit.outstanding_total(store, credit.RECEIVABLE),
+        payable=credit.outstanding_total(store, credit.PAYABLE),
     )
 
 

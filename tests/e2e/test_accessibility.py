@@ -39,7 +39,7 @@ def sample_store(live_app):
         )
         catalog.save_option_group(product, "Level pedas", "Level 0\nLevel 1", False, True)
         db.session.commit()
-        return {"slug": store.slug, "product_id": product.id}
+        return {"slug": store.slug, "product_id": product.id, "store_id": store.id}
 
 
 def test_main_pages_have_no_serious_accessibility_violations(live_server, phone, sample_store):
@@ -54,12 +54,38 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
         "/akun/masuk",
         "/akun/daftar",
         "/kelurahan/uwung-jaya",
+        "/acara",
+        "/kampanye",
     ]
     problems = []
     for url in urls:
         page.goto(live_server + url)
         results = axe.run(page)
         assert results.response["passes"], "axe must have checked something"
+        for violation in results.response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+    assert not problems, "\n".join(problems)
+
+
+def test_seller_pages_have_no_serious_accessibility_violations(live_server, phone, sample_store):
+    from tests.e2e.test_kim_journey import sign_in
+
+    page = phone()
+    sign_in(page, live_server, "081100000008")
+    axe = Axe()
+    store = sample_store["store_id"]
+    problems = []
+    for url in (
+        "/toko-saya",
+        f"/toko-saya/{store}/buku-kas",
+        f"/toko-saya/{store}/utang-piutang",
+        f"/toko-saya/{store}/laporan-bulanan",
+        f"/toko-saya/{store}/ulasan",
+    ):
+        page.goto(live_server + url)
+        results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [n["target"] for n in violation["nodes"]][:3]

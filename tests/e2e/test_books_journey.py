@@ -57,7 +57,7 @@ def test_walk_in_sale_expense_and_cash_order(live_server, phone, warung):
     # A walk-in sale at the stall
     seller.get_by_label("Pemasukan (jual di tempat)").check()
     seller.get_by_label("Jumlah (Rp)").fill("25.000")
-    seller.get_by_label("Kategori", exact=True).fill("penjualan di tempat")
+    seller.get_by_label("penjualan di tempat").check()
     seller.get_by_role("button", name="Simpan catatan").click()
     expect(seller.get_by_text("Catatan disimpan.")).to_be_visible()
     expect(seller.locator("#sales")).to_have_text("Rp25.000")
@@ -65,7 +65,7 @@ def test_walk_in_sale_expense_and_cash_order(live_server, phone, warung):
     # An expense with a one-tap category
     seller.get_by_label("Pengeluaran", exact=True).first.check()
     seller.get_by_label("Jumlah (Rp)").fill("8000")
-    seller.get_by_label("Kategori", exact=True).fill("bahan baku")
+    seller.get_by_label("bahan baku", exact=True).check()  # one tap
     seller.get_by_label("Keterangan", exact=True).fill("Lele 1 kg")
     seller.get_by_role("button", name="Simpan catatan").click()
     expect(seller.locator("#expenses")).to_have_text("Rp8.000")
