@@ -71,31 +71,41 @@ def save_customer(
     return customer
 
 
-def outstanding_of(customer: CreditCustomer) -> int:
-    owed = db.session.scalar(
-        select(func.coalesce(func.sum(Debt.amount), 0)).where(Debt.customer_id == customer.id)
-    )
+def _outstanding(*conditions) -> int:
+    owed = db.session.scalar(select(func.coalesce(func.sum(Debt.amount), 0)).where(*conditions))
     paid = db.session.scalar(
-        select(func.coalesce(func.sum(DebtPayment.amount), 0))
-        .join(Debt)
-        .where(Debt.customer_id == customer.id)
+        select(func.coalesce(func.sum(DebtPayment.amount), 0)).join(Debt).where(*conditions)
     )
     return int(owed) - int(paid)
+
+
+def outstanding_of(customer: CreditCustomer) -> int:
+    return _outstanding(Debt.customer_id == customer.id)
+
+
+def outstanding_by_customer(store: Store) -> dict[int, int]:
+    """What each kasbon customer of the store owes now (two grouped queries)."""
+    owed = dict(
+        db.session.execute(
+            select(Debt.customer_id, func.sum(Debt.amount))
+            .where(Debt.store_id == store.id, Debt.direction == RECEIVABLE)
+            .group_by(Debt.customer_id)
+        ).all()
+    )
+    paid = dict(
+        db.session.execute(
+            select(Debt.customer_id, func.sum(DebtPayment.amount))
+            .join(Debt)
+            .where(Debt.store_id == store.id, Debt.direction == RECEIVABLE)
+            .group_by(Debt.customer_id)
+        ).all()
+    )
+    return {cid: int(total) - int(paid.get(cid, 0)) for cid, total in owed.items()}
 
 
 def outstanding_total(store: Store, direction: str) -> int:
     """What all customers owe the stall (piutang), or the stall owes its suppliers (utang)."""
-    owed = db.session.scalar(
-        select(func.coalesce(func.sum(Debt.amount), 0)).where(
-            Debt.store_id == store.id, Debt.direction == direction
-        )
-    )
-    paid = db.session.scalar(
-        select(func.coalesce(func.sum(DebtPayment.amount), 0))
-        .join(Debt)
-        .where(Debt.store_id == store.id, Debt.direction == direction)
-    )
-    return int(owed) - int(paid)
+    return _outstanding(Debt.store_id == store.id, Debt.direction == direction)
 
 
 @dataclass

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from marketplace.books import credit, statements
 from marketplace.books.forms import CreditSaleForm, CustomerForm, DebtPaymentForm, SupplierDebtForm
 from marketplace.books.models import CreditCustomer, Debt
-from marketplace.core.db import jakarta_today
 from marketplace.core.errors import DomainError
 from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import render_form, run_service
@@ -29,11 +28,12 @@ def _page(store: Store, failed=None, **forms):
         "supplier_form": SupplierDebtForm(formdata=None),
     }
     blank.update(forms)
+    owed = credit.outstanding_by_customer(store)
     return render_form(
         "books/credit.html",
         failed or blank["customer_form"],
         store=store,
-        customers=[(c, credit.outstanding_of(c)) for c in credit.customers_of(store)],
+        customers=[(c, owed.get(c.id, 0)) for c in credit.customers_of(store)],
         receivables=credit.debts_of(store, credit.RECEIVABLE),
         payables=credit.debts_of(store, credit.PAYABLE),
         payment_form=DebtPaymentForm(formdata=None),
@@ -115,14 +115,11 @@ def pay(debt_id: int):
 @login_required
 def statement(store_id: int):
     store = _own_store(store_id)
-    today = jakarta_today()
-    raw = request.args.get("bulan", f"{today.year:04d}-{today.month:02d}")
     try:
-        year, month = (int(part) for part in raw.split("-", 1))
-        period = statements.month_period(year, month)
-    except (ValueError, DomainError) as error:
-        flash(getattr(error, "message", _("Pilih bulan yang benar.")), "error")
-        period = statements.month_period(today.year, today.month)
+        period = statements.month_from(request.args.get("bulan"))
+    except DomainError as error:
+        flash(error.message, "error")
+        period = statements.month_from(None)
     return render_template(
         "books/statement.html",
         store=store,

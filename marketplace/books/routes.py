@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -24,7 +23,13 @@ from marketplace.books.forms import CategoryForm, EntryForm, NoteForm, PayoutFor
 from marketplace.books.models import CashEntry, Channel, EntryKind, LedgerKind, Method
 from marketplace.core.errors import DomainError
 from marketplace.core.permissions import get_or_404, get_owned_or_404, role_required
-from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
+from marketplace.core.web import (
+    csv_response,
+    current_uploads,
+    render_form,
+    run_service,
+    uploaded_file,
+)
 from marketplace.stores.models import Store
 
 bp = Blueprint("books", __name__)
@@ -177,14 +182,7 @@ def export(store_id: int):
     _form, period = _period()
     body = reports.export_csv(store, period)
     filename = f"buku-kas-{store.slug}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(body, filename)
 
 
 @bp.route("/toko-saya/<int:store_id>/saldo")

@@ -39,6 +39,18 @@ def month_period(year: int, month: int) -> Period:
     return Period(first, date(year, month, calendar.monthrange(year, month)[1]))
 
 
+def month_from(text: str | None, today: date | None = None) -> Period:
+    """The month a form gives as "YYYY-MM" (this month when empty); DomainError when invalid."""
+    today = today or jakarta_today()
+    if not text:
+        return month_period(today.year, today.month)
+    try:
+        year, month = (int(part) for part in text.split("-", 1))
+    except ValueError as exc:
+        raise DomainError(_("Pilih bulan yang benar.")) from exc
+    return month_period(year, month)
+
+
 @dataclass
 class Statement:
     period: Period

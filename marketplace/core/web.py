@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, render_template, request
+from flask import Response, current_app, flash, g, render_template, request
 
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
@@ -64,3 +64,15 @@ def render_form(template: str, form, **context: Any):
     """Render a form page: 400 when the form or the service refused the input, else 200."""
     failed = bool(form.errors) or g.get("service_failed", False)
     return render_template(template, form=form, **context), 400 if failed else 200
+
+
+def csv_response(body: str, filename: str) -> Response:
+    """A private CSV download (exports of books and figures are never cached)."""
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

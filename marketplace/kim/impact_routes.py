@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template, request
+from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from marketplace.accounts.models import Role
-from marketplace.books.statements import month_period
+from marketplace.books.statements import month_from
 from marketplace.core.charts import bar_chart
-from marketplace.core.db import jakarta_today
 from marketplace.core.errors import DomainError
 from marketplace.core.permissions import role_required
+from marketplace.core.web import csv_response
 from marketplace.kim import impact
 
 bp = Blueprint("impact", __name__, url_prefix="/kim")
 
 
 def _month():
-    today = jakarta_today()
-    raw = request.args.get("bulan", f"{today.year:04d}-{today.month:02d}")
     try:
-        year, month = (int(part) for part in raw.split("-", 1))
-        return month_period(year, month)
-    except (ValueError, DomainError):
-        flash(_("Pilih bulan yang benar."), "error")
-        return month_period(today.year, today.month)
+        return month_from(request.args.get("bulan"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return month_from(None)
 
 
 @bp.route("/dampak")
@@ -61,11 +58,4 @@ def dashboard():
 def export():
     period = _month()
     body = impact.export_csv(impact.area_figures(current_user, period))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="dampak-{period.first:%Y-%m}.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(body, f"dampak-{period.first:%Y-%m}.csv")

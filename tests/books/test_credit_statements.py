@@ -36,6 +36,8 @@ def test_kasbon_within_the_limit_with_partial_payments(create_store, create_user
         credit.pay_debt(owner, first, 20001)
     credit.pay_debt(owner, first, 20000, "transfer")
     assert (first.outstanding, second.outstanding) == (0, 25000)
+    assert credit.outstanding_by_customer(store) == {bu_ani.id: 25000}
+    assert credit.outstanding_total(store, credit.RECEIVABLE) == 25000
     text = credit.reminder_text(second)
     assert "Rp25.000" in text
     assert "5 Januari 2030" in text
@@ -119,6 +121,8 @@ def test_card_money_and_payouts_keep_the_statement_balanced(card_order, card, sh
     today = jakarta_today()
     st = statements.monthly_statement(store, statements.month_period(today.year, today.month))
     assert st.marketplace == 4000
+    (row,) = [(s, b) for s, b in payouts.payout_overview() if s.id == store.id]
+    assert (row[1].total, row[1].pending, row[1].available) == (4000, 0, 4000)
     assert st.received_payouts == 20000
     assert st.bank == 20000
     assert st.equity == st.capital_total - st.drawings_total + st.retained_profit == 24000
