@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from marketplace.books.models import CashEntry, EntryKind, Method
 from marketplace.core.charts import bar_chart
@@ -116,31 +116,50 @@ CASH_SIGN = {
 }
 
 
+def _jakarta_day(column):
+    """The Asia/Jakarta calendar day of a naive-UTC column, in SQL (Jakarta is UTC+7, no DST)."""
+    if db.engine.dialect.name == "sqlite":
+        return func.date(column, "+7 hours")
+    return func.date(column + text("interval '7 hours'"))
+
+
 def build_report(store: Store, period: Period) -> Report:
-    """The period's figures, from its entries (one query) and its completed orders (one query)."""
+    """The period's figures in grouped queries: totals, days, cash on hand and best sellers."""
     report = Report(period)
+    start, end = period.utc_bounds()
+    in_period = (
+        CashEntry.store_id == store.id,
+        CashEntry.occurred_at >= start,
+        CashEntry.occurred_at < end,
+    )
+    for kind, method, channel, amount in db.session.execute(
+        select(CashEntry.kind, CashEntry.method, CashEntry.channel, func.sum(CashEntry.amount))
+        .where(*in_period)
+        .group_by(CashEntry.kind, CashEntry.method, CashEntry.channel)
+    ):
+        amount = int(amount)
+        if kind == EntryKind.INCOME:
+            report.sales += amount
+            report.by_channel[channel] = report.by_channel.get(channel, 0) + amount
+        elif kind == EntryKind.EXPENSE:
+            report.expenses += amount
+        elif kind == EntryKind.DRAWING:
+            report.drawings += amount
+        elif kind == EntryKind.CAPITAL:
+            report.capital += amount
+        report.by_method[method] = report.by_method.get(method, 0) + CASH_SIGN[kind] * amount
     income_by_day = dict.fromkeys(period.days, 0)
     expense_by_day = dict.fromkeys(period.days, 0)
-    for entry in db.session.scalars(_entries(store, period)):
-        day = to_jakarta(entry.occurred_at).date()
-        if entry.kind == EntryKind.INCOME:
-            report.sales += entry.amount
-            income_by_day[day] += entry.amount
-            report.by_channel[entry.channel] = (
-                report.by_channel.get(entry.channel, 0) + entry.amount
-            )
-        elif entry.kind == EntryKind.EXPENSE:
-            report.expenses += entry.amount
-            expense_by_day[day] += entry.amount
-        elif entry.kind == EntryKind.DRAWING:
-            report.drawings += entry.amount
-        elif entry.kind == EntryKind.CAPITAL:
-            report.capital += entry.amount
-        report.by_method[entry.method] = (
-            report.by_method.get(entry.method, 0) + CASH_SIGN[entry.kind] * entry.amount
-        )
-    report.daily = [(day, income_by_day[day], expense_by_day[day]) for day in period.days]
-    report.cash_on_hand = _cash_until(store, period.utc_bounds()[1])
+    day = _jakarta_day(CashEntry.occurred_at)
+    for when, kind, amount in db.session.execute(
+        select(day, CashEntry.kind, func.sum(CashEntry.amount))
+        .where(*in_period, CashEntry.kind.in_([EntryKind.INCOME, EntryKind.EXPENSE]))
+        .group_by(day, CashEntry.kind)
+    ):
+        bucket = income_by_day if kind == EntryKind.INCOME else expense_by_day
+        bucket[date.fromisoformat(str(when))] += int(amount)
+    report.daily = [(d, income_by_day[d], expense_by_day[d]) for d in period.days]
+    report.cash_on_hand = _cash_until(store, end)
     report.best_sellers = best_sellers(store, period)
     return report
 
@@ -181,15 +200,35 @@ def best_sellers(store: Store, period: Period, limit: int = 10) -> list[tuple[st
     return [(name, options, int(units), int(total)) for name, options, units, total in rows]
 
 
+#: periods longer than this are charted per month, not per day
+DAILY_CHART_DAYS = 62
+
+
 def chart_svg(report: Report) -> str:
-    """Daily income (green) against expenses (red) as a small bar chart that fits a phone."""
+    """Income (green) against expenses (red) per day, or per month for a long range, as a small
+    bar chart that fits a phone."""
+    points: list[tuple[str, int, int]] = []
+    if len(report.daily) <= DAILY_CHART_DAYS:
+        points = [(f"{d.day}/{d.month}", i, e) for d, i, e in report.daily]
+    else:
+        months: dict[tuple[int, int], list[int]] = {}
+        for d, income, expense in report.daily:
+            totals = months.setdefault((d.year, d.month), [0, 0])
+            totals[0] += income
+            totals[1] += expense
+        points = [(f"{m}/{y % 100:02d}", i, e) for (y, m), (i, e) in months.items()]
+    title = (
+        _("Pemasukan dan pengeluaran per hari")
+        if len(report.daily) <= DAILY_CHART_DAYS
+        else _("Pemasukan dan pengeluaran per bulan")
+    )
     return bar_chart(
-        [f"{day.day}/{day.month}" for day, _i, _e in report.daily],
+        [label for label, _i, _e in points],
         [
-            (_("pemasukan"), "#2e7d32", [income for _d, income, _e in report.daily]),
-            (_("pengeluaran"), "#c62828", [expense for _d, _i, expense in report.daily]),
+            (_("pemasukan"), "#2e7d32", [income for _l, income, _e in points]),
+            (_("pengeluaran"), "#c62828", [expense for _l, _i, expense in points]),
         ],
-        _("Pemasukan dan pengeluaran per hari"),
+        title,
     )
 
 
@@ -215,11 +254,11 @@ def export_csv(store: Store, period: Period) -> str:
     return out.getvalue()
 
 
-def entries_in(store: Store, period: Period) -> list[CashEntry]:
-    return list(
-        db.session.scalars(
-            _entries(store, period)
-            .order_by(None)
-            .order_by(CashEntry.occurred_at.desc(), CashEntry.id.desc())
-        )
+def entries_page(store: Store, period: Period, page: int, per_page: int = 50):
+    """The period's entries, newest first, a page at a time (a year can hold thousands)."""
+    query = (
+        _entries(store, period)
+        .order_by(None)
+        .order_by(CashEntry.occurred_at.desc(), CashEntry.id.desc())
     )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)

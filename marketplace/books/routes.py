@@ -84,7 +84,7 @@ def _book_page(store: Store, entry_form: EntryForm, category_form: CategoryForm)
         range_form=range_form,
         report=report,
         chart=Markup(reports.chart_svg(report)),  # noqa: S704 - built from numbers and escaped text
-        entries=reports.entries_in(store, period),
+        entries=reports.entries_page(store, period, request.args.get("hal", 1, type=int)),
         categories={
             kind: services.categories(store, kind) for kind in (EntryKind.INCOME, EntryKind.EXPENSE)
         },
