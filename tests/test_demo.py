@@ -42,8 +42,12 @@ def test_seed_demo_builds_the_kampung_once(app):
     assert member_stores(festival)
     assert [c.code for c in festival.codes] == ["FESTUJ"]
     from marketplace.books.models import CashEntry
+    from marketplace.reviews.models import Review
 
-    assert count(CashEntry) == 8
+    siti = db.session.scalar(select(Store).where(Store.slug == "warung-bu-siti"))
+    assert count(Review) == 3
+    assert (siti.rating_count, siti.average_rating) == (3, 4.7)
+    assert count(CashEntry) == 8 + 3  # the week of the book and the three cash orders
     before = (count(Store), count(Product), count(User), count(ProductPhoto))
     seed_demo()
     assert (count(Store), count(Product), count(User), count(ProductPhoto)) == before

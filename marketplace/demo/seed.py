@@ -365,6 +365,53 @@ def _books(owners: dict[str, User]) -> None:
     )
 
 
+def _reviews(owners: dict[str, User]) -> None:
+    """Three handed-over orders at Bu Siti's with order-verified reviews and a reply (once)."""
+    from marketplace.orders import services as orders
+    from marketplace.orders.cart import SessionCart, add_to_cart
+    from marketplace.reviews import services as reviews
+    from marketplace.reviews.models import Review
+
+    siti = db.session.scalar(select(Store).where(Store.slug == "warung-bu-siti"))
+    if db.session.scalar(select(Review.id).where(Review.store_id == siti.id).limit(1)):
+        return
+    products = [p for p in catalog.store_products(siti) if not p.option_groups][:2]
+    slots = orders.available_slots(siti, 0)
+    if not products or not slots:
+        return
+    for n, (name, phone, stars, text, reply) in enumerate(
+        (
+            ("Rahmat", "081300000101", 5, "Nasi uduknya gurih, sambalnya mantap.", ""),
+            ("Wati", "081300000102", 4, "Enak, tapi antre agak lama.", "Terima kasih, Bu Wati!"),
+            ("Joko", "081300000103", 5, "Porsi pas, harga bersahabat.", ""),
+        )
+    ):
+        cart = SessionCart({})
+        add_to_cart(cart, products[n % len(products)], [], 1)
+        order = orders.place_order(
+            cart,
+            siti.id,
+            orders.CheckoutData(
+                checkout_token=f"demo-review-{n}",
+                name=name,
+                phone=phone,
+                fulfilment="pickup",
+                fulfil_at=slots[0].isoformat(),
+            ),
+        )
+        for step in (orders.accept_order, orders.mark_ready, orders.complete_order):
+            step(order, siti.owner)
+        review = reviews.write_review(
+            order,
+            None,
+            reviews.ReviewData(
+                rating=stars, product_ratings={order.lines[0].product_id: stars}, text=text
+            ),
+        )
+        if reply:
+            reviews.reply(siti.owner, review, reply)
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -393,6 +440,7 @@ def seed_demo() -> dict[str, int]:
     _kim_activity(owners)
     _bazaar_and_campaign(owners)
     _books(owners)
+    _reviews(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),
