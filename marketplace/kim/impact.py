@@ -239,7 +239,7 @@ class TrainingEffect:
 
 def training_effect(actor: User) -> TrainingEffect | None:
     """Sales of stores in the 90 days before and after the first training their owner attended
-    (completed orders), summed over the stores; None below three stores."""
+    (completed orders, one query), summed over the stores; None below three stores."""
     scope = _scope(actor)
     first_training = (
         select(TrainingRegistration.user_id, func.min(Training.starts_at).label("trained_at"))
@@ -258,26 +258,22 @@ def training_effect(actor: User) -> TrainingEffect | None:
     stores = db.session.execute(query).all()
     if len(stores) < MIN_GROUP:
         return None
+    trained_on = {store_id: to_jakarta(at).date() for store_id, at in stores}
+    window = timedelta(days=TREND_DAYS)
     before = after = 0
-    for store_id, trained_at in stores:
-        day = to_jakarta(trained_at).date()
-        for first, last, bucket in (
-            (day - timedelta(days=TREND_DAYS), day - timedelta(days=1), "before"),
-            (day, day + timedelta(days=TREND_DAYS - 1), "after"),
-        ):
-            total = int(
-                db.session.scalar(
-                    select(func.coalesce(func.sum(Order.total), 0)).where(
-                        Order.store_id == store_id,
-                        Order.status == OrderStatus.COMPLETED,
-                        Order.fulfil_date.between(first, last),
-                    )
-                )
-            )
-            if bucket == "before":
-                before += total
-            else:
-                after += total
+    for store_id, day, total in db.session.execute(
+        select(Order.store_id, Order.fulfil_date, Order.total).where(
+            Order.store_id.in_(list(trained_on)),
+            Order.status == OrderStatus.COMPLETED,
+            Order.fulfil_date >= min(trained_on.values()) - window,
+            Order.fulfil_date < max(trained_on.values()) + window,
+        )
+    ):
+        start = trained_on[store_id]
+        if start - window <= day < start:
+            before += total
+        elif start <= day < start + window:
+            after += total
     return TrainingEffect(len(stores), before, after)
 
 
