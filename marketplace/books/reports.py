@@ -159,24 +159,21 @@ def build_report(store: Store, period: Period) -> Report:
         bucket = income_by_day if kind == EntryKind.INCOME else expense_by_day
         bucket[date.fromisoformat(str(when))] += int(amount)
     report.daily = [(d, income_by_day[d], expense_by_day[d]) for d in period.days]
-    report.cash_on_hand = _cash_until(store, end)
+    report.cash_on_hand = money_until(store, end).get(Method.CASH, 0)
     report.best_sellers = best_sellers(store, period)
     return report
 
 
-def _cash_until(store: Store, end: datetime) -> int:
-    total = 0
-    for kind, amount in db.session.execute(
-        select(CashEntry.kind, func.sum(CashEntry.amount))
-        .where(
-            CashEntry.store_id == store.id,
-            CashEntry.method == Method.CASH,
-            CashEntry.occurred_at < end,
-        )
-        .group_by(CashEntry.kind)
+def money_until(store: Store, end: datetime) -> dict[str, int]:
+    """What the cash book says is held, per method, from all entries before ``end``."""
+    held: dict[str, int] = {}
+    for kind, method, amount in db.session.execute(
+        select(CashEntry.kind, CashEntry.method, func.sum(CashEntry.amount))
+        .where(CashEntry.store_id == store.id, CashEntry.occurred_at < end)
+        .group_by(CashEntry.kind, CashEntry.method)
     ):
-        total += CASH_SIGN[kind] * int(amount)
-    return total
+        held[method] = held.get(method, 0) + CASH_SIGN[kind] * int(amount)
+    return held
 
 
 def best_sellers(store: Store, period: Period, limit: int = 10) -> list[tuple[str, str, int, int]]:

@@ -35,13 +35,13 @@ ONLINE_SALES = "penjualan online"
 MAX_ENTRY = 10_000_000_000
 
 
-def _posted(key: str) -> bool:
-    return db.session.scalar(select(CashEntry.id).where(CashEntry.source_key == key)) is not None
+def _entry(key: str) -> CashEntry | None:
+    return db.session.scalar(select(CashEntry).where(CashEntry.source_key == key))
 
 
 def _post(order: Order, key: str, kind: str, category: str, amount: int, method: str, channel: str):
     """Write one automatic entry unless its source event was posted already."""
-    if _posted(key):
+    if _entry(key) is not None:
         return None
     entry = CashEntry(
         store_id=order.store_id,
@@ -60,17 +60,24 @@ def _post(order: Order, key: str, kind: str, category: str, amount: int, method:
     return entry
 
 
-def _ledger(order: Order, key: str, kind: str, amount: int) -> None:
-    if (
-        amount
-        and db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.source_key == key)) is None
-    ):
-        db.session.add(
-            LedgerEntry(
-                store_id=order.store_id, kind=kind, amount=amount, order_id=order.id, source_key=key
-            )
+def _post_card(order: Order, key: str, kind: str, category: str, amount: int, ledger: str) -> bool:
+    """A card movement: its cash book line and its ledger line, both once (False if posted).
+
+    Card money sits with the platform, so the ledger moves with income and against expenses."""
+    channel = Channel.ONLINE_CARD if kind == EntryKind.INCOME else Channel.NONE
+    if _post(order, key, kind, category, amount, Method.CARD, channel) is None:
+        return False
+    db.session.add(
+        LedgerEntry(
+            store_id=order.store_id,
+            kind=ledger,
+            amount=amount if kind == EntryKind.INCOME else -amount,
+            order_id=order.id,
+            source_key=key,
         )
-        db.session.flush()
+    )
+    db.session.flush()
+    return True
 
 
 def platform_fee(amount: int) -> int:
@@ -82,69 +89,43 @@ def platform_fee(amount: int) -> int:
 def post_card_capture(order: Order) -> None:
     """A card payment was captured: income in the book, money held for the store in the ledger,
     and the platform's fee (if any) as an expense."""
-    if (
-        _post(
-            order,
-            f"capture:order:{order.id}",
-            EntryKind.INCOME,
-            ONLINE_SALES,
-            order.total,
-            Method.CARD,
-            Channel.ONLINE_CARD,
-        )
-        is None
+    key = f"order:{order.id}"
+    if not _post_card(
+        order, f"capture:{key}", EntryKind.INCOME, ONLINE_SALES, order.total, LedgerKind.CAPTURE
     ):
         return
-    _ledger(order, f"capture:order:{order.id}", LedgerKind.CAPTURE, order.total)
     fee = platform_fee(order.total)
     if fee:
-        _post(
-            order,
-            f"fee:order:{order.id}",
-            EntryKind.EXPENSE,
-            PLATFORM_FEE_CATEGORY,
-            fee,
-            Method.CARD,
-            Channel.NONE,
+        _post_card(
+            order, f"fee:{key}", EntryKind.EXPENSE, PLATFORM_FEE_CATEGORY, fee, LedgerKind.FEE
         )
-        _ledger(order, f"fee:order:{order.id}", LedgerKind.FEE, -fee)
 
 
 def post_card_refund(order: Order) -> None:
     """A captured card payment was refunded in full: the reversal of its capture and fee."""
-    capture = db.session.scalar(
-        select(CashEntry).where(CashEntry.source_key == f"capture:order:{order.id}")
-    )
+    key = f"order:{order.id}"
+    capture = _entry(f"capture:{key}")
     if capture is None:
         return  # never captured (a voided authorisation): nothing was posted
-    if (
-        _post(
-            order,
-            f"refund:order:{order.id}",
-            EntryKind.INCOME,
-            ONLINE_SALES,
-            -capture.amount,
-            Method.CARD,
-            Channel.ONLINE_CARD,
-        )
-        is None
+    if not _post_card(
+        order,
+        f"refund:{key}",
+        EntryKind.INCOME,
+        ONLINE_SALES,
+        -capture.amount,
+        LedgerKind.REFUND,
     ):
         return
-    _ledger(order, f"refund:order:{order.id}", LedgerKind.REFUND, -capture.amount)
-    fee = db.session.scalar(
-        select(CashEntry).where(CashEntry.source_key == f"fee:order:{order.id}")
-    )
+    fee = _entry(f"fee:{key}")
     if fee is not None:
-        _post(
+        _post_card(
             order,
-            f"fee-refund:order:{order.id}",
+            f"fee-refund:{key}",
             EntryKind.EXPENSE,
             PLATFORM_FEE_CATEGORY,
             -fee.amount,
-            Method.CARD,
-            Channel.NONE,
+            LedgerKind.FEE_REFUND,
         )
-        _ledger(order, f"fee-refund:order:{order.id}", LedgerKind.FEE_REFUND, fee.amount)
 
 
 def post_cash_completion(order: Order) -> None:

@@ -20,7 +20,7 @@ from marketplace.books.models import (
     LedgerKind,
     Method,
 )
-from marketplace.books.reports import CASH_SIGN, Period
+from marketplace.books.reports import Period, money_until
 from marketplace.core.db import jakarta_today
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
@@ -148,21 +148,10 @@ def _payouts(store: Store, start: datetime | None, end: datetime) -> int:
 
 
 def _cash_and_bank_until(store: Store, end: datetime) -> tuple[int, int]:
-    cash = bank = 0
-    for kind, method, amount in db.session.execute(
-        select(CashEntry.kind, CashEntry.method, func.sum(CashEntry.amount))
-        .where(
-            CashEntry.store_id == store.id,
-            CashEntry.occurred_at < end,
-            CashEntry.method.in_(CASH_AND_BANK),
-        )
-        .group_by(CashEntry.kind, CashEntry.method)
-    ):
-        if method == Method.CASH:
-            cash += CASH_SIGN[kind] * int(amount)
-        else:
-            bank += CASH_SIGN[kind] * int(amount)
-    return cash, bank + _payouts(store, None, end)
+    """Cash in the till, and money in the bank or QRIS (with the marketplace's transfers)."""
+    held = money_until(store, end)
+    bank = held.get(Method.TRANSFER, 0) + held.get(Method.QRIS, 0)
+    return held.get(Method.CASH, 0), bank + _payouts(store, None, end)
 
 
 def monthly_statement(store: Store, period: Period) -> Statement:

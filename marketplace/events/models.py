@@ -63,10 +63,6 @@ class Event(TimestampMixin, db.Model):
     def is_over(self, today: date) -> bool:
         return today > self.ends_on
 
-    @property
-    def accepted_stores(self) -> list[Store]:
-        return [a.store for a in self.applications if a.status == BoothStatus.ACCEPTED]
-
 
 class BoothApplication(db.Model):
     """A store's request for a booth: pending, waitlisted (quota full), accepted, ..."""

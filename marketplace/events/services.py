@@ -4,7 +4,7 @@ waitlist when it is full), the KIM decides, and after the event it sees the sale
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -58,7 +58,7 @@ def save_event(actor: User, data: EventData, event: Event | None = None) -> Even
     elif not event.is_managed_by(actor):
         raise NotAllowed(_("Anda hanya dapat mengelola acara KIM Anda."))
     _check(data, jakarta_today())
-    accepted = sum(1 for a in event.applications if a.status == BoothStatus.ACCEPTED)
+    accepted = _accepted(event) if event.id is not None else 0
     if data.booth_quota < accepted:
         raise DomainError(
             _("Sudah %(n)d booth diterima; kuota tidak boleh lebih kecil.", n=accepted)
@@ -208,18 +208,6 @@ def takes_part(event: Event, store: Store) -> bool:
         )
         is not None
     )
-
-
-def opening_periods(event: Event, first_day: date) -> list[tuple[datetime, datetime]]:
-    """The event's opening hours (naive Asia/Jakarta) from ``first_day`` on."""
-    periods = []
-    day = max(event.starts_on, first_day)
-    while day <= event.ends_on:
-        periods.append(
-            (datetime.combine(day, event.opens_at), datetime.combine(day, event.closes_at))
-        )
-        day += timedelta(days=1)
-    return periods
 
 
 def booth_events(store: Store, today: date | None = None) -> list[Event]:

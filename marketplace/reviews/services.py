@@ -56,10 +56,10 @@ def check_can_review(order: Order, actor: User | None, now: datetime | None = No
     """Raise why ``actor`` (None: a guest holding the order's private link) may not review."""
     now = now or utcnow()
     signed_in = actor is not None and getattr(actor, "is_authenticated", False)
-    if signed_in and order.store.is_managed_by(actor):
-        raise NotAllowed(_("Penjual tidak dapat mengulas tokonya sendiri."))
-    owner = db.session.get(User, order.store.owner_id)
-    if owner is not None and owner.phone == order.customer_phone:
+    # The seller, signed in or ordering as a guest with their own number
+    if (signed_in and order.store.is_managed_by(actor)) or (
+        order.store.owner.phone == order.customer_phone
+    ):
         raise NotAllowed(_("Penjual tidak dapat mengulas tokonya sendiri."))
     if order.customer_id is not None and not (signed_in and actor.id == order.customer_id):
         raise NotAllowed(_("Masuk dengan akun pemesan untuk mengulas pesanan ini."))
@@ -131,7 +131,7 @@ def write_review(
     ratings = {
         p.id: _valid_rating(data.product_ratings[p.id])
         for p in products
-        if (data.product_ratings.get(p.id) is not None)
+        if data.product_ratings.get(p.id) is not None
     }
     if set(data.product_ratings) - {p.id for p in products}:
         raise DomainError(_("Hanya produk dalam pesanan ini yang dapat dinilai."))
