@@ -61,11 +61,13 @@ def register_commands(app: Flask) -> None:
     @orders_cli.command("sweep")
     def sweep_command() -> None:
         """Expire unpaid card orders and reject orders left unanswered."""
+        from marketplace.core.jobs import run_after_commit
         from marketplace.orders.services import sweep
 
         result = sweep()
         db.session.commit()
-        click.echo(f"expired: {result['expired']}, auto-rejected: {result['auto_rejected']}")
+        run_after_commit()  # void the cancelled orders' cards
+        click.echo(", ".join(f"{name}: {count}" for name, count in result.items()))
 
     app.cli.add_command(orders_cli)
 
@@ -79,7 +81,7 @@ def register_commands(app: Flask) -> None:
         help="Check orders waiting on payment longer than this.",
     )
     def reconcile_command(minutes: int) -> None:
-        """Ask Stripe about orders still waiting on payment (lost webhooks)."""
+        """Finish what crashes and lost webhooks left: lost intents, unsettled money."""
         from marketplace.payments.services import reconcile
 
         checked = reconcile(minutes)

@@ -78,6 +78,9 @@ def load_config() -> dict:
         #: Stripe's minimum charge for a currency it does not list is about US$0.50; Rp10.000
         #: stays above it whatever the exchange rate does.
         "STRIPE_MIN_CHARGE_IDR": int(os.environ.get("STRIPE_MIN_CHARGE_IDR", "10000")),
+        #: the largest order total accepted, whole Rupiah (a kampung kitchen's biggest catering
+        #: order, far below what the database and Stripe can carry)
+        "MAX_ORDER_TOTAL": int(os.environ.get("MAX_ORDER_TOTAL", "50000000")),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "24")),
         #: the site's public address, for links in e-mails and WhatsApp messages
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),

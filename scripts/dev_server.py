@@ -35,11 +35,15 @@ def _wait_for(port: int, seconds: float = 15) -> bool:
 
 
 def start_localstripe(env: dict) -> subprocess.Popen | None:
-    code = (
-        "from aiohttp import web; from localstripe.server import app;"
-        f"web.run_app(app, host='127.0.0.1', port={STRIPE_PORT}, print=None)"
+    process = subprocess.Popen(  # noqa: S603 - our interpreter and our script
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "localstripe_server.py"),
+            "--port",
+            str(STRIPE_PORT),
+        ],
+        cwd=ROOT / "instance",
     )
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT / "instance")  # noqa: S603
     if not _wait_for(STRIPE_PORT):
         process.terminate()
         print("localstripe did not start: card payments are off.", file=sys.stderr)

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import stripe
@@ -13,6 +14,7 @@ import stripe
 from marketplace.extensions import db
 from tests.conftest import missing_service
 
+LOCALSTRIPE = Path(__file__).resolve().parent.parent / "scripts" / "localstripe_server.py"
 WEBHOOK_SECRET = "whsec_test_pasar_kampung"  # noqa: S105 - a test secret
 
 
@@ -25,15 +27,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def localstripe_url(tmp_path_factory):
     port = _free_port()
-    code = (
-        "import os; os.chdir(os.environ['LS_DIR']);"
-        "from aiohttp import web; from localstripe.server import app;"
-        f"web.run_app(app, host='127.0.0.1', port={port}, print=None)"
-    )
     workdir = tmp_path_factory.mktemp("localstripe")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed program
-        [sys.executable, "-c", code],
-        env={"LS_DIR": str(workdir), "PATH": "/usr/bin:/bin", "HOME": str(workdir)},
+        [sys.executable, str(LOCALSTRIPE), "--port", str(port)],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)},
         cwd=workdir,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -81,6 +78,22 @@ def card(localstripe_url):
         return method.id
 
     return make
+
+
+def commit_and_settle() -> None:
+    """What a request's boundary does after a service: commit, then the after-commit work
+    (capture, void or refund at Stripe)."""
+    from marketplace.core.jobs import run_after_commit
+
+    db.session.commit()
+    run_after_commit()
+
+
+def settled(service, *args, **kwargs):
+    """Call an order service the way a route does: the service, commit, the work after commit."""
+    result = service(*args, **kwargs)
+    commit_and_settle()
+    return result
 
 
 def signed(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

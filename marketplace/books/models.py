@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import utcnow
+from marketplace.core.db import Rupiah, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -84,7 +84,7 @@ class CashEntry(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(60))
     #: whole Rupiah; negative only for a posted reversal
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     method: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(14), default="")
     note: Mapped[str] = mapped_column(Text, default="")
@@ -148,7 +148,7 @@ class LedgerEntry(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     #: whole Rupiah, signed: money in for the store (+) or out of its balance (−)
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     #: one posting per source event ("capture:order:12", "payout:7", ...)
     source_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -174,7 +174,7 @@ class CreditCustomer(db.Model):
     #: WhatsApp number normalised to 62…
     phone: Mapped[str] = mapped_column(String(20))
     #: whole Rupiah the customer may owe at most
-    credit_limit: Mapped[int]
+    credit_limit: Mapped[Rupiah]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     store: Mapped[Store] = relationship()
@@ -208,7 +208,7 @@ class Debt(db.Model):
     supplier: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(String(200), default="")
     #: whole Rupiah of the sale on credit, or of the purchase on credit
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     #: when it was sold or bought (UTC): revenue or expense of that day
     occurred_at: Mapped[datetime] = mapped_column(index=True)
     due_on: Mapped[date | None]
@@ -240,7 +240,7 @@ class DebtPayment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id", ondelete="CASCADE"), index=True)
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     #: the cash book entry of the money that moved
     entry_id: Mapped[int] = mapped_column(ForeignKey("cash_entries.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

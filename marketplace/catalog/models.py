@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import RatedMixin, TimestampMixin, jakarta_today, utcnow
+from marketplace.core.db import RatedMixin, Rupiah, TimestampMixin, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -52,9 +52,9 @@ class Product(RatedMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     #: whole Rupiah
-    price: Mapped[int]
+    price: Mapped[Rupiah]
     #: a lower price while the sale lasts (UTC window; open ends allowed)
-    sale_price: Mapped[int | None]
+    sale_price: Mapped[Rupiah | None]
     sale_starts_at: Mapped[datetime | None]
     sale_ends_at: Mapped[datetime | None]
     stock_mode: Mapped[str] = mapped_column(String(10), default=StockMode.UNLIMITED)
@@ -188,7 +188,7 @@ class Option(db.Model):
     )
     name: Mapped[str] = mapped_column(String(80))
     #: whole Rupiah added to the product's price
-    extra_price: Mapped[int] = mapped_column(default=0)
+    extra_price: Mapped[Rupiah] = mapped_column(default=0)
     is_sold_out: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
 

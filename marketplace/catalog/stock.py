@@ -13,9 +13,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.catalog.models import DailyPortion, Product, StockMode
+from marketplace.core.db import upsert
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 
@@ -32,18 +32,13 @@ class OutOfStock(DomainError):
         self.product_name = product_name
 
 
-def _upsert(dialect: str):
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 def _take_portions(product: Product, quantity: int, day: date) -> bool:
     """Add ``quantity`` to the day's portions if the quota allows; True when it did."""
     if quantity > (product.daily_quota or 0):
         return False
-    insert = _upsert(db.session.get_bind().dialect.name)
     table = DailyPortion.__table__
     statement = (
-        insert(table)
+        upsert(table)
         .values(product_id=product.id, day=day, taken=quantity)
         .on_conflict_do_update(
             index_elements=[table.c.product_id, table.c.day],

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import BigInteger, Integer
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.extensions import db
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+
+#: a money column: whole Rupiah in a 64-bit integer (a 32-bit one overflows at Rp21 juta × 100
+#: in Stripe's minor units, and at 99 × Rp100 juta in one order). SQLite's INTEGER is 64-bit.
+Rupiah = Annotated[int, mapped_column(BigInteger().with_variant(Integer(), "sqlite"))]
 
 
 def utcnow() -> datetime:
@@ -69,3 +76,10 @@ __all__ = [
     "to_utc_naive",
     "utcnow",
 ]
+
+
+def upsert(table):
+    """INSERT … ON CONFLICT for the session's database (PostgreSQL or SQLite): the guarded
+    counters (daily portions, code uses) are one such statement each."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

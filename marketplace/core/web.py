@@ -10,6 +10,7 @@ from flask import Response, current_app, flash, g, render_template, request
 
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
+from marketplace.core.jobs import discard_after_commit, run_after_commit
 from marketplace.extensions import db
 
 
@@ -22,17 +23,24 @@ def run_service(service: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple
         result = service(*args, **kwargs)
         db.session.commit()
     except NotAllowed:
-        db.session.rollback()
+        rollback()
         raise  # a permission refusal is a 403 page, not a form message
     except DomainError as error:
-        db.session.rollback()
+        rollback()
         flash(error.message, "error")
         g.service_failed = True
         return False, None
     except Exception:
-        db.session.rollback()
+        rollback()
         raise
+    run_after_commit()
     return True, result
+
+
+def rollback() -> None:
+    """Roll back the request's transaction and forget the work it asked for after commit."""
+    db.session.rollback()
+    discard_after_commit()
 
 
 def current_uploads() -> Uploads:

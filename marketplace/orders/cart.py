@@ -252,6 +252,19 @@ class CartRow:
         return self.unit_price * self.item.quantity
 
     @property
+    def problem_text(self) -> str:
+        """What changed for this line, in words the customer acts on."""
+        if self.problem:
+            return self.problem
+        name = self.product.name if self.product else ""
+        return _(
+            "Harga %(name)s berubah dari %(old)s menjadi %(new)s.",
+            name=name,
+            old=format_rupiah(self.repriced_from or 0),
+            new=format_rupiah(self.unit_price),
+        )
+
+    @property
     def options_text(self) -> str:
         return ", ".join(
             f"{o.name} (+{format_rupiah(o.extra_price)})" if o.extra_price else o.name
@@ -293,7 +306,11 @@ def view_cart(cart, now: datetime | None = None, user=None) -> list[CartGroup]:
         product = products.get(item.product_id)
         row = CartRow(item=item, product=product)
         if product is None or not product.store.is_public or not product.is_visible_to(user):
-            row.problem = _("Produk ini tidak tersedia lagi.")
+            row.problem = (
+                _("%(name)s tidak tersedia lagi.", name=product.name)
+                if product is not None
+                else _("Produk ini tidak tersedia lagi.")
+            )
             if product is None:
                 continue  # deleted: nothing left to show; the line is dropped below
         elif product.is_sold_out or not product.is_available(today):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
-from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.core.db import Rupiah, TimestampMixin, utcnow
 from marketplace.events.models import Event
 from marketplace.extensions import db
 from marketplace.stores.models import Store
@@ -87,10 +87,10 @@ class Order(TimestampMixin, db.Model):
     payment_method: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), index=True)
     #: whole Rupiah, computed by the server from the database
-    subtotal: Mapped[int]
-    delivery_fee: Mapped[int] = mapped_column(default=0)
-    discount: Mapped[int] = mapped_column(default=0)
-    total: Mapped[int]
+    subtotal: Mapped[Rupiah]
+    delivery_fee: Mapped[Rupiah] = mapped_column(default=0)
+    discount: Mapped[Rupiah] = mapped_column(default=0)
+    total: Mapped[Rupiah]
     #: an unpaid card order expires at this time (UTC)
     expires_at: Mapped[datetime | None]
     #: set once the taken stock has been given back, so it never happens twice
@@ -153,9 +153,9 @@ class OrderLine(db.Model):
     #: the options chosen, as shown: "Level 2, Tambah telur (+Rp3.000)"
     options_text: Mapped[str] = mapped_column(String(500), default="")
     #: price of one unit with its options, whole Rupiah
-    unit_price: Mapped[int]
+    unit_price: Mapped[Rupiah]
     quantity: Mapped[int]
-    line_total: Mapped[int]
+    line_total: Mapped[Rupiah]
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -214,5 +214,5 @@ class CartLine(db.Model):
     option_ids: Mapped[str] = mapped_column(String(200), default="")
     quantity: Mapped[int]
     #: the unit price (with options) the customer saw when adding, to flag repricing
-    unit_price_seen: Mapped[int]
+    unit_price_seen: Mapped[Rupiah]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from marketplace.books import services as books
 from marketplace.catalog.stock import release_stock, reserve_stock
 from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.jobs import after_commit
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import InvalidPhone, normalize_phone
 from marketplace.events import services as events
@@ -41,6 +42,8 @@ SLOT_MINUTES = 30
 #: the first slot today is at least this far from now (time to cook)
 PREPARATION_MINUTES = 30
 SLOT_DAYS = 7
+#: Stripe lets a card authorisation lapse after about seven days
+AUTHORISATION_DAYS = 7
 
 
 @dataclass
@@ -234,7 +237,8 @@ def place_order(
     if group is None or not group.rows:
         raise DomainError(_("Keranjang untuk toko ini kosong."))
     if group.problems:
-        raise DomainError(_("Ada barang yang berubah di keranjang. Periksa lagi sebelum memesan."))
+        # Say which product changed (sold out, fewer left, new price); the cart stays as it is.
+        raise DomainError(" ".join(row.problem_text for row in group.problems))
     store = group.store
     if not store.is_public:
         raise DomainError(_("Toko ini belum menerima pesanan."))
@@ -251,9 +255,17 @@ def place_order(
     code, discount = None, 0
     if (data.discount_code or "").strip():
         code = promotions.find_code(store, data.discount_code)
-        key = promotions.customer_key(customer, phone)
-        discount = promotions.check_code(code, subtotal, key, now)
+        discount = promotions.check_code(
+            code, subtotal, promotions.customer_keys(customer, phone), now
+        )
     card = data.payment_method == PaymentMethod.CARD
+    if subtotal + fee - discount > current_app.config["MAX_ORDER_TOTAL"]:
+        raise DomainError(
+            _(
+                "Total satu pesanan maksimal %(max)s. Kurangi jumlahnya atau pesan terpisah.",
+                max=format_rupiah(current_app.config["MAX_ORDER_TOTAL"]),
+            )
+        )
     minimum = current_app.config["STRIPE_MIN_CHARGE_IDR"]
     if card and subtotal + fee - discount < minimum:
         # Refused before any call to Stripe.
@@ -310,38 +322,50 @@ def place_order(
     first_status = OrderStatus.AWAITING_PAYMENT if card else OrderStatus.NEW
     event = states.transition(order, first_status, customer, actor_label=_("pembeli"))
     if code is not None:
-        promotions.redeem(code, order.id, promotions.customer_key(customer, phone), discount)
+        promotions.redeem(code, order.id, promotions.customer_keys(customer, phone), discount)
     cart.remove([row.item.key for row in group.rows])
     notify_status(order, event, order_link(order))
     return order
 
 
-def _release(order: Order, was_paid: bool) -> None:
-    """Give back stock (once), an unpaid order's promo code, and void or refund the card."""
-    if not order.stock_released:
-        release_stock(order.quantities(), order.fulfil_date)
-        order.stock_released = True
-    if not was_paid:
-        promotions.release(order.id)
-    if order.payment_method == PaymentMethod.CARD:
-        gateway.release_for(order)
+def lock_order(order_id: int) -> Order:
+    """The order, row-locked (SELECT … FOR UPDATE) and read fresh: every change of an order's
+    state starts here, so two changes of one order wait for each other and the second sees
+    what the first did. Lock order everywhere: the order, then its payment, then products by
+    id."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise DomainError(_("Pesanan tidak ditemukan."))
+    return order
 
 
-def _was_paid(order: Order) -> bool:
-    """A card order is paid once authorised (it left awaiting payment); cash at completion."""
+def settle_after_commit(order: Order) -> None:
+    """A card order's money follows its state once the change is committed (capture, void or
+    refund); the state itself is the record, so reconciliation settles it after a crash."""
     if order.payment_method == PaymentMethod.CARD:
-        return order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.ON_HOLD)
-    return order.status == OrderStatus.COMPLETED
+        after_commit("payments.settle", order.id)
 
 
 def _move(
     order: Order, status: str, actor=None, reason: str | None = None, label: str = ""
-) -> None:
-    was_paid = _was_paid(order)
+) -> Order:
+    """Lock the order, check the move under the lock, write it with its effects (stock and code
+    back, notification recorded, money settled after commit). Returns the locked order."""
+    order = lock_order(order.id)
     event = states.transition(order, status, actor, reason=reason, actor_label=label)
     if status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
-        _release(order, was_paid)
+        if not order.stock_released:
+            release_stock(order.quantities(), order.fulfil_date)
+            order.stock_released = True
+        promotions.release(order.id)
     notify_status(order, event, order_link(order))
+    settle_after_commit(order)
+    return order
 
 
 def mark_paid(order: Order, label: str) -> None:
@@ -352,6 +376,22 @@ def mark_paid(order: Order, label: str) -> None:
 def hold_for_review(order: Order, reason: str, label: str) -> None:
     """A payment did not match the order: keep it away from the seller until checked."""
     _move(order, OrderStatus.ON_HOLD, reason=reason, label=label)
+
+
+def release_hold(order: Order, admin) -> None:
+    """The city admin checked a held payment: the order reaches the seller."""
+    _move(order, OrderStatus.NEW, admin, reason=_("Pembayaran diperiksa admin kota."))
+
+
+def cancel_held(order: Order, admin, reason: str) -> None:
+    """The city admin refuses a held payment: cancel, stock back, card voided or refunded."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Tuliskan alasan pembatalan."))
+    order = lock_order(order.id)
+    if order.status != OrderStatus.ON_HOLD:
+        raise DomainError(_("Pesanan ini tidak sedang ditahan."))
+    _move(order, OrderStatus.CANCELLED, admin, reason=reason[:500])
 
 
 def cancel_unpaid(order: Order, reason: str, label: str) -> None:
@@ -365,11 +405,11 @@ def _seller_only(order: Order, actor) -> None:
 
 
 def accept_order(order: Order, actor) -> None:
-    """The seller takes the order on."""
+    """The seller takes the order on; a card payment is captured after commit."""
     _seller_only(order, actor)
-    states.check_transition(order, OrderStatus.ACCEPTED)  # before any money moves
-    if order.payment_method == PaymentMethod.CARD:
-        gateway.capture_for(order)
+    order = lock_order(order.id)
+    states.check_transition(order, OrderStatus.ACCEPTED)
+    gateway.check_capturable(order)
     _move(order, OrderStatus.ACCEPTED, actor)
 
 
@@ -379,6 +419,8 @@ def reject_order(order: Order, actor, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Tuliskan alasan penolakan untuk pembeli."))
+    order = lock_order(order.id)
+    states.check_transition(order, OrderStatus.REJECTED)
     order.reject_reason = reason[:500]
     _move(order, OrderStatus.REJECTED, actor, reason=reason)
 
@@ -395,34 +437,37 @@ def mark_ready(order: Order, actor) -> None:
 def complete_order(order: Order, actor) -> None:
     """Handed over (and, for cash, paid: the income reaches the seller's cash book)."""
     _seller_only(order, actor)
-    _move(order, OrderStatus.COMPLETED, actor)
+    order = _move(order, OrderStatus.COMPLETED, actor)
     if order.payment_method == PaymentMethod.CASH:
         books.post_cash_completion(order)
 
 
 def cancel_by_customer(order: Order, actor=None, reason: str = "") -> None:
     """The customer cancels before the seller accepts; stock comes back."""
+    order = lock_order(order.id)
     if order.status not in (OrderStatus.NEW, OrderStatus.AWAITING_PAYMENT):
         raise DomainError(_("Pesanan yang sudah diterima penjual tidak dapat dibatalkan di sini."))
     _move(
         order,
         OrderStatus.CANCELLED,
         actor,
-        reason=(reason or "").strip() or None,
+        reason=(reason or "").strip()[:500] or None,
         label=_("pembeli"),
     )
 
 
+def _due(query) -> list[Order]:
+    """Orders a sweep acts on, locked; rows another process holds are left for the next run."""
+    return list(db.session.scalars(query.with_for_update(skip_locked=True)))
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Expire unpaid card orders; reject orders the seller left unanswered (run on a schedule)."""
+    """Expire unpaid card orders; reject orders the seller left unanswered; cancel orders held
+    for review whose card authorisation has lapsed (run on a schedule)."""
     now = now or utcnow()
     config = current_app.config
-    expired = list(
-        db.session.scalars(
-            select(Order)
-            .where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at <= now)
-            .with_for_update(skip_locked=True)
-        )
+    expired = _due(
+        select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at <= now)
     )
     for order in expired:
         _move(
@@ -432,18 +477,27 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             label=_("sistem"),
         )
     deadline = now - timedelta(minutes=config["ORDER_ACCEPT_TIMEOUT_MINUTES"])
-    unanswered = list(
-        db.session.scalars(
-            select(Order)
-            .where(Order.status == OrderStatus.NEW, Order.created_at <= deadline)
-            .with_for_update(skip_locked=True)
-        )
+    unanswered = _due(
+        select(Order).where(Order.status == OrderStatus.NEW, Order.created_at <= deadline)
     )
     for order in unanswered:
         reason = _("Toko tidak menanggapi pesanan tepat waktu.")
         order.reject_reason = reason
         _move(order, OrderStatus.REJECTED, reason=reason, label=_("sistem"))
-    return {"expired": len(expired), "auto_rejected": len(unanswered)}
+    lapsed = _due(
+        select(Order).where(
+            Order.status == OrderStatus.ON_HOLD,
+            Order.created_at <= now - timedelta(days=AUTHORISATION_DAYS),
+        )
+    )
+    for order in lapsed:
+        _move(
+            order,
+            OrderStatus.CANCELLED,
+            reason=_("Otorisasi kartu berakhir sebelum pembayaran diperiksa."),
+            label=_("sistem"),
+        )
+    return {"expired": len(expired), "auto_rejected": len(unanswered), "lapsed": len(lapsed)}
 
 
 def store_orders(store: Store, statuses=None) -> list[Order]:

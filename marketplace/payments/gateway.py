@@ -1,5 +1,5 @@
-"""Money movements the order life cycle needs: capture on acceptance, void or refund on
-rejection, cancellation and expiry. Imports no order service, so orders may call it."""
+"""The payment's own state machine, and the money each order state calls for. Imports no
+order service, so orders may call it."""
 
 from __future__ import annotations
 
@@ -9,84 +9,89 @@ from sqlalchemy import select
 from marketplace.books import services as books
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
-from marketplace.orders.models import Order
-from marketplace.payments import stripe_client
-from marketplace.payments.models import Payment, PaymentStatus
+from marketplace.orders.models import Order, OrderStatus, PaymentMethod
+from marketplace.payments.models import Payment
+from marketplace.payments.models import PaymentStatus as P
 
-#: how far a payment's status has come; an event never moves it backwards
-RANK = {
-    PaymentStatus.STARTED: 0,
-    PaymentStatus.REQUIRES_ACTION: 1,
-    PaymentStatus.FAILED: 2,
-    PaymentStatus.AUTHORIZED: 3,
-    PaymentStatus.REVIEW: 3,
-    PaymentStatus.CAPTURED: 4,
-    PaymentStatus.CANCELED: 5,
-    PaymentStatus.REFUNDED: 6,
+#: how a payment may move; anything else (a late or replayed event) leaves it as it is. A
+#: captured payment is never downgraded by a later "canceled" or "failed" event.
+MOVES: dict[str, set[str]] = {
+    P.STARTED: {P.REQUIRES_ACTION, P.AUTHORIZED, P.CAPTURED, P.FAILED, P.CANCELED, P.REVIEW},
+    P.REQUIRES_ACTION: {P.AUTHORIZED, P.CAPTURED, P.FAILED, P.CANCELED, P.REVIEW},
+    P.FAILED: {P.CANCELED},
+    P.AUTHORIZED: {P.CAPTURED, P.CANCELED},
+    P.REVIEW: {P.AUTHORIZED, P.CAPTURED, P.CANCELED},
+    P.CAPTURED: {P.REFUNDED},
+    P.CANCELED: set(),
+    P.REFUNDED: set(),
 }
 
-VOIDABLE = (
-    PaymentStatus.STARTED,
-    PaymentStatus.REQUIRES_ACTION,
-    PaymentStatus.AUTHORIZED,
-    PaymentStatus.REVIEW,
+#: order states whose money is taken (the seller accepted) …
+KEEP = (
+    OrderStatus.ACCEPTED,
+    OrderStatus.READY,
+    OrderStatus.OUT_FOR_DELIVERY,
+    OrderStatus.COMPLETED,
 )
+#: … and those whose money goes back
+GIVE_BACK = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
 
-
-def idempotency_key(order: Order, action: str) -> str:
-    """Derived from the order (id and private token): a retry of the same action is one action."""
-    return f"order-{order.id}-{order.token[:12]}-{action}"
+#: payment states in which Stripe may still hold an authorisation
+UNCAPTURED = (P.STARTED, P.REQUIRES_ACTION, P.AUTHORIZED, P.REVIEW)
 
 
 def set_status(payment: Payment, status: str) -> bool:
-    """Move a payment forward (never back); money captured or refunded reaches the books once."""
-    if RANK[status] < RANK[payment.status]:
+    """Move a payment along ``MOVES``; money captured or refunded reaches the books once.
+    False when the move is not allowed (nothing changes)."""
+    if status == payment.status:
+        return True
+    if status not in MOVES[payment.status]:
         return False
-    moved = payment.status != status
     payment.status = status
-    if moved and status == PaymentStatus.CAPTURED:
+    if status == P.CAPTURED:
         books.post_card_capture(payment.order)
-    elif moved and status == PaymentStatus.REFUNDED:
+    elif status == P.REFUNDED:
         books.post_card_refund(payment.order)
     return True
+
+
+def action_for(order_status: str, payment: Payment) -> str | None:
+    """The Stripe call that brings the money in line with the order, or None."""
+    if payment.intent_id is None:
+        return None
+    if order_status in KEEP and payment.status == P.AUTHORIZED:
+        return "capture"
+    if order_status in GIVE_BACK:
+        if payment.status in UNCAPTURED:
+            return "cancel"
+        if payment.status == P.CAPTURED:
+            return "refund"
+    return None
+
+
+def idempotency_key(payment: Payment, action: str) -> str:
+    """One key per intent and action: a retried call is the same call at Stripe."""
+    return f"{payment.intent_id}-{action}"
 
 
 def payment_of(order: Order) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
 
 
-def capture_for(order: Order) -> None:
-    """Capture the authorised card payment when the seller accepts (manual capture)."""
-    payment = payment_of(order)
-    if payment is None or payment.intent_id is None:
-        raise DomainError(_("Pembayaran kartu untuk pesanan ini belum ada."))
-    if payment.status == PaymentStatus.CAPTURED:
+def lock_payment(order_id: int) -> Payment | None:
+    """The order's payment, row-locked and fresh. Lock order: the order row first, then this."""
+    return db.session.scalar(
+        select(Payment)
+        .where(Payment.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def check_capturable(order: Order) -> None:
+    """A card order can be accepted once its payment is authorised (checked under the lock)."""
+    if order.payment_method != PaymentMethod.CARD:
         return
-    if payment.status != PaymentStatus.AUTHORIZED:
+    payment = lock_payment(order.id)
+    if payment is None or payment.status not in (P.AUTHORIZED, P.CAPTURED):
         raise DomainError(_("Pembayaran kartu belum disetujui bank, pesanan belum bisa diterima."))
-    try:
-        stripe_client.capture_payment_intent(payment.intent_id, idempotency_key(order, "capture"))
-    except stripe_client.StripeError as exc:
-        raise DomainError(
-            _("Pembayaran tidak dapat ditarik: %(error)s", error=exc.user_message or "Stripe")
-        ) from exc
-    set_status(payment, PaymentStatus.CAPTURED)
-    db.session.flush()
-
-
-def release_for(order: Order) -> None:
-    """Void an authorisation, or refund in full what was captured (same step as the status)."""
-    payment = payment_of(order)
-    if payment is None or payment.intent_id is None:
-        return
-    try:
-        if payment.status in VOIDABLE:
-            stripe_client.cancel_payment_intent(payment.intent_id)
-            set_status(payment, PaymentStatus.CANCELED)
-        elif payment.status == PaymentStatus.CAPTURED:
-            stripe_client.refund_payment_intent(payment.intent_id, idempotency_key(order, "refund"))
-            set_status(payment, PaymentStatus.REFUNDED)
-    except stripe_client.StripeError as exc:
-        # The intent may already be gone (expired, failed): keep the order's step, note why.
-        payment.last_error = str(exc)[:500]
-    db.session.flush()

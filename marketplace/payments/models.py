@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.core.db import Rupiah, TimestampMixin, utcnow
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 
@@ -35,9 +35,19 @@ class Payment(TimestampMixin, db.Model):
     intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.STARTED)
     #: Stripe's amount in minor units (Rupiah × 100) and currency
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     currency: Mapped[str] = mapped_column(String(3), default="idr")
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: the key of the PaymentIntent's create call, committed before the call is made: a retry
+    #: replays it, and reconciliation searches Stripe for the intent by it
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: the card (PaymentMethod) of that call, so that a replay sends the same request
+    payment_method_id: Mapped[str | None] = mapped_column(String(255))
+    #: a call to Stripe under way ("create", "capture", "cancel", "refund"), written and
+    #: committed before the call; cleared with its answer. Left behind by a crash, it is
+    #: finished by reconciliation.
+    pending_action: Mapped[str | None] = mapped_column(String(20))
+    pending_since: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship()
 

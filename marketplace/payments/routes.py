@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.core.errors import DomainError
+from marketplace.core.jobs import run_after_commit
+from marketplace.core.web import rollback
 from marketplace.extensions import csrf, db
 from marketplace.orders.cart import restore_order
 from marketplace.orders.models import Order, OrderStatus
@@ -57,36 +59,31 @@ def pay(token: str):
 @bp.route("/pesanan/<token>/bayar", methods=["POST"])
 def confirm(token: str):
     order = _order(token)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"status": "error", "message": _("Permintaan tidak valid.")}, 400
     try:
         if payload.get("declined"):
-            declined = services.record_decline(order, str(payload.get("message", "")))
-            result = {
-                "status": "failed" if declined else order.status,
-                "message": str(payload.get("message", ""))[:200],
-            }
+            declined = services.record_decline(order)
+            result = {"status": "failed" if declined else order.status}
         else:
-            result = services.pay_with_method(order, str(payload.get("payment_method", ""))[:255])
+            result = services.pay_with_method(order, payload.get("payment_method"))
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
+        rollback()
         return {"status": "error", "message": error.message}, 400
     except stripe_client.StripeError:
-        db.session.rollback()
+        rollback()
         current_app.logger.exception("Stripe call failed for order %s", order.id)
         return {
             "status": "error",
             "message": _("Layanan pembayaran sedang gangguan. Coba lagi."),
         }, 502
-    if not isinstance(payload, dict):
-        abort(400)
+    run_after_commit()
     if result["status"] == "failed":
         restore_order(current_cart(), order)
         db.session.commit()
-        flash(
-            _("Kartu ditolak: %(why)s. Barang dikembalikan ke keranjang.", why=result["message"]),
-            "error",
-        )
+        flash(_("Kartu ditolak bank. Barang dikembalikan ke keranjang."), "error")
         result["redirect"] = url_for("orders.cart")
     elif result.get("client_secret"):
         result["return_url"] = url_for("payments.finished", token=order.token)
@@ -101,8 +98,9 @@ def finished(token: str):
     try:
         services.refresh_from_stripe(order)
         db.session.commit()
+        run_after_commit()
     except stripe_client.StripeError:
-        db.session.rollback()
+        rollback()
         flash(_("Status pembayaran belum bisa dicek. Halaman ini akan diperbarui."), "info")
     if order.status == OrderStatus.CANCELLED:
         flash(_("Pembayaran gagal. Pesanan dibatalkan."), "error")
@@ -128,6 +126,7 @@ def webhook():
         handled = services.handle_event(event)
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
+        rollback()
         return {"status": "duplicate"}
+    run_after_commit()
     return {"status": "handled" if handled else "ignored"}

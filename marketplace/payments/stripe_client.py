@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import stripe
@@ -66,8 +67,17 @@ def capture_payment_intent(intent_id: str, idempotency_key: str) -> dict:
     )
 
 
-def cancel_payment_intent(intent_id: str) -> dict:
-    return _dict(_client().v1.payment_intents.cancel(intent_id))
+def cancel_payment_intent(intent_id: str, idempotency_key: str) -> dict:
+    return _dict(
+        _client().v1.payment_intents.cancel(intent_id, options={"idempotency_key": idempotency_key})
+    )
+
+
+def find_payment_intents(metadata_key: str, value: str) -> list[dict]:
+    """PaymentIntents whose metadata ``metadata_key`` is ``value`` (Stripe's Search API)."""
+    query = f"metadata['{metadata_key}']:'{value}'"
+    result = _client().v1.payment_intents.search(params={"query": query})
+    return [_dict(intent) for intent in result.data]
 
 
 def refund_payment_intent(intent_id: str, idempotency_key: str) -> dict:
@@ -79,7 +89,13 @@ def refund_payment_intent(intent_id: str, idempotency_key: str) -> dict:
 
 
 def construct_event(payload: bytes, signature: str, secret: str) -> dict:
-    """Verify the Stripe-Signature of a webhook's raw body; raise ValueError when it is bad."""
+    """Verify the Stripe-Signature of a webhook's raw body; raise ValueError when it is bad,
+    or dated more than the tolerance in the past or in the future."""
+    stamp = next((p[2:] for p in signature.split(",") if p.startswith("t=")), "")
+    if not stamp.isascii() or not stamp.isdigit():
+        raise ValueError("no timestamp in the signature")
+    if int(stamp) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise ValueError("signature dated in the future")
     try:
         event = stripe.Webhook.construct_event(
             payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
@@ -91,3 +107,4 @@ def construct_event(payload: bytes, signature: str, secret: str) -> dict:
 
 StripeError = stripe.StripeError
 CardError = stripe.CardError
+InvalidRequestError = stripe.InvalidRequestError

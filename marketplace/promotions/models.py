@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.areas.models import Kelurahan
-from marketplace.core.db import TimestampMixin, utcnow
+from marketplace.core.db import Rupiah, TimestampMixin, utcnow
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 
@@ -51,11 +51,11 @@ class DiscountCode(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str] = mapped_column(String(10))
     #: percent (1–100) or whole Rupiah off
-    value: Mapped[int]
+    value: Mapped[Rupiah]
     #: whole Rupiah the subtotal must reach
-    min_spend: Mapped[int] = mapped_column(default=0)
+    min_spend: Mapped[Rupiah] = mapped_column(default=0)
     #: cap on a percent discount, whole Rupiah
-    max_discount: Mapped[int | None]
+    max_discount: Mapped[Rupiah | None]
     #: valid from / until (UTC); None means no bound
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
@@ -84,11 +84,26 @@ class Redemption(db.Model):
     #: who used it: "u<user id>" or "p<phone>" for guests
     customer_key: Mapped[str] = mapped_column(String(40), index=True)
     #: whole Rupiah taken off the order
-    amount: Mapped[int]
+    amount: Mapped[Rupiah]
     released: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     code: Mapped[DiscountCode] = relationship()
+
+
+class CodeUse(db.Model):
+    """How often one customer (a WhatsApp number, or an account) used a code: raised by one
+    guarded statement under the per-customer limit, so concurrent checkouts cannot pass it."""
+
+    __tablename__ = "code_uses"
+    __table_args__ = (CheckConstraint("used >= 0", name="used_not_negative"),)
+
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("discount_codes.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: "p<phone>" or "u<user id>"
+    customer_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    used: Mapped[int] = mapped_column(default=0)
 
 
 class StoreFollow(db.Model):

@@ -10,13 +10,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from marketplace.core.db import to_jakarta, to_utc_naive, utcnow
+from marketplace.core.db import to_jakarta, to_utc_naive, upsert, utcnow
 from marketplace.core.errors import DomainError
 from marketplace.core.money import format_rupiah
 from marketplace.extensions import db
 from marketplace.promotions.models import (
     Campaign,
     CampaignStore,
+    CodeUse,
     DiscountCode,
     DiscountKind,
     Redemption,
@@ -90,22 +91,25 @@ def code_window(code: DiscountCode) -> tuple[datetime | None, datetime | None]:
     return starts, ends
 
 
-def customer_key(user, phone: str) -> str:
-    return f"u{user.id}" if user is not None and getattr(user, "id", None) else f"p{phone}"
+def customer_keys(user, phone: str) -> list[str]:
+    """Who a per-customer limit counts: the WhatsApp number, and the account when signed in
+    (a second account or a guest checkout with the same number shares the number's count)."""
+    keys = [f"p{phone}"]
+    if user is not None and getattr(user, "id", None):
+        keys.append(f"u{user.id}")
+    return keys
 
 
-def _used_by(code: DiscountCode, key: str) -> int:
+def _uses_of(code: DiscountCode, keys: list[str]) -> int:
     return db.session.scalar(
-        select(func.count(Redemption.id)).where(
-            Redemption.code_id == code.id,
-            Redemption.customer_key == key,
-            Redemption.released.is_(False),
+        select(func.coalesce(func.max(CodeUse.used), 0)).where(
+            CodeUse.code_id == code.id, CodeUse.customer_key.in_(keys)
         )
     )
 
 
 def check_code(
-    code: DiscountCode | None, subtotal: int, key: str, now: datetime | None = None
+    code: DiscountCode | None, subtotal: int, keys: list[str], now: datetime | None = None
 ) -> int:
     """The discount ``code`` gives on ``subtotal``, or a DomainError that says why not."""
     now = now or utcnow()
@@ -129,13 +133,33 @@ def check_code(
         )
     if code.total_limit is not None and code.used_count >= code.total_limit:
         raise DomainError(_("Kode sudah habis."))
-    if code.per_customer_limit is not None and _used_by(code, key) >= code.per_customer_limit:
+    if code.per_customer_limit is not None and _uses_of(code, keys) >= code.per_customer_limit:
         raise DomainError(_("Anda sudah memakai kode ini sebanyak batasnya."))
     return discount_amount(code.kind, code.value, subtotal, code.max_discount)
 
 
-def redeem(code: DiscountCode, order_id: int, key: str, amount: int) -> None:
-    """Count a use atomically: of ten orders racing for the last use, exactly one gets it."""
+def _take_customer_use(code: DiscountCode, key: str) -> bool:
+    """Count one use for ``key`` if the per-customer limit allows: one guarded upsert, so of
+    ten checkouts with the same number at once only the allowed number pass."""
+    table = CodeUse.__table__
+    limit = code.per_customer_limit
+    statement = (
+        upsert(table)
+        .values(code_id=code.id, customer_key=key, used=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.code_id, table.c.customer_key],
+            set_={"used": table.c.used + 1},
+            where=(table.c.used + 1 <= limit) if limit is not None else None,
+        )
+        .returning(table.c.used)
+    )
+    used = db.session.execute(statement).scalar()
+    return used is not None and (limit is None or used <= limit)
+
+
+def redeem(code: DiscountCode, order_id: int, keys: list[str], amount: int) -> None:
+    """Count a use atomically: of ten orders racing for the last use, exactly one gets it; the
+    per-customer limit is held the same way, per number and per account."""
     taken = db.session.execute(
         update(DiscountCode)
         .where(
@@ -150,7 +174,12 @@ def redeem(code: DiscountCode, order_id: int, key: str, amount: int) -> None:
     db.session.expire(code, ["used_count"])
     if taken.rowcount != 1:
         raise DomainError(_("Kode sudah habis."))
-    db.session.add(Redemption(code_id=code.id, order_id=order_id, customer_key=key, amount=amount))
+    for key in keys:
+        if not _take_customer_use(code, key):
+            raise DomainError(_("Anda sudah memakai kode ini sebanyak batasnya."))
+    db.session.add(
+        Redemption(code_id=code.id, order_id=order_id, customer_key=",".join(keys), amount=amount)
+    )
     db.session.flush()
 
 
@@ -167,6 +196,16 @@ def release(order_id: int) -> None:
         update(DiscountCode)
         .where(DiscountCode.id == redemption.code_id, DiscountCode.used_count > 0)
         .values(used_count=DiscountCode.used_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(CodeUse)
+        .where(
+            CodeUse.code_id == redemption.code_id,
+            CodeUse.customer_key.in_(redemption.customer_key.split(",")),
+            CodeUse.used > 0,
+        )
+        .values(used=CodeUse.used - 1)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()

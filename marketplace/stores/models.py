@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
-from marketplace.core.db import RatedMixin, TimestampMixin, utcnow
+from marketplace.core.db import RatedMixin, Rupiah, TimestampMixin, utcnow
 from marketplace.extensions import db
 
 
@@ -66,12 +66,12 @@ class Store(RatedMixin, TimestampMixin, db.Model):
     offers_pickup: Mapped[bool] = mapped_column(default=True)
     offers_delivery: Mapped[bool] = mapped_column(default=False)
     #: flat delivery fee in whole Rupiah
-    delivery_fee: Mapped[int] = mapped_column(default=0)
+    delivery_fee: Mapped[Rupiah] = mapped_column(default=0)
     #: RW numbers served in the store's own kelurahan, "01,02,05"; empty means all
     delivery_rws: Mapped[str] = mapped_column(String(120), default="")
     #: above this subtotal (whole Rupiah) delivery costs ``delivery_promo_fee`` (0 = free)
-    delivery_promo_min: Mapped[int | None]
-    delivery_promo_fee: Mapped[int | None]
+    delivery_promo_min: Mapped[Rupiah | None]
+    delivery_promo_fee: Mapped[Rupiah | None]
     #: payment methods the store accepts for each way of fulfilment
     cash_on_pickup: Mapped[bool] = mapped_column(default=True)
     card_on_pickup: Mapped[bool] = mapped_column(default=True)

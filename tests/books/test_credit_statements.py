@@ -15,6 +15,7 @@ from marketplace.core.db import jakarta_today
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.orders import services as orders
 from marketplace.payments import services as payments
+from tests.stripe_fixtures import settled
 
 
 def at(text: str) -> datetime:
@@ -116,7 +117,7 @@ def test_card_money_and_payouts_keep_the_statement_balanced(card_order, card, sh
     order = card_order()
     payments.pay_with_method(order, card())
     for step in (orders.accept_order, orders.mark_ready, orders.complete_order):
-        step(order, owner)
+        settled(step, order, owner)
     payouts.record_payout(create_user(Role.CITY_ADMIN), store, 20000, "TRF-001")
     today = jakarta_today()
     st = statements.monthly_statement(store, statements.month_period(today.year, today.month))

@@ -17,7 +17,7 @@ from marketplace.orders import services as orders
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import payment_of
 from tests.order_fixtures import add_to_cart
-from tests.stripe_fixtures import signed
+from tests.stripe_fixtures import settled, signed
 
 
 def book(store):
@@ -44,7 +44,7 @@ def test_cash_completion_posts_once(client, shop, cart, checkout, login):
     store, owner = shop["store"], shop["store"].owner
     add_to_cart(cart, shop["teh"], [], 3)
     order = checkout(cart, store)
-    orders.accept_order(order, owner)
+    settled(orders.accept_order, order, owner)
     orders.mark_ready(order, owner)
     assert book(store) == []  # nothing before the money is in
     login(owner)
@@ -60,7 +60,7 @@ def test_card_capture_and_refund_post_once(card_order, card, shop, client, strip
     order = card_order()
     payments.pay_with_method(order, card())
     assert book(store) == []  # authorised is not yet money
-    orders.accept_order(order, owner)
+    settled(orders.accept_order, order, owner)
     assert book(store) == [(f"capture:order:{order.id}", "pemasukan", 24000, "kartu")]
     assert ledger(store) == [("capture", 24000)]
     assert payouts.balance(store).pending == 24000
@@ -82,7 +82,7 @@ def test_card_capture_and_refund_post_once(card_order, card, shop, client, strip
     payments.sync_intent(payment_of(order), dict(intent, status="succeeded"))
     assert len(book(store)) == 1
     # The seller cancels after capture: the refund posts its reversal, once
-    orders.reject_order(order, owner, "Kompor rusak")
+    settled(orders.reject_order, order, owner, "Kompor rusak")
     books.post_card_refund(order)
     assert book(store)[1:] == [(f"refund:order:{order.id}", "pemasukan", -24000, "kartu")]
     assert ledger(store) == [("capture", 24000), ("refund", -24000)]
@@ -92,7 +92,7 @@ def test_card_capture_and_refund_post_once(card_order, card, shop, client, strip
 def test_a_voided_authorisation_posts_nothing(card_order, card, shop):
     order = card_order()
     payments.pay_with_method(order, card())
-    orders.reject_order(order, shop["store"].owner, "Habis")
+    settled(orders.reject_order, order, shop["store"].owner, "Habis")
     assert book(shop["store"]) == []
 
 
@@ -107,10 +107,10 @@ def test_platform_fee_is_an_expense_and_comes_back_with_a_refund(
     store, owner = shop["store"], shop["store"].owner
     order = card_order()
     payments.pay_with_method(order, card())
-    orders.accept_order(order, owner)
+    settled(orders.accept_order, order, owner)
     assert ledger(store) == [("capture", 24000), ("fee", -600)]
     assert book(store)[1][1:] == ("pengeluaran", 600, "kartu")
-    orders.reject_order(order, owner, "Maaf")
+    settled(orders.reject_order, order, owner, "Maaf")
     assert ledger(store)[2:] == [("refund", -24000), ("fee_refund", 600)]
     assert sum(amount for _kind, amount in ledger(store)) == 0
     assert books.platform_fee(12345) == 309  # 308,6 rounds half up
@@ -121,7 +121,7 @@ def test_posted_entries_cannot_be_changed_only_explained(shop, cart, checkout):
     add_to_cart(cart, shop["teh"], [], 1)
     order = checkout(cart, store)
     for step in (orders.accept_order, orders.mark_ready, orders.complete_order):
-        step(order, owner)
+        settled(step, order, owner)
     entry = db.session.scalar(sa.select(CashEntry).where(CashEntry.order_id == order.id))
     with pytest.raises(DomainError, match="tidak dapat dihapus"):
         books.delete_entry(owner, entry)

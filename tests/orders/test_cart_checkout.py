@@ -227,3 +227,25 @@ def test_notifications_e_mail_the_customer_and_the_seller(cart, shop, checkout, 
     assert ("whatsapp", order.customer_phone) in channels
     assert "dewi@example.id" in caplog.text
     assert db.session.scalar(select(db.func.count(Notification.id))) == len(order.notifications)
+
+
+def test_a_sold_out_product_is_named_and_the_cart_kept(cart, shop, checkout):
+    # Given a cart with tea and the last portions of nasi uduk
+    add_to_cart(cart, shop["teh"], [], 1)
+    add_to_cart(cart, shop["uduk"], options(shop["uduk"], "Pedas"), 1)
+    # When someone else buys the last tea first
+    shop["teh"].stock = 0
+    db.session.flush()
+    # Then the checkout says which product ran out, and the cart still holds both lines
+    with pytest.raises(DomainError) as refused:
+        checkout(cart, shop["store"])
+    assert refused.value.message == "Teh Manis sedang habis."
+    assert len(cart.items()) == 2
+
+
+def test_an_order_above_the_maximum_total_is_refused(app, cart, shop, checkout, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_ORDER_TOTAL", 10000)
+    add_to_cart(cart, shop["teh"], [], 3)  # Rp12.000
+    with pytest.raises(DomainError, match="maksimal Rp10.000"):
+        checkout(cart, shop["store"])
+    assert shop["teh"].stock == 5

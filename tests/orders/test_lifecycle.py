@@ -114,6 +114,7 @@ def test_sweep_auto_rejects_unanswered_orders(app, order, shop, monkeypatch):
     assert services.sweep(now=utcnow() + timedelta(minutes=10)) == {
         "expired": 0,
         "auto_rejected": 0,
+        "lapsed": 0,
     }
     result = services.sweep(now=utcnow() + timedelta(minutes=31))
     assert result["auto_rejected"] == 1

@@ -1,6 +1,7 @@
 """Card payments against localstripe: authorise, capture, void, refund, 3-D Secure, webhooks."""
 
 import json
+import secrets
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from marketplace.orders.models import Notification, OrderEvent, OrderStatus
 from marketplace.payments import services
 from marketplace.payments.gateway import payment_of
 from marketplace.payments.models import PaymentStatus, StripeEvent
-from tests.stripe_fixtures import signed
+from tests.stripe_fixtures import commit_and_settle, settled, signed
 
 S = OrderStatus
 
@@ -74,6 +75,7 @@ def test_card_success_authorises_then_captures_on_acceptance(card_order, card, s
     assert payment.status == PaymentStatus.AUTHORIZED
     assert payment.amount == to_stripe_amount(order.total) == 2400000
     orders.accept_order(order, shop["store"].owner)
+    commit_and_settle()
     assert payment.status == PaymentStatus.CAPTURED
     assert order.status == S.ACCEPTED
 
@@ -154,11 +156,14 @@ def test_rejection_voids_and_rejection_after_capture_refunds(card_order, card, s
     first = card_order(token="void")
     services.pay_with_method(first, card())
     orders.reject_order(first, shop["store"].owner, "Bahan habis")
+    commit_and_settle()
     assert payment_of(first).status == PaymentStatus.CANCELED
     second = card_order(token="refund")
     services.pay_with_method(second, card())
     orders.accept_order(second, shop["store"].owner)
+    commit_and_settle()
     orders.reject_order(second, shop["store"].owner, "Kompor rusak")
+    commit_and_settle()
     assert payment_of(second).status == PaymentStatus.REFUNDED
     assert stock(shop) == 5
 
@@ -171,6 +176,7 @@ def test_expired_unpaid_order_cancels_its_intent(card_order, card, shop):
     order = card_order()
     services.pay_with_method(order, card("4000002500003155"))  # stuck in 3-D Secure
     orders.sweep(now=utcnow() + timedelta(hours=2))
+    commit_and_settle()
     assert order.status == S.CANCELLED
     assert payment_of(order).status == PaymentStatus.CANCELED
     assert stock(shop) == 5
@@ -203,7 +209,11 @@ def paid_intent(card_order, card, stripe_on):
 
     order = card_order()
     intent = stripe_client.create_payment_intent(
-        to_stripe_amount(order.total), "idr", card(), "test-key", {"order_id": str(order.id)}
+        to_stripe_amount(order.total),
+        "idr",
+        card(),
+        f"test-{secrets.token_hex(8)}",
+        {"order_id": str(order.id)},
     )
     from marketplace.payments.models import Payment
 
@@ -295,3 +305,140 @@ def test_return_page_uses_the_same_service(client, paid_intent):
     response = client.get(f"/pesanan/{order.token}/bayar/selesai")
     assert response.status_code == 302
     assert order.status == S.NEW
+
+
+def test_canceled_after_succeeded_never_downgrades_a_capture(client, paid_intent, shop):
+    order, intent = paid_intent
+    _post(client, _event("evt_auth", "payment_intent.amount_capturable_updated", intent))
+    settled(orders.accept_order, order, shop["store"].owner)
+    assert payment_of(order).status == PaymentStatus.CAPTURED
+    late = dict(intent, status="canceled")
+    response = _post(client, _event("evt_cancel_late", "payment_intent.canceled", late))
+    assert response.status_code == 200
+    assert payment_of(order).status == PaymentStatus.CAPTURED
+    assert order.status == S.ACCEPTED
+
+
+def test_signatures_dated_in_the_future_are_refused(client, paid_intent):
+    order, intent = paid_intent
+    event = _event("evt_future", "payment_intent.amount_capturable_updated", intent)
+    body = json.dumps(event).encode()
+    response = client.post(
+        "/stripe/webhook",
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": signed(body, timestamp=int(time.time()) + 301)},
+    )
+    assert response.status_code == 400
+    assert order.status == S.AWAITING_PAYMENT
+
+
+def test_a_capture_lost_to_a_crash_is_refunded_when_the_seller_rejects(
+    client, card_order, card, shop, stripe_on
+):
+    # Given an accepted order whose capture reached Stripe, but whose answer was lost
+    order = card_order()
+    services.pay_with_method(order, card())
+    payment = payment_of(order)
+    requests.post(
+        f"{stripe_on}/v1/payment_intents/{payment.intent_id}/capture",
+        auth=("sk_test_local", ""),
+        timeout=5,
+    ).raise_for_status()
+    assert payment.status == PaymentStatus.AUTHORIZED  # we never heard
+    # When the seller rejects (the void fails at Stripe: the money is captured)
+    settled(orders.reject_order, order, shop["store"].owner, "Kompor rusak")
+    # Then the money is refunded and the book nets to nothing
+    assert payment_of(order).status == PaymentStatus.REFUNDED
+    intent = services.stripe_client.retrieve_payment_intent(payment.intent_id)
+    assert intent["latest_charge"]["refunded"] is True
+    # and the late webhook of the capture changes nothing
+    late = _event("evt_late_capture", "payment_intent.succeeded", dict(intent, status="succeeded"))
+    _post(client, late)
+    assert payment_of(order).status == PaymentStatus.REFUNDED
+    from marketplace.books.models import CashEntry
+
+    booked = db.session.scalar(
+        select(func.coalesce(func.sum(CashEntry.amount), 0)).where(CashEntry.order_id == order.id)
+    )
+    assert booked == 0
+
+
+def test_the_city_admin_releases_or_cancels_held_orders(
+    client, paid_intent, shop, create_user, login
+):
+    order, intent = paid_intent
+    tampered = dict(intent, amount=intent["amount"] - 100)
+    _post(client, _event("evt_held", "payment_intent.amount_capturable_updated", tampered))
+    assert order.status == S.ON_HOLD
+    admin = create_user("city_admin")
+    assert order in services.held_orders()
+    # a held order cannot be accepted by the seller
+    with pytest.raises(DomainError):
+        orders.accept_order(order, shop["store"].owner)
+    # The admin cancels it: stock back, the authorisation voided
+    with pytest.raises(DomainError, match="alasan"):
+        services.reject_held(order, admin, " ")
+    settled(services.reject_held, order, admin, "Jumlah tidak cocok")
+    assert order.status == S.CANCELLED
+    assert payment_of(order).status == PaymentStatus.CANCELED
+    assert stock(shop) == 5
+    intent_now = services.stripe_client.retrieve_payment_intent(intent["id"])
+    assert intent_now["status"] == "canceled"
+
+
+def test_release_of_a_held_order_sends_it_to_the_seller(client, paid_intent, create_user):
+    order, intent = paid_intent
+    tampered = dict(intent, amount=intent["amount"] - 100)
+    _post(client, _event("evt_held2", "payment_intent.amount_capturable_updated", tampered))
+    settled(services.release_held, order, create_user("city_admin"))
+    assert order.status == S.NEW
+    assert payment_of(order).status == PaymentStatus.AUTHORIZED
+
+
+def test_sweep_cancels_held_orders_whose_authorisation_lapsed(client, paid_intent, shop):
+    from datetime import timedelta
+
+    from marketplace.core.db import utcnow
+
+    order, intent = paid_intent
+    tampered = dict(intent, currency="usd")
+    _post(client, _event("evt_held3", "payment_intent.amount_capturable_updated", tampered))
+    assert orders.sweep(now=utcnow() + timedelta(days=6))["lapsed"] == 0
+    assert settled(orders.sweep, now=utcnow() + timedelta(days=8))["lapsed"] == 1
+    assert order.status == S.CANCELLED
+    assert stock(shop) == 5
+    assert payment_of(order).status == PaymentStatus.CANCELED
+
+
+def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card, stripe_on):
+    # Given an attempt written down, whose create call reached Stripe but whose answer was lost
+    order = card_order()
+    first_card = card()
+    from marketplace.payments import stripe_client
+
+    real_create = stripe_client.create_payment_intent
+
+    def lost(*args, **kwargs):
+        real_create(*args, **kwargs)
+        raise stripe_client.StripeError("connection reset")
+
+    stripe_client.create_payment_intent = lost
+    try:
+        with pytest.raises(stripe_client.StripeError):
+            services.pay_with_method(order, first_card)
+    finally:
+        stripe_client.create_payment_intent = real_create
+    db.session.rollback()
+    payment = payment_of(order)
+    assert (payment.status, payment.intent_id, payment.pending_action) == (
+        "started",
+        None,
+        "create",
+    )
+    # When the customer tries again with another card
+    result = services.pay_with_method(order, card())
+    # Then the first attempt's intent is the payment: no second authorisation at Stripe
+    assert result["status"] == S.NEW
+    found = stripe_client.find_payment_intents("payment_key", payment_of(order).idempotency_key)
+    assert [i["id"] for i in found] == [payment_of(order).intent_id]

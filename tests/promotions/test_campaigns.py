@@ -92,10 +92,10 @@ def test_campaign_code_lives_inside_the_campaign_window(kim_admin, shop):
     # The code's own window is open, but the campaign has not started yet
     code = promos.save_code(later, promos.CodeData(code="RAMADAN", kind="fixed", value=3000))
     with pytest.raises(DomainError, match="berlaku mulai"):
-        promos.check_code(code, 20000, "u1")
-    assert promos.check_code(code, 20000, "u1", now=later.starts_at) == 3000
+        promos.check_code(code, 20000, ["u1"])
+    assert promos.check_code(code, 20000, ["u1"], now=later.starts_at) == 3000
     with pytest.raises(DomainError, match="berakhir"):
-        promos.check_code(code, 20000, "u1", now=later.ends_at)
+        promos.check_code(code, 20000, ["u1"], now=later.ends_at)
 
 
 def test_campaign_codes_are_their_own_and_store_codes_win(festival, shop):
