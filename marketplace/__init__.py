@@ -65,6 +65,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from marketplace.core.inputs import register_input_guard
+
+    register_input_guard(app)  # the bounded int converter must exist before any URL rule
+
     from marketplace.accounts.routes import bp as accounts_bp
     from marketplace.areas.routes import bp as areas_bp
     from marketplace.books.credit_routes import bp as credit_bp

@@ -5,10 +5,11 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from marketplace.core.forms import Form, length, required
+from marketplace.core.inputs import db_int
 
 
 class KelurahanForm(Form):
-    kecamatan_id = SelectField(_l("Kecamatan"), coerce=int, validate_choice=False)
+    kecamatan_id = SelectField(_l("Kecamatan"), coerce=db_int, validate_choice=False)
     name = StringField(_l("Nama kelurahan"), validators=[required(), length(80)])
     postal_code = StringField(_l("Kode pos"), validators=[Optional(), length(5)])
 

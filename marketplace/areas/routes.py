@@ -11,6 +11,7 @@ from marketplace.areas.forms import KelurahanForm, RenameKelurahanForm
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.services import BrowseFilters, browse_products, public_stores
 from marketplace.core.forms import choices
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
@@ -30,7 +31,7 @@ def kelurahan(slug: str):
     area = db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
     if area is None:
         abort(404)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     products = browse_products(
         BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
     )

@@ -22,6 +22,7 @@ from marketplace.books import credit, payouts, reports, services
 from marketplace.books.forms import CategoryForm, EntryForm, NoteForm, PayoutForm, RangeForm
 from marketplace.books.models import CashEntry, Channel, EntryKind, LedgerKind, Method
 from marketplace.core.errors import DomainError
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, get_owned_or_404, role_required
 from marketplace.core.web import (
     csv_response,
@@ -84,7 +85,7 @@ def _book_page(store: Store, entry_form: EntryForm, category_form: CategoryForm)
         range_form=range_form,
         report=report,
         chart=Markup(reports.chart_svg(report)),  # noqa: S704 - built from numbers and escaped text
-        entries=reports.entries_page(store, period, request.args.get("hal", 1, type=int)),
+        entries=reports.entries_page(store, period, request.args.get("hal", 1, type=db_int)),
         categories={
             kind: services.categories(store, kind) for kind in (EntryKind.INCOME, EntryKind.EXPENSE)
         },

@@ -15,6 +15,7 @@ from wtforms.validators import NumberRange, Optional
 from marketplace.catalog.services import ProductData
 from marketplace.core.db import jakarta_wall_clock
 from marketplace.core.forms import Form, RupiahField, choices, input_required, length, required
+from marketplace.core.inputs import db_int
 
 STOCK_MODES = [
     ("unlimited", _l("Tidak dibatasi")),
@@ -25,7 +26,7 @@ STOCK_MODES = [
 
 class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[required(), length(120)])
-    category_id = SelectField(_l("Kategori"), coerce=int, validate_choice=False)
+    category_id = SelectField(_l("Kategori"), coerce=db_int, validate_choice=False)
     price = RupiahField(
         _l("Harga (Rp)"), validators=[input_required()], description=_l("Misalnya 15.000")
     )

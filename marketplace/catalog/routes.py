@@ -12,6 +12,7 @@ from marketplace.catalog import services
 from marketplace.catalog.models import Category, OptionGroup, Product
 from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
+from marketplace.core.inputs import db_int
 from marketplace.core.money import parse_rupiah
 from marketplace.extensions import db
 from marketplace.reviews.forms import ReportReviewForm
@@ -33,8 +34,8 @@ def _filters(**fixed) -> services.BrowseFilters:
     args = request.args
     return services.BrowseFilters(
         q=(args.get("q", "") or "")[:MAX_QUERY_LENGTH],
-        category_id=fixed.get("category_id") or args.get("kategori", type=int),
-        kelurahan_id=args.get("kelurahan", type=int),
+        category_id=fixed.get("category_id") or args.get("kategori", type=db_int),
+        kelurahan_id=args.get("kelurahan", type=db_int),
         min_price=_price_arg("min"),
         max_price=_price_arg("max"),
         open_now=args.get("buka") == "1",
@@ -45,7 +46,7 @@ def _filters(**fixed) -> services.BrowseFilters:
 
 
 def _listing(template: str, filters: services.BrowseFilters, **context):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     results = services.browse_products(filters, page=page, per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         template,
@@ -108,6 +109,8 @@ def product(product_id: int):
         store=item.store,
         state=availability(item.store),
         today=jakarta_today(),
-        reviews=visible_reviews(item.store, request.args.get("ulasan", 1, type=int), product=item),
+        reviews=visible_reviews(
+            item.store, request.args.get("ulasan", 1, type=db_int), product=item
+        ),
         report_form=ReportReviewForm(),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, StringField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import (  # noqa: F401 - Optional is re-exported
     DataRequired,
     InputRequired,
@@ -14,6 +14,7 @@ from wtforms.validators import (  # noqa: F401 - Optional is re-exported
     ValidationError,
 )
 
+from marketplace.core.inputs import CONTROL_CHARS_MESSAGE, has_control_chars
 from marketplace.core.money import parse_rupiah
 
 REQUIRED = _l("Wajib diisi.")
@@ -92,11 +93,22 @@ class _Translations:
 
 
 class Form(FlaskForm):
-    """Every form of the app: WTForms' built-in messages in the user's language."""
+    """Every form of the app: WTForms' built-in messages in the user's language, and no
+    control characters in any text field (line breaks only in multi-line fields)."""
 
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            texts = field.data if isinstance(field.data, list) else [field.data]
+            multiline = isinstance(field, TextAreaField)
+            if any(isinstance(t, str) and has_control_chars(t, multiline) for t in texts):
+                field.errors = [*field.errors, CONTROL_CHARS_MESSAGE()]
+                valid = False
+        return valid
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from marketplace.accounts.models import Role
 from marketplace.catalog.services import products_by_store
 from marketplace.core.db import jakarta_today
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, get_owned_or_404, require, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.events import services
@@ -67,7 +68,7 @@ def show(event_id: int):
 def apply(event_id: int):
     event = get_or_404(Event, event_id)
     store = get_owned_or_404(
-        Store, request.form.get("store_id", type=int) or 0, "is_managed_by", current_user
+        Store, request.form.get("store_id", type=db_int) or 0, "is_managed_by", current_user
     )
     ok, application = run_service(services.apply_for_booth, current_user, event, store)
     if ok:

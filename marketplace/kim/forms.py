@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.core.forms import Form, choices, length, required
+from marketplace.core.inputs import db_int
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -32,7 +33,7 @@ class RejectForm(Form):
 
 
 class GroupForm(Form):
-    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=db_int, validate_choice=False)
     name = StringField(_l("Nama KIM"), validators=[Optional(), length(120)])
 
 
@@ -49,7 +50,7 @@ class AppointForm(Form):
 
 
 class FeaturedForm(Form):
-    store_id = SelectField(_l("Toko"), coerce=int, validate_choice=False)
+    store_id = SelectField(_l("Toko"), coerce=db_int, validate_choice=False)
     headline = StringField(
         _l("Judul singkat"),
         validators=[required(), length(120)],
@@ -66,7 +67,7 @@ class FeaturedForm(Form):
 
 
 class RotationForm(Form):
-    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=db_int, validate_choice=False)
     first_day = DateField(_l("Mulai tanggal"), validators=[required()])
     days = IntegerField(_l("Berapa hari"), default=7, validators=[required(), NumberRange(1, 60)])
     per_day = IntegerField(
@@ -108,12 +109,12 @@ class AnnouncementForm(Form):
     )
     pinned = BooleanField(_l("Sematkan di atas"))
     city_wide = BooleanField(_l("Untuk seluruh kota (admin kota)"))
-    store_ids = SelectMultipleField(_l("Tautkan toko"), coerce=int, validate_choice=False)
-    product_ids = SelectMultipleField(_l("Tautkan produk"), coerce=int, validate_choice=False)
-    code_ids = SelectMultipleField(_l("Tautkan kode promo"), coerce=int, validate_choice=False)
-    campaign_ids = SelectMultipleField(_l("Tautkan kampanye"), coerce=int, validate_choice=False)
+    store_ids = SelectMultipleField(_l("Tautkan toko"), coerce=db_int, validate_choice=False)
+    product_ids = SelectMultipleField(_l("Tautkan produk"), coerce=db_int, validate_choice=False)
+    code_ids = SelectMultipleField(_l("Tautkan kode promo"), coerce=db_int, validate_choice=False)
+    campaign_ids = SelectMultipleField(_l("Tautkan kampanye"), coerce=db_int, validate_choice=False)
     event_ids = SelectMultipleField(
-        _l("Tautkan bazar / pameran"), coerce=int, validate_choice=False
+        _l("Tautkan bazar / pameran"), coerce=db_int, validate_choice=False
     )
 
 
@@ -138,7 +139,7 @@ class ModerationForm(Form):
 
 
 class AspirationForm(Form):
-    kelurahan_id = SelectField(_l("Kelurahan Anda"), coerce=int, validate_choice=False)
+    kelurahan_id = SelectField(_l("Kelurahan Anda"), coerce=db_int, validate_choice=False)
     category = SelectField(
         _l("Jenis"),
         choices=choices(

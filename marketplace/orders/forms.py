@@ -5,6 +5,7 @@ from wtforms import EmailField, HiddenField, RadioField, SelectField, StringFiel
 from wtforms.validators import Email, Optional
 
 from marketplace.core.forms import Form, choices, length, required
+from marketplace.core.inputs import db_int
 from marketplace.orders.services import CheckoutData
 
 
@@ -27,7 +28,7 @@ class CheckoutForm(Form):
     )
     rt = StringField(_l("RT"), validators=[Optional(), length(3)])
     rw = StringField(_l("RW"), validators=[Optional(), length(3)])
-    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=db_int, validate_choice=False)
     landmark = StringField(_l("Patokan"), validators=[Optional(), length(255)])
     payment_method = RadioField(
         _l("Cara bayar"),

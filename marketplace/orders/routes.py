@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.models import Product
 from marketplace.core.forms import choices
+from marketplace.core.inputs import db_int
 from marketplace.core.web import render_form, run_service
 from marketplace.events import services as events
 from marketplace.extensions import db
@@ -80,9 +81,9 @@ def cart():
 
 @bp.route("/keranjang/tambah", methods=["POST"])
 def add():
-    product = db.session.get(Product, request.form.get("product_id", type=int) or 0)
-    option_ids = [int(v) for v in request.form.getlist("opsi") if v.isdigit()]
-    quantity = request.form.get("jumlah", 1, type=int) or 0
+    product = db.session.get(Product, request.form.get("product_id", type=db_int) or 0)
+    option_ids = request.form.getlist("opsi", type=db_int)
+    quantity = request.form.get("jumlah", 1, type=db_int) or 0
     ok, _item = run_service(
         carts.add_to_cart, current_cart(), product, option_ids, quantity, current_user
     )
@@ -96,7 +97,7 @@ def add():
 
 @bp.route("/keranjang/ubah", methods=["POST"])
 def update():
-    quantity = request.form.get("jumlah", type=int)
+    quantity = request.form.get("jumlah", type=db_int)
     if quantity is None:
         flash(_("Tulis jumlah dengan angka."), "error")
     else:
@@ -145,7 +146,7 @@ def checkout(store_id: int):
             return redirect(url_for("orders.show", token=existing.token))
         flash(_("Keranjang untuk toko ini kosong."), "info")
         return redirect(url_for("orders.cart"))
-    event_id = request.values.get("acara", type=int)
+    event_id = request.values.get("acara", type=db_int)
     event = None
     if event_id:
         ok, event = run_service(services.booth_event, group.store, event_id)

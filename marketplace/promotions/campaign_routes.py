@@ -9,6 +9,7 @@ from flask_login import current_user
 from marketplace.accounts.models import Role
 from marketplace.catalog.services import products_by_store
 from marketplace.core.db import jakarta_today, jakarta_wall_clock, utcnow
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, get_owned_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.promotions import campaigns as service
@@ -51,7 +52,7 @@ def show(campaign_id: int):
 def join(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     store = get_owned_or_404(
-        Store, request.form.get("store_id", type=int) or 0, "is_managed_by", current_user
+        Store, request.form.get("store_id", type=db_int) or 0, "is_managed_by", current_user
     )
     if request.form.get("stop") == "1":
         ok, _result = run_service(service.leave_campaign, current_user, campaign, store)

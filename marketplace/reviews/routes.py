@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.core.errors import DomainError
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, get_owned_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db, limiter
@@ -44,10 +45,12 @@ def _product_ratings(products) -> dict[int, int]:
     ratings = {}
     for product in products:
         raw = request.form.get(f"produk_{product.id}", "")
-        if raw.isdigit():
-            ratings[product.id] = int(raw)
-        elif raw:
-            raise DomainError(_("Pilih bintang 1 sampai 5."))
+        if not raw:
+            continue
+        try:
+            ratings[product.id] = db_int(raw)
+        except ValueError as exc:
+            raise DomainError(_("Pilih bintang 1 sampai 5.")) from exc
     return ratings
 
 

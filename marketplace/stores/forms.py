@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.core.forms import Form, RupiahField, length, required
+from marketplace.core.inputs import db_int
 from marketplace.stores.services import PeriodData, StoreData
 
 MAX_PERIODS_PER_DAY = 3
@@ -35,7 +36,7 @@ class StoreForm(Form):
     address = StringField(_l("Alamat (jalan, gang, nomor)"), validators=[required(), length(255)])
     rt = StringField(_l("RT"), validators=[required(), length(3)])
     rw = StringField(_l("RW"), validators=[required(), length(3)])
-    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=db_int, validate_choice=False)
     landmark = StringField(
         _l("Patokan / letak lapak"),
         validators=[Optional(), length(255)],
@@ -51,7 +52,7 @@ class StoreForm(Form):
     offers_delivery = BooleanField(_l("Bisa diantar"))
     delivery_fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[Optional()])
     delivery_kelurahan_ids = SelectMultipleField(
-        _l("Kelurahan yang dilayani antar"), coerce=int, validate_choice=False
+        _l("Kelurahan yang dilayani antar"), coerce=db_int, validate_choice=False
     )
     delivery_rws = StringField(
         _l("RW yang dilayani di kelurahan toko (kosong = semua)"),

@@ -10,6 +10,7 @@ from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_owned_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
@@ -61,7 +62,7 @@ def storefront(slug: str):
         today=jakarta_today(),
         trainings=attended_by(store.owner_id),
         following=is_following(current_user, store),
-        reviews=visible_reviews(store, request.args.get("ulasan", 1, type=int)),
+        reviews=visible_reviews(store, request.args.get("ulasan", 1, type=db_int)),
         report_form=ReportReviewForm(),
     )
 

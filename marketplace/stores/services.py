@@ -270,9 +270,18 @@ def parse_closed_dates(text: str) -> list[tuple[date, str]]:
 
 
 def set_closed_dates(store: Store, days: list[tuple[date, str]], today: date | None = None) -> None:
-    """Replace the store's upcoming closed dates (past ones are dropped)."""
+    """Replace the store's upcoming closed dates (past ones are dropped). A date kept keeps its
+    row and takes the new note: the (store, day) key is never written twice in one flush."""
     today = today or jakarta_today()
-    store.closed_dates = [StoreClosedDate(day=day, note=note) for day, note in days if day >= today]
+    existing = {closed.day: closed for closed in store.closed_dates}
+    kept = []
+    for day, note in days:
+        if day < today:
+            continue
+        closed = existing.get(day) or StoreClosedDate(day=day)
+        closed.note = note
+        kept.append(closed)
+    store.closed_dates = kept
     db.session.flush()
 
 
