@@ -338,6 +338,14 @@ CASES = [
         CITY,
     ),
     ("GET", lambda w: "/kim/grup/baru", None, CITY),
+    ("GET", lambda w: "/admin/pembayaran-ditahan", None, CITY),
+    ("POST", lambda w: f"/admin/pembayaran-ditahan/{w.order.id}/teruskan", None, CITY),
+    (
+        "POST",
+        lambda w: f"/admin/pembayaran-ditahan/{w.order.id}/tolak",
+        lambda w: {"reason": "Jumlah tidak cocok"},
+        CITY,
+    ),
     (
         "POST",
         lambda w: "/kim/grup/baru",

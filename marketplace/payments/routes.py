@@ -14,17 +14,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.accounts.models import Role
 from marketplace.core.errors import DomainError
 from marketplace.core.jobs import run_after_commit
-from marketplace.core.web import rollback
+from marketplace.core.permissions import get_or_404, role_required
+from marketplace.core.web import rollback, run_service
 from marketplace.extensions import csrf, db
 from marketplace.orders.cart import restore_order
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.routes import current_cart
 from marketplace.payments import services, stripe_client
+from marketplace.payments.forms import HeldRejectForm
+from marketplace.payments.gateway import payment_of
 
 bp = Blueprint("payments", __name__)
 
@@ -130,3 +135,52 @@ def webhook():
         return {"status": "duplicate"}
     run_after_commit()
     return {"status": "handled" if handled else "ignored"}
+
+
+# --- the city admin's review queue for held card payments --------------------------------------
+
+
+@bp.route("/admin/pembayaran-ditahan")
+@role_required(Role.CITY_ADMIN)
+def held():
+    return render_template(
+        "payments/held.html",
+        orders=services.held_orders(),
+        payment_of=payment_of,
+        reject_form=HeldRejectForm(),
+    )
+
+
+@bp.route("/admin/pembayaran-ditahan/<int:order_id>/teruskan", methods=["POST"])
+@role_required(Role.CITY_ADMIN)
+def release_held(order_id: int):
+    order = get_or_404(Order, order_id)
+    if _review_step(services.release_held, order, current_user):
+        flash(_("Pesanan #%(id)d diteruskan ke penjual.", id=order.id), "success")
+    return redirect(url_for("payments.held"))
+
+
+@bp.route("/admin/pembayaran-ditahan/<int:order_id>/tolak", methods=["POST"])
+@role_required(Role.CITY_ADMIN)
+def reject_held(order_id: int):
+    order = get_or_404(Order, order_id)
+    form = HeldRejectForm()
+    if not form.validate_on_submit():
+        flash(_("Tuliskan alasan penolakan."), "error")
+    elif _review_step(services.reject_held, order, current_user, form.reason.data):
+        flash(
+            _("Pesanan #%(id)d dibatalkan; uang kartu dikembalikan ke pembeli.", id=order.id),
+            "success",
+        )
+    return redirect(url_for("payments.held"))
+
+
+def _review_step(service, *args) -> bool:
+    try:
+        ok, _result = run_service(service, *args)
+    except stripe_client.StripeError:
+        rollback()
+        current_app.logger.exception("Stripe call failed in the review queue")
+        flash(_("Layanan pembayaran sedang gangguan. Coba lagi."), "error")
+        return False
+    return ok

@@ -270,10 +270,13 @@ def held_orders() -> list[Order]:
 
 def release_held(order: Order, admin, intent: dict | None = None) -> None:
     """The city admin checked a held payment and lets the order through to the seller."""
-    intent = intent or stripe_client.retrieve_payment_intent(payment_of(order).intent_id)
+    payment = payment_of(order)
+    if order.status != OrderStatus.ON_HOLD or payment is None or not payment.intent_id:
+        raise DomainError(_("Pesanan ini tidak sedang ditahan."))
+    intent = intent or stripe_client.retrieve_payment_intent(payment.intent_id)
     order = _lock_order(order.id)
     payment = lock_payment(order.id)
-    if order.status != OrderStatus.ON_HOLD or payment is None:
+    if order.status != OrderStatus.ON_HOLD:  # checked again under the lock
         raise DomainError(_("Pesanan ini tidak sedang ditahan."))
     if intent.get("status") not in ("requires_capture", "succeeded"):
         raise DomainError(_("Otorisasi kartu sudah tidak berlaku. Tolak pesanan ini."))

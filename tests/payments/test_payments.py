@@ -442,3 +442,75 @@ def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card,
     assert result["status"] == S.NEW
     found = stripe_client.find_payment_intents("payment_key", payment_of(order).idempotency_key)
     assert [i["id"] for i in found] == [payment_of(order).intent_id]
+
+
+def test_the_review_queue_page_releases_and_rejects_over_http(
+    client, paid_intent, card_order, card, shop, create_user, login
+):
+    from marketplace.payments import stripe_client
+
+    order, intent = paid_intent
+    _post(
+        client,
+        _event(
+            "evt_q1",
+            "payment_intent.amount_capturable_updated",
+            dict(intent, amount=intent["amount"] - 100),
+        ),
+    )
+    second = card_order(quantity=1, token="card-2")
+    second_intent = stripe_client.create_payment_intent(
+        to_stripe_amount(second.total),
+        "idr",
+        card(),
+        f"test-{secrets.token_hex(8)}",
+        {"order_id": str(second.id)},
+    )
+    from marketplace.payments.models import Payment
+
+    db.session.add(
+        Payment(
+            order_id=second.id,
+            intent_id=second_intent["id"],
+            amount=second_intent["amount"],
+            status=PaymentStatus.STARTED,
+        )
+    )
+    db.session.commit()
+    _post(
+        client,
+        _event(
+            "evt_q2",
+            "payment_intent.amount_capturable_updated",
+            dict(second_intent, currency="usd"),
+        ),
+    )
+    assert {order.status, second.status} == {S.ON_HOLD}
+
+    login(shop["store"].owner)
+    assert client.get("/admin/pembayaran-ditahan").status_code == 403
+    assert client.post(f"/admin/pembayaran-ditahan/{order.id}/teruskan").status_code == 403
+    client.post("/akun/keluar")
+
+    login(create_user("city_admin"))
+    page = client.get("/admin/pembayaran-ditahan").get_data(as_text=True)
+    assert f"Pesanan #{order.id}" in page
+    assert f"Pesanan #{second.id}" in page
+    # A reject without a reason changes nothing
+    client.post(f"/admin/pembayaran-ditahan/{second.id}/tolak", data={"reason": "  "})
+    db.session.expire_all()
+    assert second.status == S.ON_HOLD
+    response = client.post(f"/admin/pembayaran-ditahan/{order.id}/teruskan")
+    assert response.status_code == 302
+    response = client.post(
+        f"/admin/pembayaran-ditahan/{second.id}/tolak", data={"reason": "Mata uang salah"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert order.status == S.NEW
+    assert second.status == S.CANCELLED
+    assert stripe_client.retrieve_payment_intent(second_intent["id"])["status"] == "canceled"
+    # Releasing again is refused with a message, not a 500
+    response = client.post(f"/admin/pembayaran-ditahan/{order.id}/teruskan", follow_redirects=True)
+    assert "tidak sedang ditahan" in response.get_data(as_text=True)
+    assert "Tidak ada pembayaran yang ditahan" in response.get_data(as_text=True)
