@@ -42,6 +42,7 @@ migrate: $(BIN)/activate ## Create a migration: make migrate m="message"
 bench: setup ## Run the benchmarks (they print figures)
 	PYTHONPATH=. $(BIN)/python benchmarks/listing_queries.py
 	PYTHONPATH=. $(BIN)/python benchmarks/books_reports.py
+	PYTHONPATH=. $(BIN)/python benchmarks/checkout_contention.py
 
 i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" --no-location --sort-output -o marketplace/translations/messages.pot .

@@ -6,7 +6,9 @@
 - ``GET /v1/payment_intents/search?query=metadata['key']:'value'`` (Stripe's Search API),
   which reconciliation uses to find an intent whose answer was lost.
 - For tests only: ``POST /_test/delays`` with ``{"pattern": "/capture$", "seconds": 2}`` slows
-  the answers of matching paths; ``DELETE /_test/delays`` removes the delays.
+  the answers of matching paths (``"when": "after"`` acts first and answers late, a window in
+  which to kill the caller; ``"method": "POST"`` limits it to one verb);
+  ``DELETE /_test/delays`` removes the delays.
 
 Run: ``python scripts/localstripe_server.py --port 8420`` (listens on 127.0.0.1 only).
 """
@@ -24,7 +26,7 @@ from localstripe.server import app
 
 _replies: dict[str, tuple[str, int, bytes]] = {}
 _locks: dict[str, asyncio.Lock] = {}
-_delays: list[tuple[re.Pattern, float]] = []
+_delays: list[tuple[re.Pattern, float, str, str]] = []
 _SEARCH_TERM = re.compile(r"metadata\['([^']+)'\]\s*:\s*'([^']*)'")
 
 
@@ -34,11 +36,20 @@ def _stripe_error(status: int, kind: str, message: str) -> web.Response:
 
 @web.middleware
 async def delay_middleware(request: web.Request, handler):
-    for pattern, seconds in list(_delays):
-        if pattern.search(request.path):
-            await asyncio.sleep(seconds)
+    """Slow matching requests: before Stripe acts (a slow network on the way in) or after it
+    acted and before it answers (a crash window: the work is done, the answer not yet sent)."""
+    after = 0.0
+    for pattern, seconds, when, method in list(_delays):
+        if pattern.search(request.path) and method in ("", request.method):
+            if when == "after":
+                after = seconds
+            else:
+                await asyncio.sleep(seconds)
             break
-    return await handler(request)
+    response = await handler(request)
+    if after:
+        await asyncio.sleep(after)
+    return response
 
 
 @web.middleware
@@ -104,7 +115,14 @@ async def search_middleware(request: web.Request, handler):
 
 async def set_delay(request: web.Request) -> web.Response:
     data = await request.json()
-    _delays.append((re.compile(str(data["pattern"])), float(data["seconds"])))
+    _delays.append(
+        (
+            re.compile(str(data["pattern"])),
+            float(data["seconds"]),
+            str(data.get("when", "before")),
+            str(data.get("method", "")).upper(),
+        )
+    )
     return web.json_response({"delays": len(_delays)})
 
 

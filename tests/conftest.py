@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -34,10 +35,10 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
-    name = f"pkk_test_{secrets.token_hex(4)}"
+@contextmanager
+def fresh_postgres(prefix: str):
+    """A new PostgreSQL database ``<prefix>_<random>`` (its SQLAlchemy URL), dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
@@ -49,6 +50,13 @@ def postgres_url():
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this run, dropped at the end."""
+    with fresh_postgres("pkk_test") as url:
+        yield url
 
 
 def make_app(database_url: str, upload_dir: Path, **overrides):

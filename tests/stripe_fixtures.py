@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import stripe
@@ -14,45 +10,26 @@ import stripe
 from marketplace.extensions import db
 from tests.conftest import missing_service
 
-LOCALSTRIPE = Path(__file__).resolve().parent.parent / "scripts" / "localstripe_server.py"
 WEBHOOK_SECRET = "whsec_test_pasar_kampung"  # noqa: S105 - a test secret
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def running_localstripe(workdir):
+    """localstripe on a free 127.0.0.1 port for as long as the generator is alive."""
+    from tests.live.harness import spawn_localstripe
+
+    process, url = spawn_localstripe(workdir)
+    if not url:
+        missing_service("localstripe did not start (pip install localstripe)")
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
 def localstripe_url(tmp_path_factory):
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("localstripe")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed program
-        [sys.executable, str(LOCALSTRIPE), "--port", str(port)],
-        env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)},
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    else:
-        process.kill()
-    if process.poll() is not None:
-        missing_service("localstripe did not start (pip install localstripe)")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from running_localstripe(tmp_path_factory.mktemp("localstripe"))
 
 
 @pytest.fixture

@@ -117,13 +117,26 @@ def accept_prices(store_id: int):
     return redirect(url_for("orders.cart"))
 
 
-def _checkout_form(group, event) -> CheckoutForm:
-    form = CheckoutForm()
+def _labelled(slots):
+    """(slot, "Senin, 7 Des, 10.30"): the day named once per date (Babel is slow per call)."""
+    days: dict = {}
+    for slot in slots:
+        day = slot.date()
+        if day not in days:
+            days[day] = format_datetime(slot, "EEEE, d MMM")
+        yield slot, f"{days[day]}, {slot:%H.%M}"
+
+
+def _offer_choices(form: CheckoutForm, group, event) -> None:
+    """The lists of times and kelurahan, for showing the form (a submitted time is checked by
+    the service against the same slots, so a post that succeeds never builds them here)."""
     slots = services.available_slots(group.store, services.lead_days_for(group), event=event)
-    form.fulfil_at.choices = choices(
-        (slot.isoformat(), format_datetime(slot, "EEEE, d MMM, HH.mm")) for slot in slots
-    )
+    form.fulfil_at.choices = choices((slot.isoformat(), label) for slot, label in _labelled(slots))
     form.kelurahan_id.choices = kelurahan_choices()
+
+
+def _checkout_form(group) -> CheckoutForm:
+    form = CheckoutForm()
     if not form.is_submitted():
         form.checkout_token.data = _checkout_token(group.store.id)
         if current_user.is_authenticated:
@@ -152,7 +165,7 @@ def checkout(store_id: int):
         ok, event = run_service(services.booth_event, group.store, event_id)
         if not ok:
             return redirect(url_for("orders.cart"))
-    form = _checkout_form(group, event)
+    form = _checkout_form(group)
     if event is not None:
         form.fulfilment.data = "pickup"
     if form.validate_on_submit():
@@ -163,6 +176,7 @@ def checkout(store_id: int):
                 store_id,
                 form.to_data(event),
                 current_user if current_user.is_authenticated else None,
+                group=group,
             )
         except IntegrityError:
             db.session.rollback()
@@ -176,6 +190,7 @@ def checkout(store_id: int):
                 "success",
             )
             return redirect(url_for("orders.show", token=order.token))
+    _offer_choices(form, group, event)
     store = group.store
     methods = {
         fulfilment: [

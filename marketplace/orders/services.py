@@ -224,16 +224,25 @@ def _check_fulfilment(
 
 
 def place_order(
-    cart, store_id: int, data: CheckoutData, customer=None, now: datetime | None = None
+    cart,
+    store_id: int,
+    data: CheckoutData,
+    customer=None,
+    now: datetime | None = None,
+    group: CartGroup | None = None,
 ) -> Order:
     """Turn the cart's lines of one store into an order: amounts from the database, stock taken
-    in the same transaction, and the checkout token used once (a repeat returns the same order)."""
+    in the same transaction, and the checkout token used once (a repeat returns the same order).
+
+    ``group`` is the store's part of the cart when the caller has just read it in this
+    transaction (the checkout page does), saving a second read."""
     existing = find_by_checkout_token(data.checkout_token)
     if existing is not None:
         return existing
     if not data.checkout_token or len(data.checkout_token) > 64:
         raise DomainError(_("Formulir pesanan tidak sah. Muat ulang halaman keranjang."))
-    group = next((g for g in view_cart(cart, now, customer) if g.store.id == store_id), None)
+    if group is None or group.store.id != store_id:
+        group = next((g for g in view_cart(cart, now, customer) if g.store.id == store_id), None)
     if group is None or not group.rows:
         raise DomainError(_("Keranjang untuk toko ini kosong."))
     if group.problems:

@@ -20,11 +20,14 @@ def is_configured() -> bool:
 
 def _client() -> stripe.StripeClient:
     config = current_app.config
-    key = config.get("STRIPE_SECRET_KEY") or "sk_test_local"
     base = config.get("STRIPE_API_BASE")
     if base:
+        key = config.get("STRIPE_SECRET_KEY") or "sk_test_local"
         return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=0)
-    return stripe.StripeClient(key, max_network_retries=2)
+    if not config.get("STRIPE_SECRET_KEY"):
+        # Without a key nothing may reach Stripe (a development machine, a test)
+        raise StripeError("Stripe is not configured (STRIPE_SECRET_KEY or STRIPE_API_BASE).")
+    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2)
 
 
 def _dict(obj: Any) -> dict:
