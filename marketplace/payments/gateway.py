@@ -48,11 +48,18 @@ def set_status(payment: Payment, status: str) -> bool:
     if status not in MOVES[payment.status]:
         return False
     payment.status = status
-    if status == P.CAPTURED:
-        books.post_card_capture(payment.order)
-    elif status == P.REFUNDED:
-        books.post_card_refund(payment.order)
+    book(payment.order.status, payment)
     return True
+
+
+def book(order_status: str, payment: Payment) -> None:
+    """Card money enters the books when it is captured *and* the order keeps it, and leaves
+    them when refunded; an order rejected or cancelled never shows card income (posting is once
+    per source, so calling again is harmless). The caller holds the payment's row lock."""
+    if payment.status == P.CAPTURED and order_status in KEEP:
+        books.post_card_capture(payment.order)
+    elif payment.status == P.REFUNDED:
+        books.post_card_refund(payment.order)
 
 
 def action_for(order_status: str, payment: Payment) -> str | None:

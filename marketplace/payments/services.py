@@ -32,6 +32,7 @@ from marketplace.payments.gateway import (
     KEEP,
     UNCAPTURED,
     action_for,
+    book,
     idempotency_key,
     lock_payment,
     payment_of,
@@ -236,6 +237,7 @@ def settle(order_id: int) -> None:
         action = action_for(status, payment)
         busy = payment.pending_action and payment.pending_since > utcnow() - STALE_CALL
         if action is None or busy:
+            book(status, payment)  # money captured before the seller accepted
             db.session.commit()
             return
         payment.pending_action, payment.pending_since = action, utcnow()

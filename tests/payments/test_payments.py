@@ -364,6 +364,78 @@ def test_a_capture_lost_to_a_crash_is_refunded_when_the_seller_rejects(
     assert booked == 0
 
 
+def test_a_late_capture_webhook_for_a_rejected_order_never_books_income(
+    client, card_order, card, shop, stripe_on, app, monkeypatch
+):
+    # Given an order whose capture reached Stripe, but whose answer was lost
+    order = card_order()
+    services.pay_with_method(order, card())
+    payment = payment_of(order)
+    requests.post(
+        f"{stripe_on}/v1/payment_intents/{payment.intent_id}/capture",
+        auth=("sk_test_local", ""),
+        timeout=5,
+    ).raise_for_status()
+    # When the seller rejects while Stripe is unreachable (nothing can be settled yet)
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
+    settled(orders.reject_order, order, shop["store"].owner, "Kompor rusak")
+    assert order.status == S.REJECTED
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", stripe_on)
+    # and the capture's webhook arrives 8 s late
+    intent = services.stripe_client.retrieve_payment_intent(payment.intent_id)
+    assert intent["status"] == "succeeded"
+    _post(client, _event("evt_late_after_reject", "payment_intent.succeeded", intent))
+    from marketplace.books.models import CashEntry
+
+    def entries():
+        return db.session.scalar(
+            select(func.count(CashEntry.id)).where(CashEntry.order_id == order.id)
+        )
+
+    # Then the payment is known to be captured, yet no income is booked for a rejected order
+    assert payment_of(order).status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+    assert entries() == 0
+    # and reconcile gives the money back, still without a line in the book
+    from datetime import timedelta
+
+    from marketplace.core.db import utcnow
+
+    services.reconcile(15, now=utcnow() + timedelta(minutes=5))
+    assert payment_of(order).status == PaymentStatus.REFUNDED
+    assert services.stripe_client.retrieve_payment_intent(payment.intent_id)["latest_charge"][
+        "refunded"
+    ]
+    assert entries() == 0
+
+
+def test_money_captured_before_acceptance_is_booked_when_the_seller_accepts(
+    client, card_order, card, shop, stripe_on
+):
+    order = card_order()
+    services.pay_with_method(order, card())
+    payment = payment_of(order)
+    requests.post(
+        f"{stripe_on}/v1/payment_intents/{payment.intent_id}/capture",
+        auth=("sk_test_local", ""),
+        timeout=5,
+    ).raise_for_status()
+    intent = services.stripe_client.retrieve_payment_intent(payment.intent_id)
+    _post(client, _event("evt_early_capture", "payment_intent.succeeded", intent))
+    assert payment_of(order).status == PaymentStatus.CAPTURED
+    from marketplace.books.models import CashEntry
+
+    def booked():
+        return db.session.scalar(
+            select(func.coalesce(func.sum(CashEntry.amount), 0)).where(
+                CashEntry.order_id == order.id
+            )
+        )
+
+    assert booked() == 0  # not yet kept: the seller has not accepted
+    settled(orders.accept_order, order, shop["store"].owner)
+    assert booked() == order.total
+
+
 def test_the_city_admin_releases_or_cancels_held_orders(
     client, paid_intent, shop, create_user, login
 ):
