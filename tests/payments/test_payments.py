@@ -483,10 +483,8 @@ def test_sweep_cancels_held_orders_whose_authorisation_lapsed(client, paid_inten
     assert payment_of(order).status == PaymentStatus.CANCELED
 
 
-def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card, stripe_on):
-    # Given an attempt written down, whose create call reached Stripe but whose answer was lost
-    order = card_order()
-    first_card = card()
+def _lose_the_create_answer(order, card_id):
+    """Pay, with the create call reaching Stripe but its answer lost (a crash, a reset)."""
     from marketplace.payments import stripe_client
 
     real_create = stripe_client.create_payment_intent
@@ -498,7 +496,7 @@ def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card,
     stripe_client.create_payment_intent = lost
     try:
         with pytest.raises(stripe_client.StripeError):
-            services.pay_with_method(order, first_card)
+            services.pay_with_method(order, card_id)
     finally:
         stripe_client.create_payment_intent = real_create
     db.session.rollback()
@@ -508,12 +506,44 @@ def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card,
         None,
         "create",
     )
+
+
+def test_a_retry_after_a_lost_answer_replays_the_first_attempt(card_order, card, stripe_on):
+    from marketplace.payments import stripe_client
+
+    # Given an attempt written down, whose create call reached Stripe but whose answer was lost
+    order = card_order()
+    _lose_the_create_answer(order, card())
     # When the customer tries again with another card
     result = services.pay_with_method(order, card())
     # Then the first attempt's intent is the payment: no second authorisation at Stripe
     assert result["status"] == S.NEW
     found = stripe_client.find_payment_intents("payment_key", payment_of(order).idempotency_key)
     assert [i["id"] for i in found] == [payment_of(order).intent_id]
+
+
+def test_an_order_expired_after_a_lost_create_has_its_authorisation_voided(
+    card_order, card, shop, stripe_on
+):
+    from datetime import timedelta
+
+    from marketplace.core.db import utcnow
+    from marketplace.payments import stripe_client
+
+    order = card_order()
+    _lose_the_create_answer(order, card())
+    key = payment_of(order).idempotency_key
+    # Nobody retries; the sweep expires the unpaid order and gives the stock back
+    later = utcnow() + timedelta(hours=2)
+    settled(orders.sweep, now=later)
+    assert order.status == S.CANCELLED
+    assert stock(shop) == 5
+    # Reconcile finds the authorisation Stripe made, and voids it
+    settled(services.reconcile, 15, now=later)
+    [intent] = stripe_client.find_payment_intents("payment_key", key)
+    assert intent["status"] == "canceled"
+    assert payment_of(order).status == PaymentStatus.CANCELED
+    assert payment_of(order).intent_id == intent["id"]
 
 
 def test_the_review_queue_page_releases_and_rejects_over_http(
