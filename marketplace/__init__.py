@@ -35,7 +35,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_cli(app)
     register_template_helpers(app)
+    register_jobs(app)
     return app
+
+
+def register_jobs(app: Flask) -> None:
+    """Celery for the registered tasks (the domains' services are imported by now)."""
+    from marketplace.core.jobs import init_celery
+
+    app.extensions["celery_app"] = init_celery(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -85,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main.routes import bp as main_bp
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
+    from marketplace.outbox.routes import bp as outbox_bp
     from marketplace.payments.routes import bp as payments_bp
     from marketplace.promotions.campaign_routes import bp as campaigns_bp
     from marketplace.promotions.routes import bp as promotions_bp
@@ -115,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         books_bp,
         credit_bp,
         impact_bp,
+        outbox_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -90,6 +90,17 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(payments_cli)
 
+    outbox_cli = click.Group("outbox", help="Messages waiting to be delivered.")
+
+    @outbox_cli.command("flush")
+    def flush_command() -> None:
+        """Deliver the messages that are due (beat does this every minute)."""
+        from marketplace.outbox.services import flush
+
+        click.echo(f"tried: {flush()}")
+
+    app.cli.add_command(outbox_cli)
+
     @app.cli.command("demo-logins")
     def demo_logins_command() -> None:
         """Print the demo accounts."""

@@ -66,6 +66,19 @@ def load_config() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Pasar Kampung Kuliner <noreply@localhost>"),
+        #: "off" for a local relay that does not speak STARTTLS
+        "MAIL_STARTTLS": os.environ.get("MAIL_STARTTLS", "on").lower() != "off",
+        #: the Celery broker (redis://…, amqp://…, sqla+sqlite:///…); empty runs each task in
+        #: the web process right after the commit that asked for it (tests, simple setups)
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),
+        #: how often beat runs the periodic tasks, seconds
+        "SWEEP_SECONDS": int(os.environ.get("SWEEP_SECONDS", "60")),
+        "OUTBOX_FLUSH_SECONDS": int(os.environ.get("OUTBOX_FLUSH_SECONDS", "60")),
+        "RECONCILE_SECONDS": int(os.environ.get("RECONCILE_SECONDS", "600")),
+        #: the outbox's first wait after a failed delivery (doubling after each failure)
+        "OUTBOX_FIRST_RETRY_SECONDS": int(os.environ.get("OUTBOX_FIRST_RETRY_SECONDS", "30")),
+        #: a message its after-commit task has not taken in this long is sent by the flush
+        "OUTBOX_STRANDED_SECONDS": int(os.environ.get("OUTBOX_STRANDED_SECONDS", "30")),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),

@@ -165,4 +165,9 @@ def count_rows():
     return count
 
 
-pytest_plugins = ["tests.factories", "tests.order_fixtures", "tests.stripe_fixtures"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.order_fixtures",
+    "tests.stripe_fixtures",
+    "tests.smtp_fixtures",
+]

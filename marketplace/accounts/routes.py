@@ -13,7 +13,6 @@ from marketplace.accounts.forms import (
     SignUpForm,
 )
 from marketplace.core.errors import DomainError
-from marketplace.core.mail import send_mail
 from marketplace.core.web import render_form, run_service, safe_next
 from marketplace.extensions import db, limiter
 from marketplace.orders.cart import DbCart, SessionCart, merge_into
@@ -110,17 +109,7 @@ def forgot_password():
         if user is not None and user.email:
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
             link = url_for("accounts.reset_password", token=token, _external=True)
-            send_mail(
-                user.email,
-                _("Atur ulang kata sandi Pasar Kampung Kuliner"),
-                _(
-                    "Halo %(name)s,\n\nBuka tautan ini untuk membuat kata sandi baru "
-                    "(berlaku 1 jam, sekali pakai):\n%(link)s\n\nAbaikan pesan ini jika Anda "
-                    "tidak memintanya.",
-                    name=user.name,
-                    link=link,
-                ),
-            )
+            run_service(services.send_reset_link, user, link)
         # The same answer whether or not the address is known.
         flash(
             _("Jika e-mail itu terdaftar, tautan untuk mengatur ulang kata sandi sudah dikirim."),

@@ -159,3 +159,21 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.auth_version != version:
         return None
     return user
+
+
+def send_reset_link(user: User, link: str) -> None:
+    """Put the reset link in the outbox for the user's e-mail (delivered after commit)."""
+    from marketplace.outbox import services as outbox
+
+    outbox.queue(
+        "email",
+        user.email,
+        _("Atur ulang kata sandi Pasar Kampung Kuliner"),
+        _(
+            "Halo %(name)s,\n\nBuka tautan ini untuk membuat kata sandi baru "
+            "(berlaku 1 jam, sekali pakai):\n%(link)s\n\nAbaikan pesan ini jika Anda "
+            "tidak memintanya.",
+            name=user.name,
+            link=link,
+        ),
+    )

@@ -1,25 +1,44 @@
-"""Work that runs after the transaction that asked for it has committed.
+"""Background work: tasks by name, run after the commit that asked for them, on Celery.
 
-A service that changes state and needs an outside call to follow (settling a card payment)
-asks for it with ``after_commit(name, *args)``; the boundary that commits (``run_service``, the
-webhook, a CLI command) then calls ``run_after_commit()``. The need is also written in the
-database by the change itself, so whatever a crash leaves undone is finished by
-reconciliation: these calls are the fast path, never the only record.
+A service that changes state and needs work to follow (settle a card payment, deliver a
+message) asks for it with ``after_commit(name, *args)``; the boundary that commits
+(``run_service``, the webhook, a task) then calls ``run_after_commit()``. The need is also
+written in the database by the change itself (the order's state, the outbox row), so whatever
+a crash or a lost task leaves undone is finished by a periodic task: these calls are the fast
+path, never the only record.
+
+With ``CELERY_BROKER_URL`` set, the tasks go to Celery workers (``celery -A marketplace.worker
+worker -B``), and beat runs the periodic tasks; without it each task runs in the web process
+right after the commit (tests and the simplest setups).
 
 Tasks are registered by name (``@task("payments.settle")``), so a domain can ask for another
-domain's work without importing it.
+domain's work without importing it; ``@periodic`` adds a task to beat's schedule, run by one
+worker at a time (a PostgreSQL advisory lock), however many machines run workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from marketplace.extensions import db
 
 _TASKS: dict[str, Callable[..., object]] = {}
 _PENDING = "after_commit"
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every_setting: str  # the config key holding the interval in seconds
+
+
+_PERIODIC: list[Periodic] = []
 
 
 def task(name: str):
@@ -30,6 +49,43 @@ def task(name: str):
         return func
 
     return register
+
+
+def periodic(name: str, every_setting: str):
+    """Register a task that beat runs every ``config[every_setting]`` seconds, on one worker
+    at a time."""
+
+    def register(func: Callable[..., object]) -> Callable[..., object]:
+        def exclusive(*args: object) -> object:
+            with singleton(name) as mine:
+                return func(*args) if mine else None
+
+        exclusive.__wrapped__ = func  # type: ignore[attr-defined]
+        _TASKS[name] = exclusive
+        _PERIODIC.append(Periodic(name, every_setting))
+        return func
+
+    return register
+
+
+@contextmanager
+def singleton(name: str) -> Iterator[bool]:
+    """Hold a cluster-wide lock named ``name`` while the block runs; yields False (and the
+    block should do nothing) when another worker holds it. PostgreSQL advisory lock on its own
+    connection; SQLite is one machine's database, so its lock is the process itself."""
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"pkk:{name}".encode()) - 2**31
+    with db.engine.connect() as connection:
+        mine = connection.scalar(select(func.pg_try_advisory_lock(key)))
+        connection.commit()
+        try:
+            yield bool(mine)
+        finally:
+            if mine:
+                connection.scalar(select(func.pg_advisory_unlock(key)))
+                connection.commit()
 
 
 def after_commit(name: str, *args: object) -> None:
@@ -45,12 +101,87 @@ def discard_after_commit() -> None:
 
 
 def run_after_commit() -> None:
-    """Run the tasks the committed transaction asked for; a failure is logged (the database
-    still says what is owed, and reconciliation finishes it)."""
+    """Send the tasks the committed transaction asked for to the workers (or run them here
+    when there is no broker). A failure is logged: the database still says what is owed."""
     while pending := db.session.info.pop(_PENDING, None):
         for name, args in pending:
-            try:
-                _TASKS[name](*args)
-            except Exception:
-                db.session.rollback()
-                current_app.logger.exception("After-commit task %s%r failed", name, args)
+            enqueue(name, *args)
+
+
+def enqueue(name: str, *args: object, countdown: float | None = None) -> None:
+    """Run task ``name`` on a worker (in ``countdown`` seconds), or here and now without a
+    broker (a countdown is then left to the periodic task that picks up what is due)."""
+    celery = current_app.extensions.get("celery")
+    if celery is not None:
+        try:
+            celery.send_task(name, args=list(args), countdown=countdown)
+        except Exception:  # a broker outage must not fail the request that committed
+            current_app.logger.exception("Could not queue task %s%r", name, args)
+        return
+    if countdown:
+        return
+    execute(name, *args)
+
+
+def execute(name: str, *args: object) -> object:
+    """Run a task in this process and commit its work; what it asks for after commit follows.
+    A failure is rolled back and logged, never raised to the caller."""
+    try:
+        result = _TASKS[name](*args)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        discard_after_commit()
+        current_app.logger.exception("Task %s%r failed", name, args)
+        return None
+    run_after_commit()
+    return result
+
+
+def init_celery(app: Flask):
+    """A Celery app whose tasks are the registered ones, each run inside a Flask app context.
+
+    Delivery is at least once (acknowledged after the task ran, requeued when its worker
+    dies); the tasks are idempotent, so a second run changes nothing."""
+    from celery import Celery
+
+    celery = Celery(app.import_name, set_as_current=False)
+    broker = app.config["CELERY_BROKER_URL"] or "memory://"
+    if broker.startswith(("redis", "rediss")):
+        # a task of a worker that died is given to another after this long (the outbox's
+        # flush does not wait for it)
+        celery.conf.broker_transport_options = {"visibility_timeout": 300}
+    celery.conf.update(
+        broker_url=broker,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        beat_schedule={
+            p.name: {"task": p.name, "schedule": float(app.config[p.every_setting])}
+            for p in _PERIODIC
+        },
+    )
+    from celery.signals import worker_process_init
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_connections(**_kwargs: object) -> None:
+        # A forked worker must not share its parent's database connections.
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    for name in list(_TASKS):
+
+        def run(*args: object, _name: str = name) -> object:
+            with app.app_context():
+                try:
+                    return execute(_name, *args)
+                finally:
+                    db.session.remove()
+
+        celery.task(name=name)(run)
+    if app.config["CELERY_BROKER_URL"]:
+        app.extensions["celery"] = celery
+    return celery

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -93,6 +93,9 @@ class Order(TimestampMixin, db.Model):
     total: Mapped[Rupiah]
     #: an unpaid card order expires at this time (UTC)
     expires_at: Mapped[datetime | None]
+    #: (UTC) a new order left unanswered until then is rejected by the sweep: the answer time
+    #: counts from when the store is next open, not from when the order was placed
+    answer_by: Mapped[datetime | None] = mapped_column(index=True)
     #: set once the taken stock has been given back, so it never happens twice
     stock_released: Mapped[bool] = mapped_column(default=False)
     reject_reason: Mapped[str | None] = mapped_column(Text)
@@ -179,23 +182,46 @@ class OrderEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # in the outbox, to be delivered (again) by a task
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry; the city admin may send it again
+    MANUAL = "manual"  # a click-to-chat link the seller sends by hand: nothing to deliver
+
+
 class Notification(db.Model):
-    """Every notification sent about an order."""
+    """The outbox: every message about an order (and account messages such as reset links),
+    written in the transaction of the change that causes it and delivered after commit by a
+    task, retried with backoff, once per row (the row is the delivery key)."""
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    #: "email" or "whatsapp" (a click-to-chat link offered on the page)
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    #: "email", or "whatsapp" (a click-to-chat link offered on the page)
     channel: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
     #: the event that caused it; one notification per event, channel and recipient
     event_id: Mapped[int | None] = mapped_column(ForeignKey("order_events.id"))
+    status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: when a pending message is due (None: now)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    order: Mapped[Order] = relationship(back_populates="notifications")
+    order: Mapped[Order | None] = relationship(back_populates="notifications")
+
+    @property
+    def delivery_key(self) -> str:
+        """One key per message and channel: a receiver that sees it twice drops the second."""
+        return f"pkk-{self.id}-{self.channel}"
 
 
 class CartLine(db.Model):

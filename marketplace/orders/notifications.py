@@ -1,14 +1,14 @@
-"""Order notifications: e-mail when there is an address, WhatsApp links; every one recorded."""
+"""Order notifications: e-mail when there is an address, WhatsApp links; every one written to
+the outbox in the transaction of the change."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from marketplace.core.mail import send_mail
 from marketplace.core.money import format_rupiah
-from marketplace.extensions import db
-from marketplace.orders.models import Notification, Order, OrderEvent
+from marketplace.orders.models import Order, OrderEvent
 from marketplace.orders.states import LABELS
+from marketplace.outbox import services as outbox
 
 
 def order_summary(order: Order) -> str:
@@ -34,13 +34,15 @@ def customer_to_seller_message(order: Order, link: str) -> str:
     )
 
 
-def seller_to_customer_message(order: Order, link: str) -> str:
+def seller_to_customer_message(order: Order, link: str, reason: str = "") -> str:
+    reason = " " + reason if reason else ""
     return _(
-        "Halo %(name)s, pesanan #%(id)d di %(store)s: %(status)s.\n%(summary)s\n%(link)s",
+        "Halo %(name)s, pesanan #%(id)d di %(store)s: %(status)s.%(reason)s\n%(summary)s\n%(link)s",
         name=order.customer_name,
         id=order.id,
         store=order.store.name,
         status=LABELS.get(order.status, order.status),
+        reason=reason,
         summary=order_summary(order),
         link=link,
     )
@@ -66,26 +68,13 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
     if event.to_status in ("new", "on_hold") and order.store.owner.email:
         recipients.append(("email", order.store.owner.email))
     for channel, recipient in recipients:
-        send_mail(recipient, subject, body)
-        db.session.add(
-            Notification(
-                order_id=order.id,
-                channel=channel,
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                event_id=event.id,
-            )
-        )
+        outbox.queue(channel, recipient, subject, body, order.id, event.id)
     # The WhatsApp message the seller can send with one tap, recorded like the e-mail.
-    db.session.add(
-        Notification(
-            order_id=order.id,
-            channel="whatsapp",
-            recipient=order.customer_phone,
-            subject=subject,
-            body=seller_to_customer_message(order, link),
-            event_id=event.id,
-        )
+    outbox.queue(
+        "whatsapp",
+        order.customer_phone,
+        subject,
+        seller_to_customer_message(order, link, event.reason or ""),
+        order.id,
+        event.id,
     )
-    db.session.flush()

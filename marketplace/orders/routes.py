@@ -27,6 +27,7 @@ from marketplace.orders.states import LABELS
 from marketplace.payments import stripe_client
 from marketplace.promotions import services as promotions
 from marketplace.reviews import services as reviews
+from marketplace.stores.hours import availability
 from marketplace.stores.services import stores_of
 
 bp = Blueprint("orders", __name__)
@@ -228,6 +229,7 @@ def show(token: str):
         labels=LABELS,
         wa_message=customer_to_seller_message(order, link),
         cancel_form=CancelOrderForm(),
+        store_state=availability(order.store) if order.status == OrderStatus.NEW else None,
         can_review=reviews.may_review(
             order, current_user if current_user.is_authenticated else None
         ),

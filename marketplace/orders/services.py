@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.areas.models import Kelurahan
@@ -17,7 +17,7 @@ from marketplace.books import services as books
 from marketplace.catalog.stock import release_stock, reserve_stock
 from marketplace.core.db import JAKARTA, to_jakarta, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
-from marketplace.core.jobs import after_commit
+from marketplace.core.jobs import after_commit, periodic
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import InvalidPhone, normalize_phone
 from marketplace.events import services as events
@@ -36,6 +36,7 @@ from marketplace.orders.models import (
 from marketplace.orders.notifications import notify_status
 from marketplace.payments import gateway, stripe_client
 from marketplace.promotions import services as promotions
+from marketplace.stores.hours import availability
 from marketplace.stores.models import Store
 
 SLOT_MINUTES = 30
@@ -333,8 +334,25 @@ def place_order(
     if code is not None:
         promotions.redeem(code, order.id, promotions.customer_keys(customer, phone), discount)
     cart.remove([row.item.key for row in group.rows])
-    notify_status(order, event, order_link(order))
+    _announce(order, event, now)
     return order
+
+
+def answer_deadline(store: Store, at: datetime | None = None) -> datetime:
+    """Until when (UTC) the seller may answer a new order that reaches them at ``at``: the
+    answer time counts from when the store is next open, so an order placed at night waits
+    for the morning."""
+    at = at or utcnow()
+    state = availability(store, at)
+    start = at if state.is_open or state.next_open is None else to_utc_naive(state.next_open)
+    return max(start, at) + timedelta(minutes=current_app.config["ORDER_ACCEPT_TIMEOUT_MINUTES"])
+
+
+def _announce(order: Order, event, now: datetime | None = None) -> None:
+    """What follows a move: a new order's answer deadline, and the messages in the outbox."""
+    if event.to_status == OrderStatus.NEW:
+        order.answer_by = answer_deadline(order.store, now)
+    notify_status(order, event, order_link(order))
 
 
 def lock_order(order_id: int) -> Order:
@@ -372,7 +390,7 @@ def _move(
             release_stock(order.quantities(), order.fulfil_date)
             order.stock_released = True
         promotions.release(order.id)
-    notify_status(order, event, order_link(order))
+    _announce(order, event)
     settle_after_commit(order)
     return order
 
@@ -470,6 +488,7 @@ def _due(query) -> list[Order]:
     return list(db.session.scalars(query.with_for_update(skip_locked=True)))
 
 
+@periodic("orders.sweep", "SWEEP_SECONDS")
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Expire unpaid card orders; reject orders the seller left unanswered; cancel orders held
     for review whose card authorisation has lapsed (run on a schedule)."""
@@ -487,7 +506,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         )
     deadline = now - timedelta(minutes=config["ORDER_ACCEPT_TIMEOUT_MINUTES"])
     unanswered = _due(
-        select(Order).where(Order.status == OrderStatus.NEW, Order.created_at <= deadline)
+        select(Order).where(
+            Order.status == OrderStatus.NEW,
+            or_(
+                Order.answer_by <= now,
+                and_(Order.answer_by.is_(None), Order.created_at <= deadline),
+            ),
+        )
     )
     for order in unanswered:
         reason = _("Toko tidak menanggapi pesanan tepat waktu.")

@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 
 from marketplace.core.db import utcnow
 from marketplace.core.errors import DomainError
-from marketplace.core.jobs import task
+from marketplace.core.jobs import periodic, task
 from marketplace.core.money import STRIPE_CURRENCY, to_stripe_amount
 from marketplace.extensions import db
 from marketplace.orders import services as orders
@@ -417,3 +417,10 @@ def reconcile(minutes: int, now: datetime | None = None) -> int:
         settle(order_id)
         count += 1
     return count
+
+
+@periodic("payments.reconcile", "RECONCILE_SECONDS")
+def reconcile_due() -> int:
+    """Beat's reconciliation: orders waiting on payment for more than 15 minutes, lost
+    create calls and unsettled money."""
+    return reconcile(15)

@@ -16,6 +16,7 @@ from marketplace.areas.models import Kelurahan
 from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
+from marketplace.core.jobs import periodic
 from marketplace.core.phone import InvalidPhone, normalize_phone
 from marketplace.extensions import db
 from marketplace.stores import states
@@ -313,6 +314,24 @@ def resume_store(store: Store) -> None:
     store.pause_reason = None
     store.paused_until = None
     db.session.flush()
+
+
+@periodic("stores.reopen", "SWEEP_SECONDS")
+def reopen_due(now: datetime | None = None) -> int:
+    """Stores whose "tutup sementara" has run out are resumed (their pages already show them
+    open; this keeps the stored flag true to the clock)."""
+    due = list(
+        db.session.scalars(
+            select(Store).where(
+                Store.is_paused.is_(True),
+                Store.paused_until.is_not(None),
+                Store.paused_until <= (now or utcnow()),
+            )
+        )
+    )
+    for store in due:
+        resume_store(store)
+    return len(due)
 
 
 def set_credential(store: Store, kind: str, number: str, expires_on: date | None) -> None:

@@ -219,13 +219,17 @@ def test_notifications_e_mail_the_customer_and_the_seller(cart, shop, checkout, 
 
     shop["store"].owner.email = "penjual@example.id"
     add_to_cart(cart, shop["teh"], [], 1)
+    from tests.stripe_fixtures import commit_and_settle
+
     with caplog.at_level(logging.WARNING):
         order = checkout(cart, shop["store"], email="dewi@example.id")
+        commit_and_settle()  # the outbox delivers after commit
     channels = sorted((n.channel, n.recipient) for n in order.notifications)
     assert ("email", "dewi@example.id") in channels
     assert ("email", "penjual@example.id") in channels
     assert ("whatsapp", order.customer_phone) in channels
     assert "dewi@example.id" in caplog.text
+    assert {n.status for n in order.notifications} == {"sent", "manual"}
     assert db.session.scalar(select(db.func.count(Notification.id))) == len(order.notifications)
 
 

@@ -109,14 +109,15 @@ def test_another_seller_cannot_act(order, create_user):
     assert order.status == S.NEW
 
 
-def test_sweep_auto_rejects_unanswered_orders(app, order, shop, monkeypatch):
-    monkeypatch.setitem(app.config, "ORDER_ACCEPT_TIMEOUT_MINUTES", 30)
-    assert services.sweep(now=utcnow() + timedelta(minutes=10)) == {
+def test_sweep_auto_rejects_unanswered_orders(app, order, shop):
+    # The store is open: the seller has ORDER_ACCEPT_TIMEOUT_MINUTES (60) from now
+    assert order.answer_by is not None
+    assert services.sweep(now=utcnow() + timedelta(minutes=50)) == {
         "expired": 0,
         "auto_rejected": 0,
         "lapsed": 0,
     }
-    result = services.sweep(now=utcnow() + timedelta(minutes=31))
+    result = services.sweep(now=utcnow() + timedelta(minutes=61))
     assert result["auto_rejected"] == 1
     assert order.status == S.REJECTED
     assert "tidak menanggapi" in order.reject_reason
@@ -137,8 +138,9 @@ def test_sweep_expires_unpaid_orders(order, shop):
     assert stock(shop["teh"]) == 5
 
 
-def test_sweep_command(app, order, monkeypatch):
-    monkeypatch.setitem(app.config, "ORDER_ACCEPT_TIMEOUT_MINUTES", 0)
+def test_sweep_command(app, order):
+    order.answer_by = utcnow() - timedelta(minutes=1)
+    db.session.flush()
     result = app.test_cli_runner().invoke(args=["orders", "sweep"])
     assert result.exit_code == 0, result.output
     assert "1" in result.output

@@ -57,7 +57,7 @@ def test_quality_figures(shop, cart, checkout, create_store):
     _set_times(d, [0, 5])
     # 5: rejected by the system (nobody answered)
     e = order("q5")
-    e.created_at = T0 - timedelta(hours=1)
+    e.answer_by = T0 - timedelta(minutes=1)
     db.session.flush()
     orders.sweep(now=T0)
     _set_times(e, [0, 30])
