@@ -68,6 +68,12 @@ def load_config() -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Pasar Kampung Kuliner <noreply@localhost>"),
         #: "off" for a local relay that does not speak STARTTLS
         "MAIL_STARTTLS": os.environ.get("MAIL_STARTTLS", "on").lower() != "off",
+        #: WhatsApp Business Cloud API (optional): without both, click-to-chat links only
+        "WHATSAPP_PHONE_NUMBER_ID": os.environ.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+        "WHATSAPP_TOKEN": os.environ.get("WHATSAPP_TOKEN", ""),
+        "WHATSAPP_API_BASE": os.environ.get(
+            "WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"
+        ),
         #: the Celery broker (redis://…, amqp://…, sqla+sqlite:///…); empty runs each task in
         #: the web process right after the commit that asked for it (tests, simple setups)
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),

@@ -170,4 +170,5 @@ pytest_plugins = [
     "tests.order_fixtures",
     "tests.stripe_fixtures",
     "tests.smtp_fixtures",
+    "tests.whatsapp_fixtures",
 ]

@@ -41,9 +41,8 @@ class ChangePasswordForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(
-        _l("E-mail akun Anda"),
-        validators=[required(), Email(message=_l("Alamat e-mail tidak valid.")), length(254)],
+    login = StringField(
+        _l("Nomor WhatsApp atau e-mail akun Anda"), validators=[required(), length(254)]
     )
 
 
@@ -53,3 +52,16 @@ class ResetPasswordForm(Form):
         _l("Ulangi kata sandi baru"),
         validators=[required(), EqualTo("new", message=_l("Kata sandi tidak sama."))],
     )
+
+
+class ResetCodeForm(ResetPasswordForm):
+    phone = TelField(_l("Nomor WhatsApp"), validators=[required(), length(20)])
+    code = StringField(
+        _l("Kode dari WhatsApp (6 angka)"),
+        validators=[required(), length(6, 6)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+
+
+class AssistedResetForm(Form):
+    phone = TelField(_l("Nomor WhatsApp warga"), validators=[required(), length(20)])

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import TimestampMixin
+from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
 
 if TYPE_CHECKING:
@@ -90,3 +90,34 @@ class User(UserMixin, TimestampMixin, db.Model):
         if self.is_kim_admin and self.kim_group is not None:
             return self.kim_group.id, self.kim_group.kelurahan_id
         return None
+
+
+class ResetCode(db.Model):
+    """A one-time code sent by WhatsApp to set a new password (stored as an HMAC only)."""
+
+    __tablename__ = "reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    #: wrong guesses so far; the code dies at the limit
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Who did what to whose account (assisted password resets)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +9,7 @@ from marketplace.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    ResetCodeForm,
     ResetPasswordForm,
     SignUpForm,
 )
@@ -16,6 +17,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.web import render_form, run_service, safe_next
 from marketplace.extensions import db, limiter
 from marketplace.orders.cart import DbCart, SessionCart, merge_into
+from marketplace.outbox import whatsapp
 
 bp = Blueprint("accounts", __name__, url_prefix="/akun")
 
@@ -100,19 +102,49 @@ def change_password():
     return render_form("accounts/change_password.html", form)
 
 
+def _reset_link(user) -> str:
+    token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+    return url_for("accounts.reset_password", token=token, _external=True)
+
+
+@bp.route("/kode-reset", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def reset_with_code():
+    form = ResetCodeForm()
+    if not form.is_submitted():
+        form.phone.data = request.args.get("nomor", "")[:20]
+    if form.validate_on_submit():
+        problem = services.redeem_reset_code(form.phone.data, form.code.data, form.new.data)
+        db.session.commit()  # a wrong guess counts, whatever follows
+        if problem is None:
+            flash(_("Kata sandi baru sudah disimpan. Silakan masuk."), "success")
+            return redirect(url_for("accounts.login"))
+        flash(problem, "error")
+        g.service_failed = True
+    return render_form("accounts/reset_code.html", form)
+
+
 @bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_by_login(form.email.data)
-        if user is not None and user.email:
-            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
-            run_service(services.send_reset_link, user, link)
-        # The same answer whether or not the address is known.
+        ok, _result = run_service(services.start_recovery, form.login.data, _reset_link)
+        # The same answer whether or not the account is known.
+        if whatsapp.is_configured() and "@" not in form.login.data:
+            flash(
+                _(
+                    "Jika nomor itu terdaftar, kode sudah dikirim lewat WhatsApp "
+                    "(dan tautan ke e-mail akun, bila ada)."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.reset_with_code", nomor=form.login.data))
         flash(
-            _("Jika e-mail itu terdaftar, tautan untuk mengatur ulang kata sandi sudah dikirim."),
+            _(
+                "Jika akun itu terdaftar dan punya e-mail, tautan untuk mengatur ulang kata "
+                "sandi sudah dikirim. Tanpa e-mail? Minta bantuan admin KIM kelurahan Anda."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import AuditEvent, ResetCode, Role, User
 from marketplace.core.db import utcnow
 from marketplace.core.errors import DomainError
 from marketplace.core.phone import InvalidPhone, normalize_phone
@@ -177,3 +182,123 @@ def send_reset_link(user: User, link: str) -> None:
             link=link,
         ),
     )
+
+
+RESET_CODE_LIFETIME = timedelta(minutes=10)
+RESET_CODE_ATTEMPTS = 5
+
+
+def _code_hash(user_id: int, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_reset_code(user: User, now=None) -> None:
+    """A new one-time code by WhatsApp (earlier unused codes stop working)."""
+    from marketplace.outbox import services as outbox
+
+    now = now or utcnow()
+    db.session.execute(
+        update(ResetCode)
+        .where(ResetCode.user_id == user.id, ResetCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    db.session.add(
+        ResetCode(
+            user_id=user.id,
+            code_hash=_code_hash(user.id, code),
+            expires_at=now + RESET_CODE_LIFETIME,
+        )
+    )
+    outbox.queue_whatsapp(user.phone, "kode_reset", [code])
+
+
+def start_recovery(login: str, reset_link) -> None:
+    """ "Lupa kata sandi": a reset link to the account's e-mail and a code to its WhatsApp, as
+    the account and the configuration allow. Says nothing of whether the account exists."""
+    from marketplace.outbox import whatsapp
+
+    user = find_by_login(login)
+    if user is None:
+        return
+    if user.email:
+        send_reset_link(user, reset_link(user))
+    if whatsapp.is_configured():
+        send_reset_code(user)
+
+
+def redeem_reset_code(phone: str, code: str, new: str, now=None) -> str | None:
+    """Set a new password with a WhatsApp code; returns what went wrong, or None.
+
+    Never raises for a wrong code: the caller commits either way, so every guess counts (five
+    per code)."""
+    now = now or utcnow()
+    wrong = _("Kode salah atau sudah tidak berlaku. Minta kode baru.")
+    user = find_by_login(phone)
+    if user is None:
+        return wrong
+    entry = db.session.scalar(
+        select(ResetCode)
+        .where(
+            ResetCode.user_id == user.id,
+            ResetCode.used_at.is_(None),
+            ResetCode.expires_at > now,
+            ResetCode.attempts < RESET_CODE_ATTEMPTS,
+        )
+        .order_by(ResetCode.id.desc())
+        .with_for_update()
+    )
+    if entry is None:
+        return wrong
+    if not hmac.compare_digest(entry.code_hash, _code_hash(user.id, (code or "").strip())):
+        entry.attempts += 1
+        return wrong
+    try:
+        set_password(user, new)
+    except DomainError as error:
+        return error.message
+    entry.used_at = now
+    return None
+
+
+def may_assist(actor: User, user: User) -> bool:
+    """The city admin helps anyone but another city admin; a KIM admin helps the sellers of
+    their kelurahan."""
+    if user.role == Role.CITY_ADMIN or user.id == actor.id:
+        return False
+    if actor.is_city_admin:
+        return True
+    if not actor.is_kim_admin or user.role != Role.SELLER:
+        return False
+    from marketplace.stores.services import stores_of
+
+    return any(actor.can_moderate_kelurahan(s.kelurahan_id) for s in stores_of(user))
+
+
+def assisted_reset(actor: User, phone: str) -> User:
+    """A KIM admin (or the city admin) issues a reset link to hand over in person; recorded."""
+    user = find_by_login(phone)
+    if user is None or "@" in (phone or ""):
+        raise DomainError(_("Tidak ada akun dengan nomor itu."))
+    if not may_assist(actor, user):
+        raise DomainError(
+            _("Anda hanya dapat membantu penjual di kelurahan Anda. Minta bantuan admin kota.")
+        )
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="assisted_password_reset",
+            subject_id=user.id,
+            detail=f"{actor.role}: {actor.name}"[:500],
+        )
+    )
+    db.session.flush()
+    return user
+
+
+def assisted_resets(actor: User, limit: int = 20) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == "assisted_password_reset")
+    if not actor.is_city_admin:
+        query = query.where(AuditEvent.actor_id == actor.id)
+    return list(db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))

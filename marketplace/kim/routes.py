@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.accounts import services as account_services
+from marketplace.accounts.forms import AssistedResetForm
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
 from marketplace.core.forms import choices
@@ -237,3 +239,23 @@ def remove_featured(slot_id: int):
     if ok:
         flash(_("Unggulan dihapus."), "success")
     return redirect(url_for("kim.featured_slots"))
+
+
+@bp.route("/bantu-kata-sandi", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def assisted_reset():
+    """A warga without e-mail or WhatsApp gets a reset link from their KIM, in person."""
+    form = AssistedResetForm()
+    link = person = None
+    if form.validate_on_submit():
+        ok, person = run_service(account_services.assisted_reset, current_user, form.phone.data)
+        if ok:
+            token = account_services.make_reset_token(person, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password", token=token, _external=True)
+    return render_form(
+        "kim/assisted_reset.html",
+        form,
+        link=link,
+        person=person,
+        history=account_services.assisted_resets(current_user),
+    )

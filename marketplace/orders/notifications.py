@@ -3,6 +3,8 @@ the outbox in the transaction of the change."""
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from marketplace.core.money import format_rupiah
@@ -69,6 +71,7 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
         recipients.append(("email", order.store.owner.email))
     for channel, recipient in recipients:
         outbox.queue(channel, recipient, subject, body, order.id, event.id)
+    _whatsapp(order, event, link)
     # The WhatsApp message the seller can send with one tap, recorded like the e-mail.
     outbox.queue(
         "whatsapp",
@@ -78,3 +81,44 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
         order.id,
         event.id,
     )
+
+
+#: order states the buyer hears about by WhatsApp (when the Cloud API is configured)
+BUYER_HEARS = ("new", "accepted", "ready", "out_for_delivery", "rejected", "cancelled")
+
+
+def _whatsapp(order: Order, event: OrderEvent, link: str) -> None:
+    """Template messages through the WhatsApp Cloud API: the buyer's status, and the seller's
+    alert of a new order (nothing when the API is not configured)."""
+    if event.to_status in BUYER_HEARS:
+        outbox.queue_whatsapp(
+            order.customer_phone,
+            "status_pesanan",
+            [
+                order.id,
+                order.store.name,
+                LABELS.get(order.status, order.status),
+                event.reason or "",
+                link,
+            ],
+            order.id,
+            event.id,
+        )
+    if event.to_status == "new":
+        base = current_app.config["BASE_URL"].rstrip("/")
+        outbox.queue_whatsapp(
+            order.store.whatsapp,
+            "pesanan_baru_penjual",
+            [
+                order.id,
+                order.customer_name,
+                format_rupiah(order.total),
+                (_("diantar") if order.fulfilment == "delivery" else _("diambil"))
+                + " "
+                + format_datetime(order.fulfil_at, "EEE d MMM HH.mm"),
+                format_datetime(order.answer_by, "HH.mm") if order.answer_by else "-",
+                f"{base}/toko-saya/{order.store_id}/pesanan",
+            ],
+            order.id,
+            event.id,
+        )

@@ -8,6 +8,7 @@ drop the rare duplicate of a worker killed between the send and the commit.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -18,6 +19,7 @@ from marketplace.core.jobs import after_commit, enqueue, periodic, task
 from marketplace.core.mail import send_mail
 from marketplace.extensions import db
 from marketplace.orders.models import DeliveryStatus, Notification
+from marketplace.outbox import whatsapp
 
 #: retries before a message is marked failed (about a day with the backoff below)
 MAX_ATTEMPTS = 12
@@ -28,7 +30,8 @@ def _seconds(setting: str) -> timedelta:
     return timedelta(seconds=current_app.config[setting])
 
 
-CHANNELS = {"email"}  # the channels a task delivers; the others are offered as links
+#: the channels a task delivers; "whatsapp" rows are click-to-chat links offered on the page
+CHANNELS = {"email", "whatsapp_api"}
 
 
 def queue(
@@ -57,6 +60,26 @@ def queue(
     return message
 
 
+def queue_whatsapp(
+    to: str,
+    template: str,
+    params: list,
+    order_id: int | None = None,
+    event_id: int | None = None,
+) -> Notification | None:
+    """A WhatsApp template message through the Cloud API, when it is configured."""
+    if not whatsapp.is_configured():
+        return None
+    return queue(
+        "whatsapp_api",
+        to,
+        template,
+        json.dumps({"template": template, "params": [str(p) for p in params]}),
+        order_id,
+        event_id,
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min … at most four hours between tries (the first wait is
     ``OUTBOX_FIRST_RETRY_SECONDS``)."""
@@ -67,6 +90,11 @@ def backoff(attempts: int) -> timedelta:
 def _send(message: Notification) -> None:
     if message.channel == "email":
         send_mail(message.recipient, message.subject, message.body, message_id=message.delivery_key)
+    elif message.channel == "whatsapp_api":
+        content = json.loads(message.body)
+        whatsapp.send_template(
+            message.recipient, content["template"], content["params"], message.delivery_key
+        )
     else:  # pragma: no cover - queue() only queues deliverable channels
         raise ValueError(f"no delivery for channel {message.channel}")
 

@@ -127,7 +127,7 @@ def _reset_link(caplog) -> str:
 def test_password_reset_by_emailed_token_works_once(client, create_user, caplog):
     user = create_user(email="lupa@example.id")
     with caplog.at_level(logging.WARNING):
-        response = client.post("/akun/lupa-kata-sandi", data={"email": "lupa@example.id"})
+        response = client.post("/akun/lupa-kata-sandi", data={"login": "lupa@example.id"})
     assert response.status_code == 302
     link = _reset_link(caplog)
     assert client.get(link).status_code == 200
@@ -157,7 +157,7 @@ def test_forged_reset_token_is_refused(app, create_user):
 
 def test_unknown_email_gets_the_same_answer(client, caplog):
     with caplog.at_level(logging.WARNING):
-        response = client.post("/akun/lupa-kata-sandi", data={"email": "siapa@example.id"})
+        response = client.post("/akun/lupa-kata-sandi", data={"login": "siapa@example.id"})
     assert response.status_code == 302
     assert "atur-ulang" not in caplog.text
 

@@ -163,6 +163,9 @@ def test_seller_board_and_actions_over_http(client, order, shop, login):
     login(shop["store"].owner)
     board = client.get(f"/toko-saya/{shop['store'].id}/pesanan").get_data(as_text=True)
     assert f"#{order.id}" in board
+    # how it is paid and by when to answer, without opening the order
+    assert "Tunai · bayar saat terima" in board
+    assert "Jawab sebelum" in board
     assert client.get(f"/toko-saya/{shop['store'].id}/pesanan/jumlah").json == {"new": 1}
     client.post(f"/toko-saya/pesanan/{order.id}/terima")
     client.post(f"/toko-saya/pesanan/{order.id}/siap")
