@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.promotions.campaign_routes import bp as campaigns_bp
     from marketplace.promotions.routes import bp as promotions_bp
     from marketplace.promotions.routes import follow_bp
+    from marketplace.push.routes import bp as push_bp
     from marketplace.reviews.routes import bp as reviews_bp
     from marketplace.stores.routes import bp as stores_bp
 
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         credit_bp,
         impact_bp,
         outbox_bp,
+        push_bp,
     ):
         app.register_blueprint(blueprint)
 

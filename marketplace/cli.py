@@ -101,6 +101,18 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(outbox_cli)
 
+    push_cli = click.Group("push", help="Web Push.")
+
+    @push_cli.command("keys")
+    def keys_command() -> None:
+        """Print a new VAPID key pair for VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY."""
+        from marketplace.push.services import generate_keys
+
+        private, public = generate_keys()
+        click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}")
+
+    app.cli.add_command(push_cli)
+
     @app.cli.command("demo-logins")
     def demo_logins_command() -> None:
         """Print the demo accounts."""

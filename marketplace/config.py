@@ -74,6 +74,11 @@ def load_config() -> dict:
         "WHATSAPP_API_BASE": os.environ.get(
             "WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"
         ),
+        #: Web Push (VAPID); without keys, development makes a pair under instance/vapid.json
+        #: (`flask push keys` prints a pair for production)
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost"),
         #: the Celery broker (redis://…, amqp://…, sqla+sqlite:///…); empty runs each task in
         #: the web process right after the commit that asked for it (tests, simple setups)
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),
@@ -125,6 +130,12 @@ def check_production(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point at PostgreSQL in production.")
+    if not (config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_PUBLIC_KEY")):
+        # every app server must sign pushes with the same key
+        raise ConfigError(
+            "VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY must be set in production "
+            "(`flask push keys` prints a pair)."
+        )
     if config.get("CARD_PAYMENTS", True):
         missing = [
             key

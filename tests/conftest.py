@@ -22,10 +22,12 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from marketplace import create_app
 from marketplace.extensions import db
+from marketplace.push.services import generate_keys
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = bool(os.environ.get("CI"))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+VAPID = generate_keys()  # one VAPID key pair for the run
 
 
 def missing_service(reason: str) -> None:
@@ -72,6 +74,11 @@ def make_app(database_url: str, upload_dir: Path, **overrides):
         "REVIEW_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        "VAPID_PRIVATE_KEY": VAPID[0],
+        "VAPID_PUBLIC_KEY": VAPID[1],
+        "VAPID_SUBJECT": "mailto:test@pasar-kampung.test",
+        # the local push endpoints of the tests speak plain HTTP on 127.0.0.1
+        "PUSH_ALLOW_HTTP": True,
     }
     config.update(overrides)
     return create_app(config)

@@ -4,6 +4,7 @@ import pytest
 
 from marketplace import create_app
 from marketplace.config import ConfigError, load_config
+from tests.conftest import VAPID
 
 
 def test_default_database_is_sqlite_under_instance(monkeypatch):
@@ -39,6 +40,10 @@ def test_production_starts_with_real_settings(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    with pytest.raises(ConfigError, match="VAPID"):
+        create_app()
+    monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
+    monkeypatch.setenv("VAPID_PUBLIC_KEY", VAPID[1])
     with pytest.raises(ConfigError, match="Stripe keys"):
         create_app()
     for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
@@ -52,6 +57,8 @@ def test_production_may_run_cash_only(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
     monkeypatch.setenv("CARD_PAYMENTS", "off")
+    monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
+    monkeypatch.setenv("VAPID_PUBLIC_KEY", VAPID[1])
     app = create_app()
     with app.app_context():
         from marketplace.payments.stripe_client import is_configured

@@ -96,6 +96,8 @@ class Order(TimestampMixin, db.Model):
     #: (UTC) a new order left unanswered until then is rejected by the sweep: the answer time
     #: counts from when the store is next open, not from when the order was placed
     answer_by: Mapped[datetime | None] = mapped_column(index=True)
+    #: reminders sent to the seller's phone while the order waits for an answer (5, 15 min)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
     #: set once the taken stock has been given back, so it never happens twice
     stock_released: Mapped[bool] = mapped_column(default=False)
     reject_reason: Mapped[str | None] = mapped_column(Text)

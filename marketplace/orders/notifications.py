@@ -72,6 +72,10 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
     for channel, recipient in recipients:
         outbox.queue(channel, recipient, subject, body, order.id, event.id)
     _whatsapp(order, event, link)
+    if event.to_status == "new":
+        from marketplace.push import services as push
+
+        push.notify_seller(order, _("Pesanan baru #%(id)d", id=order.id), event.id)
     # The WhatsApp message the seller can send with one tap, recorded like the e-mail.
     outbox.queue(
         "whatsapp",

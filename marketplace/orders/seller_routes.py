@@ -16,6 +16,7 @@ from marketplace.orders.forms import RejectOrderForm
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.notifications import seller_to_customer_message
 from marketplace.orders.states import LABELS
+from marketplace.push import services as push
 from marketplace.stores.models import Store
 
 bp = Blueprint("order_board", __name__, url_prefix="/toko-saya")
@@ -49,6 +50,7 @@ def board(store_id: int):
         labels=LABELS,
         reject_form=RejectOrderForm(),
         new_count=sum(o.status == OrderStatus.NEW for o in orders),
+        vapid_public_key=push.public_key(),
     )
 
 

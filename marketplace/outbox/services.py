@@ -31,7 +31,7 @@ def _seconds(setting: str) -> timedelta:
 
 
 #: the channels a task delivers; "whatsapp" rows are click-to-chat links offered on the page
-CHANNELS = {"email", "whatsapp_api"}
+CHANNELS = {"email", "whatsapp_api", "push"}
 
 
 def queue(
@@ -90,6 +90,10 @@ def backoff(attempts: int) -> timedelta:
 def _send(message: Notification) -> None:
     if message.channel == "email":
         send_mail(message.recipient, message.subject, message.body, message_id=message.delivery_key)
+    elif message.channel == "push":
+        from marketplace.push import services as push
+
+        push.deliver(message.recipient, message.body)
     elif message.channel == "whatsapp_api":
         content = json.loads(message.body)
         whatsapp.send_template(
@@ -97,6 +101,12 @@ def _send(message: Notification) -> None:
         )
     else:  # pragma: no cover - queue() only queues deliverable channels
         raise ValueError(f"no delivery for channel {message.channel}")
+
+
+def _gone() -> type[Exception]:
+    from marketplace.push.services import SubscriptionGone
+
+    return SubscriptionGone
 
 
 @task("outbox.deliver")
@@ -115,6 +125,11 @@ def deliver(message_id: int, now: datetime | None = None) -> str:
     message.attempts += 1
     try:
         _send(message)
+    except _gone() as error:  # the browser unsubscribed: nothing to retry
+        message.status = DeliveryStatus.FAILED
+        message.last_error = f"subscription gone: {error}"[:500]
+        db.session.commit()
+        return "gone"
     except Exception as error:  # SMTP refused, timed out, unreachable: try again later
         message.last_error = f"{type(error).__name__}: {error}"[:500]
         if message.attempts >= MAX_ATTEMPTS:
