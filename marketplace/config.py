@@ -79,6 +79,17 @@ def load_config() -> dict:
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost"),
+        #: the push services a subscription may point at (the browsers' vendors; a host and its
+        #: subdomains): the server posts to these only
+        "PUSH_SERVICE_HOSTS": [
+            host.strip()
+            for host in os.environ.get(
+                "PUSH_SERVICE_HOSTS",
+                "fcm.googleapis.com,updates.push.services.mozilla.com,notify.windows.com,"
+                "push.apple.com",
+            ).split(",")
+            if host.strip()
+        ],
         #: the Celery broker (redis://…, amqp://…, sqla+sqlite:///…); empty runs each task in
         #: the web process right after the commit that asked for it (tests, simple setups)
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),

@@ -77,8 +77,8 @@ def make_app(database_url: str, upload_dir: Path, **overrides):
         "VAPID_PRIVATE_KEY": VAPID[0],
         "VAPID_PUBLIC_KEY": VAPID[1],
         "VAPID_SUBJECT": "mailto:test@pasar-kampung.test",
-        # the local push endpoints of the tests speak plain HTTP on 127.0.0.1
-        "PUSH_ALLOW_HTTP": True,
+        # the local push services of the tests (plain HTTP on 127.0.0.1)
+        "PUSH_SERVICE_HOSTS": ["127.0.0.1", "fcm.googleapis.com"],
     }
     config.update(overrides)
     return create_app(config)

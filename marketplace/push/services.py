@@ -8,6 +8,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -69,6 +70,20 @@ def public_key() -> str:
     return vapid_keys()[1]
 
 
+def _known_push_service(endpoint: str) -> bool:
+    """Only a browser vendor's push service (``PUSH_SERVICE_HOSTS``), over HTTPS: the server
+    posts to the endpoint, so it must not be any address a user types. A local fake on
+    127.0.0.1 (tests) may use plain HTTP when it is listed."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    listed = any(
+        host == known or host.endswith("." + known)
+        for known in current_app.config["PUSH_SERVICE_HOSTS"]
+    )
+    secure = parts.scheme == "https" or (parts.scheme == "http" and host == "127.0.0.1")
+    return listed and secure
+
+
 def subscribe(user, data: object, user_agent: str = "") -> PushSubscription:
     """Keep the browser's subscription (the JSON of PushSubscription.toJSON())."""
     try:
@@ -77,9 +92,8 @@ def subscribe(user, data: object, user_agent: str = "") -> PushSubscription:
         auth = str(data["keys"]["auth"])  # type: ignore[index]
     except (TypeError, KeyError):
         raise DomainError(_("Langganan notifikasi tidak valid.")) from None
-    if not endpoint.startswith("https://") and not current_app.config.get("PUSH_ALLOW_HTTP"):
-        raise DomainError(_("Langganan notifikasi tidak valid."))
-    if len(endpoint) > 2000 or not 80 <= len(p256dh) <= 100 or not 16 <= len(auth) <= 32:
+    well_formed = len(endpoint) <= 2000 and 80 <= len(p256dh) <= 100 and 16 <= len(auth) <= 32
+    if not well_formed or not _known_push_service(endpoint):
         raise DomainError(_("Langganan notifikasi tidak valid."))
     subscription = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint == endpoint)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from sqlalchemy import select
 from marketplace.core.db import utcnow
 from marketplace.extensions import db
 from marketplace.orders.models import DeliveryStatus, Notification, Order, OrderStatus
-from tests.conftest import missing_service
+from marketplace.stores.models import Store
+from tests.conftest import VAPID, missing_service
+from tests.fakes import PHONE_NUMBER_ID, TOKEN, Browser, FakeGraph, PushService
 from tests.live.harness import ROOT, Visitor, free_port, live_env, spawn_gunicorn
 from tests.live.test_races import open_shop
 from tests.smtp_fixtures import Inbox
@@ -53,15 +56,32 @@ class StallingInbox(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-@pytest.fixture(scope="module")
-def broker():
-    try:
-        client = redis.Redis.from_url(BROKER, socket_connect_timeout=2)
-        client.flushdb()
-    except redis.RedisError as error:
-        missing_service(f"Redis is not reachable at {BROKER}: {error}")
-    yield BROKER
-    client.flushdb()
+BROKERS = {
+    "redis": BROKER,
+    "rabbitmq": os.environ.get("TEST_AMQP_BROKER", "amqp://guest:guest@127.0.0.1:5672//"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(BROKERS))
+def broker(request):
+    """The real broker, emptied: Redis and RabbitMQ (both supported in production)."""
+    url = BROKERS[request.param]
+    if request.param == "redis":
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+        except redis.RedisError as error:
+            missing_service(f"Redis is not reachable at {url}: {error}")
+    else:
+        from kombu import Connection
+
+        try:
+            with Connection(url, connect_timeout=3) as connection:
+                connection.ensure_connection(max_retries=1)
+                connection.default_channel.queue_purge("celery")
+        except Exception as error:  # noqa: BLE001 - any failure means no RabbitMQ here
+            if "NOT_FOUND" not in str(error):
+                missing_service(f"RabbitMQ is not reachable at {url}: {error}")
+    return url
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +90,31 @@ def smtp_port():
 
 
 @pytest.fixture(scope="module")
-def job_env(broker, live_db_url, localstripe_url, smtp_port, tmp_path_factory):
+def graph():
+    fake = FakeGraph()
+    fake.base = fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def push_service():
+    service = PushService()
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def job_env(broker, live_db_url, localstripe_url, smtp_port, graph, tmp_path_factory):
     instance = tmp_path_factory.mktemp("jobs-instance")
     return {
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_TOKEN": TOKEN,
+        "WHATSAPP_API_BASE": graph.base,
+        "PUSH_SERVICE_HOSTS": "127.0.0.1",
+        "VAPID_PRIVATE_KEY": VAPID[0],
+        "VAPID_PUBLIC_KEY": VAPID[1],
         **live_env(live_db_url, localstripe_url, WEBHOOK_SECRET, instance),
         "CELERY_BROKER_URL": broker,
         "MAIL_SERVER": "127.0.0.1",
@@ -199,12 +241,12 @@ def _message(db_app, address: str) -> tuple[str, int, str | None] | None:
         return (row.status, row.attempts, row.last_error) if row else None
 
 
-def _place(web, shop, email: str) -> float:
+def _place(web, shop, email: str, phone: str = "081300001111") -> float:
     buyer = Visitor(web.url)
     buyer.add(shop.products["Es Teh"], 1)
     form = buyer.checkout_form(shop.store_id)
     started = time.monotonic()
-    answer = buyer.place(shop.store_id, form, email=email)
+    answer = buyer.place(shop.store_id, form, email=email, phone=phone)
     took = time.monotonic() - started
     assert answer.status_code == 302, answer.text[:1000]
     return took
@@ -212,11 +254,12 @@ def _place(web, shop, email: str) -> float:
 
 def test_a_checkout_with_smtp_down_mails_once_the_server_is_back(db_app, web, worker, smtp_server):
     shop = open_shop(db_app, {"Es Teh": (12000, 50)})
+    siti_mail = f"siti.{shop.store_id}@example.id"
     # The mail server is down: the checkout still answers at once
-    took = _place(web, shop, "siti@example.id")
+    took = _place(web, shop, siti_mail)
     assert took < 3
     state = wait_for(
-        lambda: (m := _message(db_app, "siti@example.id")) and m[1] >= 1 and m,
+        lambda: (m := _message(db_app, siti_mail)) and m[1] >= 1 and m,
         what="a first failed attempt",
     )
     assert state[0] == DeliveryStatus.PENDING
@@ -224,40 +267,41 @@ def test_a_checkout_with_smtp_down_mails_once_the_server_is_back(db_app, web, wo
     # The server comes back: the worker's retry delivers it, once
     inbox = smtp_server()
     wait_for(
-        lambda: _message(db_app, "siti@example.id")[0] == DeliveryStatus.SENT,
+        lambda: _message(db_app, siti_mail)[0] == DeliveryStatus.SENT,
         what="the mail to be sent",
     )
     time.sleep(2.5)  # a few more flushes: nothing is sent twice
-    assert len(inbox.to("siti@example.id")) == 1
+    assert len(inbox.to(siti_mail)) == 1
 
 
 def test_a_worker_killed_mid_delivery_sends_the_mail_exactly_once(db_app, web, worker, smtp_server):
     shop = open_shop(db_app, {"Es Teh": (12000, 50)})
+    asep_mail = f"asep.{shop.store_id}@example.id"
     inbox = StallingInbox()
     inbox.stall = 30
     smtp_server(inbox)
-    _place(web, shop, "asep@example.id")
+    _place(web, shop, asep_mail)
     # The worker is in the middle of handing the mail over: kill it, children and all
     assert inbox.receiving.wait(20), worker.log()[-2000:]
     worker.kill()
-    assert inbox.to("asep@example.id") == []
-    assert _message(db_app, "asep@example.id")[0] == DeliveryStatus.PENDING
+    assert inbox.to(asep_mail) == []
+    assert _message(db_app, asep_mail)[0] == DeliveryStatus.PENDING
     # After a restart the mail goes out, once
     inbox.stall = 0
     worker.start()
     wait_for(
-        lambda: _message(db_app, "asep@example.id")[0] == DeliveryStatus.SENT,
+        lambda: _message(db_app, asep_mail)[0] == DeliveryStatus.SENT,
         seconds=30,
         what="the mail to be sent after the restart",
     )
     time.sleep(2.5)
-    assert len(inbox.to("asep@example.id")) == 1
+    assert len(inbox.to(asep_mail)) == 1
 
 
 def test_beat_runs_the_sweep(db_app, web, worker, smtp_server):
     smtp_server()
     shop = open_shop(db_app, {"Es Teh": (12000, 50)})
-    _place(web, shop, "dewi@example.id")
+    _place(web, shop, f"dewi.{shop.store_id}@example.id")
     with db_app.app_context():
         order = db.session.scalar(select(Order).where(Order.store_id == shop.store_id))
         assert order.status == OrderStatus.NEW
@@ -270,3 +314,37 @@ def test_beat_runs_the_sweep(db_app, web, worker, smtp_server):
             return db.session.get(Order, order_id).status == OrderStatus.REJECTED
 
     wait_for(rejected, what="beat's sweep to reject the order")
+
+
+def test_the_worker_rings_the_seller_by_push_and_whatsapp(
+    db_app, web, worker, smtp_server, graph, push_service
+):
+    smtp_server()
+    shop = open_shop(db_app, {"Es Teh": (12000, 50)})
+    # The seller turns on order notifications on the board (their phone's browser subscribes)
+    seller = Visitor(web.url)
+    seller.login("0" + shop.owner_phone[2:])
+    board = seller.get(f"/toko-saya/{shop.store_id}/pesanan").text
+    csrf = re.search(r'data-csrf="([^"]+)"', board).group(1)
+    phone = Browser(f"{push_service.origin}/push/{shop.store_id}")
+    answer = seller.http.post(
+        f"{web.url}/push/langganan",
+        json=phone.subscription(),
+        headers={"X-CSRFToken": csrf},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    # A buyer orders: the worker rings the seller's phone and sends both WhatsApp messages
+    _place(web, shop, f"rina.{shop.store_id}@example.id", phone=f"0813{shop.store_id:08d}")
+    pushed = wait_for(
+        lambda: [r for r in push_service.received if r["path"] == f"/push/{shop.store_id}"],
+        what="the push to the seller's phone",
+    )
+    shown = phone.read(pushed[0])
+    assert shown["title"].startswith("Pesanan baru #")
+    with db_app.app_context():
+        store_phone = db.session.get(Store, shop.store_id).whatsapp
+    alert = wait_for(lambda: graph.to(store_phone), what="the seller's WhatsApp alert")
+    assert alert[0]["template"]["name"] == "pesanan_baru_penjual"
+    wait_for(lambda: graph.to(f"62813{shop.store_id:08d}"), what="the buyer's WhatsApp message")
+    assert graph.refused == []

@@ -3,19 +3,13 @@ encrypted request; the test decrypts it with the subscription's keys, as the bro
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import http_ece
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -23,75 +17,8 @@ from marketplace.orders.cart import add_to_cart
 from marketplace.orders.models import DeliveryStatus, Notification
 from marketplace.push import services as push
 from marketplace.push.models import PushSubscription
+from tests.fakes import Browser, PushService, unb64
 from tests.stripe_fixtures import commit_and_settle
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class PushService:
-    """What a browser vendor's push service does with a request: keep it (201) or say the
-    subscription is gone (410)."""
-
-    def __init__(self):
-        self.received: list[dict] = []
-        self.status = 201
-
-    def start(self):
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's hook
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                service.received.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body,
-                    }
-                )
-                self.send_response(service.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class Browser:
-    """A phone's browser: its own P-256 key pair and auth secret, as PushManager makes them."""
-
-    def __init__(self, endpoint: str):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        self.endpoint = endpoint
-
-    def subscription(self) -> dict:
-        public = self.key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-        return {
-            "endpoint": self.endpoint,
-            "keys": {"p256dh": _b64(public), "auth": _b64(self.auth)},
-        }
-
-    def read(self, request: dict) -> dict:
-        plain = http_ece.decrypt(
-            request["body"], private_key=self.key, auth_secret=self.auth, version="aes128gcm"
-        )
-        return json.loads(plain)
 
 
 @pytest.fixture
@@ -110,12 +37,12 @@ def _check_vapid(request: dict, origin: str) -> None:
     fields = dict(part.strip().split("=", 1) for part in params.split(","))
     assert fields["k"] == push.public_key()
     header, claims, signature = fields["t"].split(".")
-    body = json.loads(_unb64(claims))
+    body = json.loads(unb64(claims))
     assert body["aud"] == origin
     assert body["sub"] == "mailto:test@pasar-kampung.test"
-    raw = _unb64(signature)
+    raw = unb64(signature)
     der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
-    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _unb64(fields["k"]))
+    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(fields["k"]))
     public.verify(der, f"{header}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
 
 
@@ -185,14 +112,36 @@ def test_a_phone_that_unsubscribed_is_forgotten(shop, cart, checkout, push_servi
         {"endpoint": "https://x"},
         {"endpoint": "ftp://x", "keys": {"p256dh": "a" * 87, "auth": "b" * 22}},
         {
-            "endpoint": "https://push.example/" + "x" * 3000,
+            "endpoint": "https://fcm.googleapis.com/fcm/send/" + "x" * 3000,
             "keys": {"p256dh": "a" * 87, "auth": "b" * 22},
+        },
+        # the server would post wherever it is told: only the browsers' push services
+        {
+            "endpoint": "https://169.254.169.254/latest/meta-data/",
+            "keys": {"p256dh": "a" * 87, "auth": "b" * 22},
+        },
+        {
+            "endpoint": "https://fcm.googleapis.com.evil.example/x",
+            "keys": {"p256dh": "a" * 87, "auth": "b" * 22},
+        },
+        {
+            "endpoint": "http://fcm.googleapis.com/fcm/send/x",
+            "keys": {"p256dh": "a" * 87, "auth": "b" * 22},
+        },
+        {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+            "keys": {"p256dh": "a" * 10, "auth": "b" * 22},
         },
     ],
 )
-def test_a_bad_subscription_is_refused(client, shop, login, payload, app, monkeypatch):
-    monkeypatch.setitem(app.config, "PUSH_ALLOW_HTTP", False)
+def test_a_bad_subscription_is_refused(client, shop, login, payload):
     login(shop["store"].owner)
+    good = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+        "keys": {"p256dh": "a" * 87, "auth": "b" * 22},
+    }
+    assert client.post("/push/langganan", json=good).status_code == 200
+    client.post("/push/berhenti", json={"endpoint": good["endpoint"]})
     answer = client.post("/push/langganan", json=payload)
     assert answer.status_code == 400
     assert db.session.scalar(select(func.count(PushSubscription.id))) == 0
