@@ -19,6 +19,8 @@ PHONE = {
     "device_scale_factor": 2,
     "locale": "id-ID",
     "timezone_id": "Asia/Jakarta",
+    # the journeys test pages and forms; the service worker has its own test (test_pwa.py)
+    "service_workers": "block",
 }
 
 
