@@ -141,6 +141,9 @@ def check_production(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point at PostgreSQL in production.")
+    if not config.get("CELERY_BROKER_URL"):
+        # without a broker, mail and pushes would be sent inside web requests
+        raise ConfigError("CELERY_BROKER_URL must name the job broker (Redis or RabbitMQ).")
     if not (config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_PUBLIC_KEY")):
         # every app server must sign pushes with the same key
         raise ConfigError(

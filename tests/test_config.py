@@ -40,6 +40,9 @@ def test_production_starts_with_real_settings(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    with pytest.raises(ConfigError, match="CELERY_BROKER_URL"):
+        create_app()
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
     with pytest.raises(ConfigError, match="VAPID"):
         create_app()
     monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
@@ -57,6 +60,7 @@ def test_production_may_run_cash_only(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
     monkeypatch.setenv("CARD_PAYMENTS", "off")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
     monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
     monkeypatch.setenv("VAPID_PUBLIC_KEY", VAPID[1])
     app = create_app()
