@@ -10,12 +10,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from marketplace.catalog.services import ProductData
 from marketplace.core.db import jakarta_wall_clock
 from marketplace.core.forms import Form, RupiahField, choices, input_required, length, required
 from marketplace.core.inputs import db_int
+from marketplace.core.money import format_rupiah
 
 STOCK_MODES = [
     ("unlimited", _l("Tidak dibatasi")),
@@ -42,6 +43,9 @@ class ProductForm(Form):
         default=0,
         validators=[Optional(), NumberRange(0, 30)],
     )
+    #: a price below this asks the seller to confirm it ("500" typed for "500rb"?)
+    LOW_PRICE = 500
+    confirm_low_price = BooleanField(_l("Ya, harganya memang di bawah Rp500"))
     sale_price = RupiahField(_l("Harga promo (tidak wajib)"), validators=[Optional()])
     sale_starts_at = DateTimeLocalField(
         _l("Promo mulai"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
@@ -50,6 +54,20 @@ class ProductForm(Form):
         _l("Promo berakhir"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
     photo = FileField(_l("Foto produk"))
+
+    def validate_price(self, field) -> None:
+        if (
+            field.data is not None
+            and field.data < self.LOW_PRICE
+            and not self.confirm_low_price.data
+        ):
+            raise ValidationError(
+                _l(
+                    "Harga %(price)s sangat murah. Periksa lagi, atau centang "
+                    "'Ya, harganya memang di bawah Rp500'.",
+                    price=format_rupiah(field.data),
+                )
+            )
 
     def fill_sale(self, product) -> None:
         for name in ("sale_starts_at", "sale_ends_at"):

@@ -24,14 +24,17 @@ from marketplace.catalog.search import ranked_ids, search_terms
 from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
-from marketplace.core.money import parse_rupiah
+from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
 from marketplace.extensions import db
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store, StoreStatus
 
 MAX_PHOTOS = 5
 MAX_PRICE = 100_000_000
-_OPTION_LINE = re.compile(r"^(?P<name>.*?)\s*(?:[|+]\s*(?:Rp\.?\s*)?(?P<price>[\d.,]+))?\s*$", re.I)
+_OPTION_LINE = re.compile(
+    r"^(?P<name>.*?)\s*(?:[|+]\s*(?P<price>(?:Rp\.?\s*)?[\d.,]+\s*(?:rb|ribu|k|jt|juta)?))?\s*$",
+    re.I,
+)
 
 
 @dataclass
@@ -165,8 +168,15 @@ def parse_option_lines(text: str) -> list[tuple[str, int]]:
             raise DomainError(_("Setiap baris pilihan perlu nama, misalnya 'Tambah telur +3000'."))
         try:
             price = parse_rupiah(price_text) or 0
-        except ValueError as exc:
+        except AmountTooLarge as exc:
             raise DomainError(_("Harga tambahan terlalu besar.")) from exc
+        except UnclearAmount as exc:
+            raise DomainError(
+                _(
+                    "Harga tambahan '%(text)s' tidak jelas. Tulis misalnya +3000 atau +3rb.",
+                    text=price_text,
+                )
+            ) from exc
         if price > MAX_PRICE:
             raise DomainError(_("Harga tambahan terlalu besar."))
         options.append((name[:80], price))

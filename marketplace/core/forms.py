@@ -15,7 +15,7 @@ from wtforms.validators import (  # noqa: F401 - Optional is re-exported
 )
 
 from marketplace.core.inputs import CONTROL_CHARS_MESSAGE, has_control_chars
-from marketplace.core.money import parse_rupiah
+from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -40,7 +40,8 @@ def length(max_len: int, min_len: int = -1) -> Length:
 
 
 class RupiahField(StringField):
-    """A price typed the Indonesian way ('15.000', 'Rp 15.000'); ``data`` is whole Rupiah."""
+    """An amount typed the Indonesian way ('15.000', 'Rp 15.000', '15rb', '1,5jt'); ``data`` is
+    whole Rupiah (see core.money.parse_rupiah)."""
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -48,11 +49,12 @@ class RupiahField(StringField):
             return
         try:
             self.data = parse_rupiah(valuelist[0])
-        except ValueError as exc:
-            self.data = None
+        except AmountTooLarge as exc:
             raise ValidationError(_l("Jumlah Rupiah terlalu besar.")) from exc
-        if self.data is None:
-            raise ValidationError(_l("Tulis jumlah Rupiah dengan angka, misalnya 15.000."))
+        except UnclearAmount as exc:
+            raise ValidationError(
+                _l("Tulis jumlah dengan angka, misalnya 12000, 12.000, 12rb atau 1,5jt.")
+            ) from exc
 
     def _value(self):
         return "" if self.data is None else str(self.data)

@@ -44,10 +44,45 @@ def test_seller_creates_and_edits_a_product(client, create_store, login):
 
 
 @pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("12rb", 12000),
+        ("12 ribu", 12000),
+        ("12k", 12000),
+        ("1,5jt", 1_500_000),
+        ("Rp 12.000", 12000),
+    ],
+)
+def test_prices_are_read_as_indonesians_type_them(client, create_store, login, typed, saved):
+    store = create_store()
+    login(store.owner)
+    response = client.post(f"/toko-saya/{store.id}/produk/baru", data=product_form(price=typed))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    product = db.session.scalar(select(Product).where(Product.store_id == store.id))
+    assert product.price == saved
+
+
+def test_a_price_below_rp500_is_saved_only_when_confirmed(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    page = client.post(f"/toko-saya/{store.id}/produk/baru", data=product_form(price="300"))
+    assert page.status_code == 400
+    assert "Ya, harganya memang di bawah Rp500" in page.get_data(as_text=True)
+    response = client.post(
+        f"/toko-saya/{store.id}/produk/baru",
+        data=product_form(price="300", confirm_low_price="y"),
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Product.price).where(Product.store_id == store.id)) == 300
+
+
+@pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"price": ""}, "Wajib diisi"),
-        ({"price": "mahal"}, "Tulis jumlah Rupiah"),
+        ({"price": "mahal"}, "Tulis jumlah dengan angka"),
+        ({"price": "12.5"}, "Tulis jumlah dengan angka"),
+        ({"price": "12"}, "sangat murah"),  # "12" meant 12rb? asked, not saved
         ({"price": "999.999.999.999.999"}, "terlalu besar"),
         ({"price": "200.000.000"}, "Harga harus antara"),
         ({"category_id": "99999"}, "Pilih kategori"),

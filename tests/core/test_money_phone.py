@@ -1,6 +1,6 @@
 import pytest
 
-from marketplace.core.money import format_rupiah, parse_rupiah
+from marketplace.core.money import UnclearAmount, format_rupiah, parse_rupiah
 from marketplace.core.phone import InvalidPhone, display_phone, normalize_phone
 
 
@@ -23,15 +23,42 @@ def test_format_rupiah(amount, text):
     [
         ("15.000", 15000),
         ("Rp 15.000", 15000),
+        ("Rp15.000", 15000),
+        ("rp. 15.000", 15000),
         ("15000", 15000),
+        ("15 000", 15000),
         ("15.000,00", 15000),
+        ("15000,00", 15000),
+        ("15.000,-", 15000),
         ("", None),
-        ("abc", None),
+        ("   ", None),
         (" 2.500 ", 2500),
+        ("12rb", 12000),
+        ("12 rb", 12000),
+        ("12 ribu", 12000),
+        ("12k", 12000),
+        ("12K", 12000),
+        ("12,5rb", 12500),
+        ("1,5jt", 1_500_000),
+        ("1.5jt", 1_500_000),
+        ("1,5 juta", 1_500_000),
+        ("2,75jt", 2_750_000),
+        ("1.500.000", 1_500_000),
+        ("0", 0),
+        ("500", 500),
     ],
 )
 def test_parse_rupiah(typed, value):
     assert parse_rupiah(typed) == value
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["abc", "12.5", "1.5", "12,50", "1,2345rb", "12rbu", "-500", "12..000", "Rp", "12 rb 5"],
+)
+def test_parse_rupiah_never_guesses(typed):
+    with pytest.raises(UnclearAmount):
+        parse_rupiah(typed)
 
 
 def test_parse_rupiah_refuses_absurd_amounts():
