@@ -26,6 +26,15 @@ def jakarta_datetime(moment: datetime | None, fmt: str = "d MMM yyyy, HH.mm") ->
     return format_datetime(moment, fmt)
 
 
+def store_status_label(status: str | None) -> str:
+    """A store's state in words ("Menunggu verifikasi"), never the stored code."""
+    from marketplace.stores.models import STATUS_LABELS
+
+    if not status:
+        return "—"
+    return str(STATUS_LABELS.get(status, status))
+
+
 def reopen_text(next_open: datetime | None) -> str:
     """'buka lagi pukul 16.00', 'buka lagi besok pukul 06.00', 'buka lagi Senin pukul 06.00'."""
     if next_open is None:
@@ -66,6 +75,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["jakarta"] = jakarta_datetime
     app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["store_status"] = store_status_label
     app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
     app.jinja_env.globals.update(
         wa_link=wa_link,

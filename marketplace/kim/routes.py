@@ -8,6 +8,7 @@ from marketplace.accounts import services as account_services
 from marketplace.accounts.forms import AssistedResetForm
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
+from marketplace.catalog.services import store_products
 from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import render_form, run_service
@@ -46,7 +47,12 @@ def dashboard():
 def review(store_id: int):
     store = get_or_404(Store, store_id)
     require(store.can_be_verified_by(current_user))
-    return render_template("kim/review.html", store=store, reject_form=RejectForm())
+    return render_template(
+        "kim/review.html",
+        store=store,
+        products=store_products(store, include_hidden=True),
+        reject_form=RejectForm(),
+    )
 
 
 @bp.route("/toko/<int:store_id>/verifikasi", methods=["POST"])

@@ -30,6 +30,7 @@ from marketplace.orders.routes import current_cart
 from marketplace.payments import services, stripe_client
 from marketplace.payments.forms import HeldRejectForm
 from marketplace.payments.gateway import payment_of
+from marketplace.payments.messages import card_error_messages, generic_failure
 
 bp = Blueprint("payments", __name__)
 
@@ -57,6 +58,8 @@ def pay(token: str):
         order=order,
         setup_secret=secret,
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"] or "pk_test_local",
+        card_errors=card_error_messages(),
+        generic_failure=generic_failure(),
         stripe_js=current_app.config["STRIPE_JS_URL"],
     )
 

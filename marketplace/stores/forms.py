@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from marketplace.core.forms import Form, RupiahField, length, required
 from marketplace.core.inputs import db_int
@@ -66,9 +66,10 @@ class StoreForm(Form):
         _l("Ongkir di atas minimal belanja (Rp, 0 = gratis)"), validators=[Optional()]
     )
     cash_on_pickup = BooleanField(_l("Ambil di tempat: bayar tunai"), default=True)
-    card_on_pickup = BooleanField(_l("Ambil di tempat: bayar kartu"), default=True)
+    # card payments stay off until the seller turns them on
+    card_on_pickup = BooleanField(_l("Ambil di tempat: bayar kartu"), default=False)
     cash_on_delivery = BooleanField(_l("Diantar: bayar tunai di tempat"), default=True)
-    card_on_delivery = BooleanField(_l("Diantar: bayar kartu"), default=True)
+    card_on_delivery = BooleanField(_l("Diantar: bayar kartu"), default=False)
     daily_capacity = IntegerField(
         _l("Maksimal pesanan per hari (tidak wajib)"),
         validators=[Optional(), NumberRange(1, 10_000)],
@@ -92,6 +93,12 @@ class StoreForm(Form):
                 kind,
                 getattr(self, f"{kind}_number").data or "",
                 getattr(self, f"{kind}_expires").data,
+            )
+
+    def validate_kelurahan_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError(
+                _l("Pilih kelurahan toko Anda: KIM kelurahan itulah yang memverifikasi toko.")
             )
 
     def to_data(self) -> StoreData:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +19,14 @@ class StoreStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+
+
+#: what people read for each state of a store
+STATUS_LABELS = {
+    StoreStatus.PENDING: _l("Menunggu verifikasi"),
+    StoreStatus.VERIFIED: _l("Terverifikasi"),
+    StoreStatus.REJECTED: _l("Ditolak"),
+}
 
 
 class CredentialKind(StrEnum):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
@@ -12,6 +13,7 @@ from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_owned_or_404, require, role_required
+from marketplace.core.phone import display_phone
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import db
 from marketplace.kim.trainings import attended_by
@@ -33,7 +35,10 @@ def _own_store(store_id: int) -> Store:
 
 def _store_form(store: Store | None = None) -> StoreForm:
     form = StoreForm(obj=store) if store else StoreForm()
-    form.kelurahan_id.choices = kelurahan_choices()
+    # never a silent default: a seller who skips the list must choose, not land in another KIM
+    form.kelurahan_id.choices = [SelectChoice(0, _("— Pilih kelurahan —")), *kelurahan_choices()]
+    if store is None and not form.is_submitted():
+        form.whatsapp.data = display_phone(current_user.phone)  # the number from sign-up
     form.delivery_kelurahan_ids.choices = kelurahan_choices()
     if store is not None and not form.is_submitted():
         form.delivery_kelurahan_ids.data = [k.id for k in store.delivery_kelurahan]

@@ -11,8 +11,14 @@
   var button = document.getElementById("pay-button");
   var errorBox = document.getElementById("pay-error");
 
-  function fail(message) {
-    errorBox.textContent = message || "Pembayaran gagal. Coba lagi.";
+  var messages = {};
+  try { messages = JSON.parse(form.dataset.errors || "{}"); } catch (e) { messages = {}; }
+
+  // Stripe answers in English: show the customer's language, by Stripe's code.
+  function fail(error) {
+    var code = error && (error.decline_code || error.code);
+    var ours = error && error.status === "error" ? error.message : null;  // our server's words
+    errorBox.textContent = ours || (code && messages[code]) || form.dataset.generic;
     button.disabled = false;
   }
 
@@ -48,6 +54,6 @@
         }
         window.location.href = answer.redirect;
       })
-      .catch(function (error) { fail(error && error.message); });
+      .catch(function (error) { fail(error); });
   });
 })();

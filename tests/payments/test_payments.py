@@ -1,6 +1,7 @@
 """Card payments against localstripe: authorise, capture, void, refund, 3-D Secure, webhooks."""
 
 import json
+import re
 import secrets
 import time
 
@@ -616,3 +617,20 @@ def test_the_review_queue_page_releases_and_rejects_over_http(
     response = client.post(f"/admin/pembayaran-ditahan/{order.id}/teruskan", follow_redirects=True)
     assert "tidak sedang ditahan" in response.get_data(as_text=True)
     assert "Tidak ada pembayaran yang ditahan" in response.get_data(as_text=True)
+
+
+def test_the_pay_page_carries_card_errors_in_the_customers_language(client, card_order):
+    import html
+
+    order = card_order()
+    db.session.commit()
+    page = client.get(f"/pesanan/{order.token}/bayar").get_data(as_text=True)
+    found = re.search(r'data-errors="([^"]+)"', page)
+    messages = json.loads(html.unescape(found.group(1)))
+    assert messages["card_declined"].startswith("Kartu ditolak bank")
+    assert messages["insufficient_funds"] == "Saldo atau limit kartu tidak cukup."
+    assert "Your card" not in page
+    client.post("/bahasa", data={"lang": "en"})
+    english = client.get(f"/pesanan/{order.token}/bayar").get_data(as_text=True)
+    found = re.search(r'data-errors="([^"]+)"', english)
+    assert json.loads(html.unescape(found.group(1)))["expired_card"] == "The card has expired."

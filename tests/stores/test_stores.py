@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -290,3 +291,41 @@ def test_closed_dates_are_saved_shown_and_validated(client, create_store, login)
     assert "Tanggal libur tidak dikenali" in response.get_data(as_text=True)
     assert store.periods[0].opens_at == time(6)  # nothing changed
     assert len(store.closed_dates) == 2
+
+
+def test_the_new_store_form_asks_instead_of_guessing(client, create_user, login, count_rows):
+    user = create_user(Role.SELLER, phone="6281277778888")
+    login(user)
+    page = client.get("/toko-saya/baru").get_data(as_text=True)
+    # the WhatsApp number from sign-up is already there
+    assert 'value="0812-7777-8888"' in page or 'value="081277778888"' in page
+    # no kelurahan is chosen for the seller, and card payments start off
+    assert "— Pilih kelurahan —" in page
+    assert re.search(r'<option selected value="\d+"', page) is None
+    assert re.search(r'name="card_on_pickup"[^>]*checked', page) is None
+    # skipping the kelurahan is refused with a reason, and nothing is created
+    before = count_rows(Store)
+    response = client.post("/toko-saya/baru", data=store_form(kelurahan_id="0"))
+    assert response.status_code == 400
+    assert "Pilih kelurahan toko Anda" in response.get_data(as_text=True)
+    assert count_rows(Store) == before
+
+
+def test_the_kim_sees_what_it_must_judge(
+    client, create_user, create_store, create_product, create_kim_group, login
+):
+    from marketplace.accounts.models import Role as R
+
+    store = create_store(status=StoreStatus.PENDING, name="Warung Baru")
+    create_product(store, name="Kue Cucur", price=3000)
+    kim = create_user(R.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya"))
+    login(kim)
+    page = client.get(f"/kim/toko/{store.id}").get_data(as_text=True)
+    assert "Kue Cucur" in page  # the products
+    assert "Rp3.000" in page
+    assert "Senin" in page  # the hours
+    assert "https://wa.me/" in page  # a WhatsApp number to tap
+    assert "openstreetmap.org" in page  # the address on a map
+    assert "Menunggu verifikasi" in page  # states in words
+    assert ">pending<" not in page
+    assert "— → " not in page
