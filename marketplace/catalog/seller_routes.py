@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,7 +26,8 @@ def _product_form(product: Product | None = None) -> ProductForm:
     form = ProductForm(obj=product) if product else ProductForm()
     if product is not None and not form.is_submitted():
         form.fill_sale(product)
-    form.category_id.choices = choices((c.id, c.name) for c in services.categories())
+    locale = str(get_locale())
+    form.category_id.choices = choices((c.id, c.label(locale)) for c in services.categories())
     return form
 
 

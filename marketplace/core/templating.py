@@ -26,6 +26,13 @@ def jakarta_datetime(moment: datetime | None, fmt: str = "d MMM yyyy, HH.mm") ->
     return format_datetime(moment, fmt)
 
 
+def _label(table: str, code: str) -> str:
+    """A Suara Warga kind or state in words (kim.aspirations holds the words)."""
+    from marketplace.kim import aspirations
+
+    return str(getattr(aspirations, table).get(code, code))
+
+
 def store_status_label(status: str | None) -> str:
     """A store's state in words ("Menunggu verifikasi"), never the stored code."""
     from marketplace.stores.models import STATUS_LABELS
@@ -76,6 +83,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["jakarta"] = jakarta_datetime
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["store_status"] = store_status_label
+    app.jinja_env.filters["aspiration_category"] = lambda code: _label("CATEGORY_LABELS", code)
+    app.jinja_env.filters["aspiration_status"] = lambda code: _label("STATUS_LABELS", code)
     app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
     app.jinja_env.globals.update(
         wa_link=wa_link,

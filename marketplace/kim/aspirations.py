@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
@@ -13,6 +14,14 @@ from marketplace.extensions import db
 from marketplace.kim.models import Aspiration, AspirationEvent, AspirationStatus, KimGroup
 
 CATEGORIES = ("aspirasi", "saran", "keluhan")
+#: what residents and admins read for each kind and state of a message
+CATEGORY_LABELS = {"aspirasi": _l("Aspirasi"), "saran": _l("Saran"), "keluhan": _l("Keluhan")}
+STATUS_LABELS = {
+    "diterima": _l("Diterima"),
+    "diteruskan": _l("Diteruskan ke dinas terkait"),
+    "dijawab": _l("Dijawab"),
+    "ditutup": _l("Ditutup"),
+}
 
 
 def send(

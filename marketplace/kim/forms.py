@@ -16,6 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from marketplace.core.forms import Form, choices, length, required
 from marketplace.core.inputs import db_int
+from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -142,13 +143,7 @@ class AspirationForm(Form):
     kelurahan_id = SelectField(_l("Kelurahan Anda"), coerce=db_int, validate_choice=False)
     category = SelectField(
         _l("Jenis"),
-        choices=choices(
-            [
-                ("aspirasi", _l("Aspirasi")),
-                ("saran", _l("Saran")),
-                ("keluhan", _l("Keluhan")),
-            ]
-        ),
+        choices=choices(CATEGORY_LABELS.items()),
     )
     text = TextAreaField(_l("Pesan untuk KIM"), validators=[required(), length(4000, 15)])
     photo = FileField(_l("Foto (tidak wajib)"))
@@ -157,14 +152,7 @@ class AspirationForm(Form):
 class AspirationResponseForm(Form):
     status = SelectField(
         _l("Status"),
-        choices=choices(
-            [
-                ("diterima", _l("Diterima")),
-                ("diteruskan", _l("Diteruskan ke dinas terkait")),
-                ("dijawab", _l("Dijawab")),
-                ("ditutup", _l("Ditutup")),
-            ]
-        ),
+        choices=choices(STATUS_LABELS.items()),
     )
     note = TextAreaField(_l("Jawaban / catatan"), validators=[Optional(), length(4000)])
     publish = BooleanField(_l("Tampilkan jawaban untuk umum (tanpa nama warga)"))

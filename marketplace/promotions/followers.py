@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -110,11 +111,12 @@ def broadcast_text(store: Store, link: str) -> str:
     ]
     for product in pre_orders([store.id])[:5]:
         lines.append(
-            _(
-                "• Pre-order %(name)s (%(price)s), pesan H-%(days)d",
+            ngettext(
+                "• Pre-order %(name)s (%(price)s), pesan H-%(num)d",
+                "• Pre-order %(name)s (%(price)s), pesan H-%(num)d",
+                product.lead_days,
                 name=product.name,
                 price=format_rupiah(product.price_at()),
-                days=product.lead_days,
             )
         )
     for code in active_codes(store)[:3]:

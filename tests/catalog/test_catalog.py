@@ -220,3 +220,18 @@ def test_products_of_pending_stores_are_invisible(client, create_store, create_p
     assert client.get(f"/produk/{product.id}").status_code == 404
     assert "Rahasia Dapur" not in client.get("/produk").get_data(as_text=True)
     assert "Rahasia Dapur" not in client.get("/cari?q=rahasia").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("days", "indonesian", "english"),
+    [(1, "Pesan H-1", "Order 1 day ahead"), (3, "Pesan H-3", "Order 3 days ahead")],
+)
+def test_lead_days_read_well_in_both_languages(
+    client, create_store, create_product, days, indonesian, english
+):
+    product = create_product(create_store(), lead_days=days)
+    assert indonesian in client.get(f"/produk/{product.id}").get_data(as_text=True)
+    client.post("/bahasa", data={"lang": "en"})
+    page = client.get(f"/produk/{product.id}").get_data(as_text=True)
+    assert english in page
+    assert "day(s)" not in page

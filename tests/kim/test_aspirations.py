@@ -35,6 +35,15 @@ def test_resident_sends_and_follows_and_kim_answers(
     login(kim_admin)
     queue = client.get("/kim/suara-warga").get_data(as_text=True)
     assert "Lampu jalan" in queue
+    # kinds and states in words, in the reader's language
+    assert ">Keluhan<" in queue
+    assert ">Diterima<" in queue
+    client.post("/bahasa", data={"lang": "en"})
+    english = client.get("/kim/suara-warga").get_data(as_text=True)
+    assert ">Complaint<" in english
+    assert ">keluhan<" not in english
+    assert ">diterima<" not in english
+    client.post("/bahasa", data={"lang": "id"})
     client.post(f"/kim/suara-warga/{item.id}", data={"status": "diteruskan", "note": "Ke Dinas PU"})
     client.post(
         f"/kim/suara-warga/{item.id}",
