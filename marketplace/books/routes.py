@@ -52,6 +52,17 @@ LABELS = {
     LedgerKind.FEE: _l("biaya platform"),
     LedgerKind.FEE_REFUND: _l("biaya platform kembali"),
     LedgerKind.PAYOUT: _l("transfer ke penjual"),
+    # the standard categories (a seller's own categories are shown as written)
+    "bahan baku": _l("bahan baku"),
+    "kemasan": _l("kemasan"),
+    "gas & listrik": _l("gas & listrik"),
+    "sewa tempat": _l("sewa tempat"),
+    "gaji/upah": _l("gaji/upah"),
+    "transport": _l("transport"),
+    "lainnya": _l("lainnya"),
+    "penjualan di tempat": _l("penjualan di tempat"),
+    "penjualan online": _l("penjualan online"),
+    "biaya platform": _l("biaya platform"),
 }
 
 

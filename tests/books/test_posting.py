@@ -127,3 +127,15 @@ def test_posted_entries_cannot_be_changed_only_explained(shop, cart, checkout):
         books.delete_entry(owner, entry)
     books.explain_entry(owner, entry, "Pak RT, langganan")
     assert (entry.note, entry.amount) == ("Pak RT, langganan", 4000)
+
+
+def test_standard_cash_book_categories_read_in_the_sellers_language(client, create_store, login):
+    store = create_store()
+    login(store.owner)
+    page = client.get(f"/toko-saya/{store.id}/buku-kas").get_data(as_text=True)
+    assert "bahan baku" in page
+    client.post("/bahasa", data={"lang": "en"})
+    english = client.get(f"/toko-saya/{store.id}/buku-kas").get_data(as_text=True)
+    assert "ingredients" in english
+    assert "> bahan baku<" not in english
+    assert 'value="bahan baku"' in english  # what is stored stays the same
