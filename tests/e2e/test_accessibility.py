@@ -91,3 +91,29 @@ def test_seller_pages_have_no_serious_accessibility_violations(live_server, phon
                 targets = [n["target"] for n in violation["nodes"]][:3]
                 problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
     assert not problems, "\n".join(problems)
+
+
+def test_back_office_pages_fit_a_phone_and_pass_axe(live_server, phone, sample_store):
+    from tests.e2e.test_kim_journey import sign_in
+
+    page = phone()
+    sign_in(page, live_server, "081100000009")  # the city admin
+    axe = Axe()
+    problems = []
+    for url in (
+        "/kim/",
+        "/kim/dampak",
+        f"/kim/toko/{sample_store['store_id']}",
+        "/kim/bantu-kata-sandi",
+        "/admin/pesan/",
+        "/admin/pembayaran-ditahan",
+    ):
+        page.goto(live_server + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            problems.append(f"{url}: {width} px wide on a 360 px screen")
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+    assert not problems, "\n".join(problems)
