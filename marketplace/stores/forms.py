@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from marketplace.core.forms import Form, RupiahField, length, required
+from marketplace.core.forms import Form, RupiahField, choices, length, required
 from marketplace.core.inputs import db_int
 from marketplace.stores.services import PeriodData, StoreData
 
@@ -136,6 +136,29 @@ class PauseForm(Form):
         validators=[Optional()],
         format="%Y-%m-%dT%H:%M",
     )
+
+
+#: the usual weeks of a warung: which weekdays (0 = Monday) a preset opens
+HOUR_PRESETS = {
+    "setiap_hari": (_l("Setiap hari"), range(7)),
+    "senin_sabtu": (_l("Senin–Sabtu"), range(6)),
+    "senin_jumat": (_l("Senin–Jumat"), range(5)),
+}
+
+
+class HoursPresetForm(Form):
+    """The same hours on the usual days, in three inputs instead of forty-two."""
+
+    preset = SelectField(
+        _l("Hari buka"),
+        choices=choices((key, label) for key, (label, _days) in HOUR_PRESETS.items()),
+    )
+    opens = TimeField(_l("Buka"), validators=[required()])
+    closes = TimeField(_l("Tutup"), validators=[required()])
+
+    def periods(self) -> list[PeriodData]:
+        _label, days = HOUR_PRESETS[self.preset.data]
+        return [PeriodData(day, self.opens.data, self.closes.data) for day in days]
 
 
 class HoursForm(Form):

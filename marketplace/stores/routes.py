@@ -22,7 +22,13 @@ from marketplace.promotions.followers import is_following
 from marketplace.reviews.forms import ReportReviewForm
 from marketplace.reviews.services import visible_reviews
 from marketplace.stores import services
-from marketplace.stores.forms import CREDENTIAL_KINDS, HoursForm, PauseForm, StoreForm
+from marketplace.stores.forms import (
+    CREDENTIAL_KINDS,
+    HoursForm,
+    HoursPresetForm,
+    PauseForm,
+    StoreForm,
+)
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store
 
@@ -136,6 +142,16 @@ def edit(store_id: int):
 @login_required
 def hours(store_id: int):
     store = _own_store(store_id)
+    quick = HoursPresetForm(prefix="cepat")
+    if quick.is_submitted() and "cepat-preset" in request.form:
+        form = HoursForm(formdata=None)
+        form.fill(store.periods, store.closed_dates)
+        if quick.validate():
+            ok, _result = run_service(services.set_opening_hours, store, quick.periods())
+            if ok:
+                flash(_("Jam buka disimpan."), "success")
+                return redirect(url_for("stores.dashboard"))
+        return render_form("stores/hours.html", quick, store=store, full=form, quick=quick)
     form = HoursForm()
     if not form.is_submitted():
         form.fill(store.periods, store.closed_dates)
@@ -146,7 +162,7 @@ def hours(store_id: int):
         if ok:
             flash(_("Jam buka disimpan."), "success")
             return redirect(url_for("stores.dashboard"))
-    return render_form("stores/hours.html", form, store=store)
+    return render_form("stores/hours.html", form, store=store, full=form, quick=quick)
 
 
 @bp.route("/toko-saya/<int:store_id>/tutup-sementara", methods=["POST"])

@@ -329,3 +329,35 @@ def test_the_kim_sees_what_it_must_judge(
     assert "Menunggu verifikasi" in page  # states in words
     assert ">pending<" not in page
     assert "— → " not in page
+
+
+def test_usual_hours_in_three_inputs(client, create_store, login, count_rows):
+    from marketplace.stores.models import OpeningPeriod
+
+    store = create_store()
+    login(store.owner)
+    page = client.get(f"/toko-saya/{store.id}/jam").get_data(as_text=True)
+    assert "Senin–Sabtu" in page
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={"cepat-preset": "senin_sabtu", "cepat-opens": "07:00", "cepat-closes": "21:00"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    days = sorted((p.weekday, p.opens_at.hour, p.closes_at.hour) for p in store.periods)
+    assert days == [(d, 7, 21) for d in range(6)]  # Sunday closed
+    # a missing time changes nothing and says so
+    before = count_rows(OpeningPeriod)
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={"cepat-preset": "setiap_hari", "cepat-opens": "", "cepat-closes": "21:00"},
+    )
+    assert response.status_code == 400
+    assert "Wajib diisi" in response.get_data(as_text=True)
+    assert count_rows(OpeningPeriod) == before
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={"cepat-preset": "tiap-jam", "cepat-opens": "07:00", "cepat-closes": "21:00"},
+    )
+    assert response.status_code == 400
+    assert count_rows(OpeningPeriod) == before
