@@ -7,7 +7,7 @@ from marketplace.core import jobs
 
 def test_a_periodic_task_held_elsewhere_does_nothing(app, dialect, monkeypatch):
     if dialect != "postgresql":
-        pytest.skip("SQLite is one machine's database: no lock between hosts is needed")
+        pytest.skip(reason="SQLite is one machine's database: no lock between hosts is needed")
     ran = []
 
     @jobs.periodic("test.exclusive", "SWEEP_SECONDS")

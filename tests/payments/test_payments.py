@@ -203,21 +203,19 @@ def _post(client, event, **signature):
     )
 
 
-@pytest.fixture
-def paid_intent(card_order, card, stripe_on):
-    """An order whose PaymentIntent is authorised at Stripe, but nobody told us yet."""
+def _authorised_at_stripe(order, card_id):
+    """Authorise the order's card at Stripe and record the attempt, without applying the answer
+    (nobody told us yet)."""
     from marketplace.payments import stripe_client
+    from marketplace.payments.models import Payment
 
-    order = card_order()
     intent = stripe_client.create_payment_intent(
         to_stripe_amount(order.total),
         "idr",
-        card(),
+        card_id,
         f"test-{secrets.token_hex(8)}",
         {"order_id": str(order.id)},
     )
-    from marketplace.payments.models import Payment
-
     db.session.add(
         Payment(
             order_id=order.id,
@@ -227,7 +225,14 @@ def paid_intent(card_order, card, stripe_on):
         )
     )
     db.session.flush()
-    return order, intent
+    return intent
+
+
+@pytest.fixture
+def paid_intent(card_order, card, stripe_on):
+    """An order whose PaymentIntent is authorised at Stripe, but nobody told us yet."""
+    order = card_order()
+    return order, _authorised_at_stripe(order, card())
 
 
 def test_webhook_with_bad_or_stale_signature_changes_nothing(client, paid_intent):
@@ -562,23 +567,7 @@ def test_the_review_queue_page_releases_and_rejects_over_http(
         ),
     )
     second = card_order(quantity=1, token="card-2")
-    second_intent = stripe_client.create_payment_intent(
-        to_stripe_amount(second.total),
-        "idr",
-        card(),
-        f"test-{secrets.token_hex(8)}",
-        {"order_id": str(second.id)},
-    )
-    from marketplace.payments.models import Payment
-
-    db.session.add(
-        Payment(
-            order_id=second.id,
-            intent_id=second_intent["id"],
-            amount=second_intent["amount"],
-            status=PaymentStatus.STARTED,
-        )
-    )
+    second_intent = _authorised_at_stripe(second, card())
     db.session.commit()
     _post(
         client,
