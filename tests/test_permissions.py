@@ -341,6 +341,7 @@ CASES = [
     ("GET", lambda w: "/admin/pembayaran-ditahan", None, CITY),
     ("GET", lambda w: "/admin/pesan/", None, CITY),
     ("GET", lambda w: "/kim/bantu-kata-sandi", None, ADMINS),
+    ("GET", lambda w: "/kim/toko", None, ADMINS),
     ("GET", lambda w: "/admin/pesan/?status=failed", None, CITY),
     ("POST", lambda w: f"/admin/pesan/{w.order.notifications[0].id}/kirim-ulang", None, CITY),
     ("POST", lambda w: f"/admin/pembayaran-ditahan/{w.order.id}/teruskan", None, CITY),

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -44,10 +54,18 @@ def _home_for(user) -> str:
     return url_for("main.home")
 
 
+@bp.route("/")
+def menu():
+    """Akun: who is signed in, their pages, the rest of the site, sign in or out."""
+    return render_template("accounts/menu.html")
+
+
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
 def signup():
     form = SignUpForm()
+    if not form.is_submitted() and request.args.get("jual") == "1":
+        form.wants_to_sell.data = True  # came from "Mulai berjualan"
     if form.validate_on_submit():
         data = services.SignUpData(
             name=form.name.data,

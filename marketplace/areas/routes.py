@@ -21,6 +21,11 @@ from marketplace.stores.models import Store
 bp = Blueprint("areas", __name__)
 
 
+@bp.app_template_global("all_kelurahan")
+def _all_kelurahan():
+    return services.all_kelurahan()
+
+
 @bp.route("/kelurahan")
 def index():
     return render_template("areas/index.html", kecamatan=services.all_kecamatan())

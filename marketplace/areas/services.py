@@ -69,6 +69,29 @@ def all_kelurahan() -> list[Kelurahan]:
     )
 
 
+def find_kelurahan(text: str) -> list[Kelurahan]:
+    """The kelurahan a person means by what they typed: its name (any case, with or without
+    "Kel." or ", Kecamatan"), its postal code (several kelurahan may share one) or its id."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    if text.isdigit():
+        if len(text) == 5:
+            return [k for k in all_kelurahan() if k.postal_code == text]
+        found = db.session.get(Kelurahan, int(text)) if len(text) <= 9 else None
+        return [found] if found is not None else []
+    wanted = text.casefold()
+    for prefix in ("kelurahan ", "kel. ", "kel "):
+        if wanted.startswith(prefix):
+            wanted = wanted[len(prefix) :]
+    return [
+        k
+        for k in all_kelurahan()
+        if wanted
+        in (k.name.casefold(), k.label.casefold(), f"{k.name} ({k.kecamatan.name})".casefold())
+    ]
+
+
 def all_kecamatan() -> list[Kecamatan]:
     return list(
         db.session.scalars(

@@ -14,6 +14,7 @@ from marketplace.core.forms import choices
 from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.stores.models import Store
+from marketplace.stores.routes import onboarding_step
 
 bp = Blueprint("products", __name__, url_prefix="/toko-saya")
 
@@ -45,7 +46,9 @@ def index(store_id: int):
 @bp.route("/<int:store_id>/produk/baru", methods=["GET", "POST"])
 @login_required
 def create(store_id: int):
+    """A new product; as onboarding step 3 of 3, the store's first, then the dashboard."""
     store = _own(Store, store_id)
+    step = onboarding_step()
     form = _product_form()
     if form.validate_on_submit():
         ok, product = run_service(
@@ -56,9 +59,18 @@ def create(store_id: int):
             current_uploads(),
         )
         if ok:
+            if step == 3:
+                flash(
+                    _(
+                        "Toko Anda siap! KIM kelurahan akan memeriksanya; sambil menunggu, "
+                        "tambah produk lain."
+                    ),
+                    "success",
+                )
+                return redirect(url_for("stores.dashboard"))
             flash(_("Produk %(name)s ditambahkan.", name=product.name), "success")
             return redirect(url_for("products.edit", product_id=product.id))
-    return render_form("products/edit.html", form, store=store, product=None)
+    return render_form("products/edit.html", form, store=store, product=None, step=step)
 
 
 @bp.route("/produk/<int:product_id>", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +27,9 @@ class InvalidTransition(DomainError):
 
 
 def _render(status: int, title: str, message: str):
+    if status >= 500:
+        # the database may be what failed: the page must not need it (no cart count, no badges)
+        g.plain_page = True
     if request.accept_mimetypes.best == "application/json":
         return {"error": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -42,6 +42,17 @@ def dashboard():
     )
 
 
+@bp.route("/toko")
+@role_required(*ADMINS)
+def stores():
+    """The stores of the admin's kelurahan (the city admin: all): to verify, then verified."""
+    return render_template(
+        "kim/stores.html",
+        pending=store_services.stores_awaiting_verification(current_user),
+        verified=store_services.moderated_stores(current_user),
+    )
+
+
 @bp.route("/toko/<int:store_id>")
 @role_required(*ADMINS)
 def review(store_id: int):

@@ -41,6 +41,15 @@ def home():
     )
 
 
+@bp.route("/_komponen")
+def components():
+    """Every piece of the design system on one page, to check a change at a glance
+    (development and tests only: production answers 404)."""
+    if current_app.config["ENV_NAME"] == "production":
+        abort(404)
+    return render_template("main/components.html")
+
+
 @bp.route("/bahasa", methods=["POST"])
 def set_language():
     lang = request.form.get("lang", "")

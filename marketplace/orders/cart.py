@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.catalog.models import OptionGroup, Product
@@ -63,6 +63,13 @@ class SessionCart:
             items.append(CartItem(product_id, option_ids, int(quantity), int(price_seen)))
         return items
 
+    def quantity(self) -> int:
+        """How many units the cart holds, for the cart icon."""
+        try:
+            return sum(int(quantity) for quantity, _price in self._raw().values())
+        except (TypeError, ValueError):
+            return 0
+
     def _save(self, raw: dict) -> None:
         self.session[SESSION_KEY] = raw
         if hasattr(self.session, "modified"):
@@ -103,6 +110,15 @@ class DbCart:
                 select(CartLine).where(CartLine.user_id == self.user.id).order_by(CartLine.id)
             )
         )
+
+    def quantity(self) -> int:
+        """How many units the cart holds, for the cart icon."""
+        total = db.session.scalar(
+            select(func.coalesce(func.sum(CartLine.quantity), 0)).where(
+                CartLine.user_id == self.user.id
+            )
+        )
+        return int(total or 0)
 
     def items(self) -> list[CartItem]:
         return [

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -56,11 +67,17 @@ def _forget_token(store_id: int) -> None:
 
 
 @bp.app_context_processor
-def order_counts():
-    """The number of new orders for the seller's navigation."""
-    if not current_user.is_authenticated or not current_user.is_seller:
-        return {"new_orders": 0}
-    return {"new_orders": services.new_order_count([s.id for s in stores_of(current_user)])}
+def navigation_counts():
+    """What the header and the bottom bar show: the cart's units; for a seller, the store the
+    bar's links open (the first) and its new orders."""
+    if not has_request_context() or g.get("plain_page"):
+        return {"cart_count": 0, "new_orders": 0, "nav_store": None}
+    counts = {"cart_count": current_cart().quantity(), "new_orders": 0, "nav_store": None}
+    if current_user.is_authenticated and current_user.is_seller:
+        stores = stores_of(current_user)
+        counts["nav_store"] = stores[0] if stores else None
+        counts["new_orders"] = services.new_order_count([s.id for s in stores])
+    return counts
 
 
 @bp.app_template_global("discount_code_of")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -14,8 +16,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional
 
+from marketplace.areas.forms import KelurahanField
 from marketplace.core.forms import Form, RupiahField, choices, length, required
 from marketplace.core.inputs import db_int
 from marketplace.stores.services import PeriodData, StoreData
@@ -24,33 +27,60 @@ MAX_PERIODS_PER_DAY = 3
 CREDENTIAL_KINDS = (("nib", "NIB"), ("pirt", "PIRT"), ("halal", _l("Sertifikat halal")))
 
 
-class StoreForm(Form):
+class StoreBasicsForm(Form):
+    """What a store needs to open: the first step of onboarding, and the top of the full form."""
+
     name = StringField(_l("Nama toko"), validators=[required(), length(120)])
+    whatsapp = StringField(_l("Nomor WhatsApp toko"), validators=[required(), length(20)])
+    kelurahan_id = KelurahanField(
+        _l("Kelurahan"), description=_l("Ketik nama kelurahan atau kode pos, lalu pilih")
+    )
+    address = StringField(_l("Alamat (jalan, gang, nomor)"), validators=[required(), length(255)])
+    rt = StringField(_l("RT"), validators=[required(), length(3)])
+    rw = StringField(_l("RW"), validators=[required(), length(3)])
+    landmark = StringField(
+        _l("Patokan / letak lapak (tidak wajib)"),
+        validators=[Optional(), length(255)],
+        description=_l("Misalnya: Blok B no. 12, dekat masjid"),
+    )
+    offers_pickup = BooleanField(_l("Bisa diambil di tempat"), default=True)
+    offers_delivery = BooleanField(_l("Bisa diantar"))
+    delivery_fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[Optional()])
+
+    def to_data(self) -> StoreData:
+        """A new store: cash on pickup and delivery; card payments stay off until the seller
+        turns them on; delivery within its own kelurahan until the seller adds more."""
+        return StoreData(
+            name=self.name.data or "",
+            whatsapp=self.whatsapp.data or "",
+            address=self.address.data or "",
+            rt=self.rt.data or "",
+            rw=self.rw.data or "",
+            kelurahan_id=self.kelurahan_id.data or 0,
+            landmark=self.landmark.data or "",
+            offers_pickup=self.offers_pickup.data,
+            offers_delivery=self.offers_delivery.data,
+            delivery_fee=self.delivery_fee.data or 0,
+            cash_on_pickup=True,
+            card_on_pickup=False,
+            cash_on_delivery=True,
+            card_on_delivery=False,
+        )
+
+
+class StoreForm(StoreBasicsForm):
     slug = StringField(
         _l("Alamat toko di situs (tidak wajib)"),
         validators=[Optional(), length(120)],
         description=_l("Huruf kecil dan tanda minus, misalnya warung-bu-siti"),
     )
     story = TextAreaField(_l("Cerita toko"), validators=[Optional(), length(2000)])
-    whatsapp = StringField(_l("Nomor WhatsApp toko"), validators=[required(), length(20)])
-    address = StringField(_l("Alamat (jalan, gang, nomor)"), validators=[required(), length(255)])
-    rt = StringField(_l("RT"), validators=[required(), length(3)])
-    rw = StringField(_l("RW"), validators=[required(), length(3)])
-    kelurahan_id = SelectField(_l("Kelurahan"), coerce=db_int, validate_choice=False)
-    landmark = StringField(
-        _l("Patokan / letak lapak"),
-        validators=[Optional(), length(255)],
-        description=_l("Misalnya: Blok B no. 12, dekat masjid"),
-    )
     latitude = FloatField(
         _l("Lintang (tidak wajib)"), validators=[Optional(), NumberRange(-90, 90)]
     )
     longitude = FloatField(
         _l("Bujur (tidak wajib)"), validators=[Optional(), NumberRange(-180, 180)]
     )
-    offers_pickup = BooleanField(_l("Bisa diambil di tempat"), default=True)
-    offers_delivery = BooleanField(_l("Bisa diantar"))
-    delivery_fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[Optional()])
     delivery_kelurahan_ids = SelectMultipleField(
         _l("Kelurahan yang dilayani antar"), coerce=db_int, validate_choice=False
     )
@@ -93,12 +123,6 @@ class StoreForm(Form):
                 kind,
                 getattr(self, f"{kind}_number").data or "",
                 getattr(self, f"{kind}_expires").data,
-            )
-
-    def validate_kelurahan_id(self, field) -> None:
-        if not field.data:
-            raise ValidationError(
-                _l("Pilih kelurahan toko Anda: KIM kelurahan itulah yang memverifikasi toko.")
             )
 
     def to_data(self) -> StoreData:
@@ -147,18 +171,39 @@ HOUR_PRESETS = {
 
 
 class HoursPresetForm(Form):
-    """The same hours on the usual days, in three inputs instead of forty-two."""
+    """The same hours on the usual days, and the dates the store is closed anyway: four inputs
+    instead of forty-three."""
 
     preset = SelectField(
         _l("Hari buka"),
         choices=choices((key, label) for key, (label, _days) in HOUR_PRESETS.items()),
     )
-    opens = TimeField(_l("Buka"), validators=[required()])
-    closes = TimeField(_l("Tutup"), validators=[required()])
+    opens = TimeField(_l("Buka"), validators=[required()], default=time(8, 0))
+    closes = TimeField(_l("Tutup"), validators=[required()], default=time(20, 0))
+    closed_dates = TextAreaField(
+        _l("Tanggal libur (tidak wajib, satu per baris)"),
+        validators=[Optional(), length(3000)],
+        description=_l("Contoh: 2026-12-25 Libur Natal"),
+    )
+
+    def fill(self, periods, closed_dates) -> None:
+        """Show what the store has: its first period's hours and the preset of its days."""
+        if periods:
+            first = min(periods, key=lambda p: (p.weekday, p.opens_at))
+            self.opens.data, self.closes.data = first.opens_at, first.closes_at
+            days = sorted({p.weekday for p in periods})
+            for key, (_label, preset_days) in HOUR_PRESETS.items():
+                if days == list(preset_days):
+                    self.preset.data = key
+        self.closed_dates.data = closed_dates_text(closed_dates)
 
     def periods(self) -> list[PeriodData]:
         _label, days = HOUR_PRESETS[self.preset.data]
         return [PeriodData(day, self.opens.data, self.closes.data) for day in days]
+
+
+def closed_dates_text(closed_dates) -> str:
+    return "\n".join(f"{c.day.isoformat()} {c.note}".strip() for c in closed_dates)
 
 
 class HoursForm(Form):
@@ -181,9 +226,7 @@ class HoursForm(Form):
         return found
 
     def fill(self, periods, closed_dates=()) -> None:
-        self.closed_dates.data = "\n".join(
-            f"{c.day.isoformat()} {c.note}".strip() for c in closed_dates
-        )
+        self.closed_dates.data = closed_dates_text(closed_dates)
         counts: dict[int, int] = {}
         for period in periods:
             n = counts.get(period.weekday, 0)

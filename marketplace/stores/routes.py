@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import SelectChoice
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
@@ -27,6 +27,7 @@ from marketplace.stores.forms import (
     HoursForm,
     HoursPresetForm,
     PauseForm,
+    StoreBasicsForm,
     StoreForm,
 )
 from marketplace.stores.hours import availability
@@ -39,17 +40,28 @@ def _own_store(store_id: int) -> Store:
     return get_owned_or_404(Store, store_id, "is_managed_by", current_user)
 
 
-def _store_form(store: Store | None = None) -> StoreForm:
-    form = StoreForm(obj=store) if store else StoreForm()
-    # never a silent default: a seller who skips the list must choose, not land in another KIM
-    form.kelurahan_id.choices = [SelectChoice(0, _("— Pilih kelurahan —")), *kelurahan_choices()]
-    if store is None and not form.is_submitted():
-        form.whatsapp.data = display_phone(current_user.phone)  # the number from sign-up
+def _store_form(store: Store) -> StoreForm:
+    form = StoreForm(obj=store)
     form.delivery_kelurahan_ids.choices = kelurahan_choices()
-    if store is not None and not form.is_submitted():
+    if not form.is_submitted():
         form.delivery_kelurahan_ids.data = [k.id for k in store.delivery_kelurahan]
         form.fill_credentials(store)
     return form
+
+
+#: the three steps of opening a store, shown as a progress bar on each of their pages
+ONBOARDING_STEPS = (_l("Toko"), _l("Jam buka"), _l("Produk pertama"))
+
+
+def onboarding_step() -> int | None:
+    """Which onboarding step the page is (``?langkah=2``), None outside the flow."""
+    step = request.args.get("langkah", "")
+    return int(step) if step in ("2", "3") else None
+
+
+@bp.app_context_processor
+def _onboarding():
+    return {"onboarding_steps": ONBOARDING_STEPS}
 
 
 @bp.route("/toko/<slug>")
@@ -95,26 +107,16 @@ def dashboard():
 @bp.route("/toko-saya/baru", methods=["GET", "POST"])
 @role_required(Role.SELLER, Role.CUSTOMER)
 def create():
-    form = _store_form()
+    """Onboarding step 1 of 3: the store, in the few inputs it needs to open."""
+    form = StoreBasicsForm()
+    if not form.is_submitted():
+        form.whatsapp.data = display_phone(current_user.phone)  # the number from sign-up
     if form.validate_on_submit():
-        ok, store = run_service(
-            services.open_store,
-            current_user,
-            form.to_data(),
-            list(form.credentials()),
-            uploaded_file(form.logo),
-            current_uploads(),
-        )
+        ok, store = run_service(services.open_store, current_user, form.to_data())
         if ok:
-            flash(
-                _(
-                    "Toko dibuat dan menunggu verifikasi KIM kelurahan. "
-                    "Sambil menunggu, tambahkan produk."
-                ),
-                "success",
-            )
-            return redirect(url_for("stores.hours", store_id=store.id))
-    return render_form("stores/edit.html", form, store=None, kinds=CREDENTIAL_KINDS)
+            flash(_("Toko dibuat. Sekarang jam bukanya."), "success")
+            return redirect(url_for("stores.hours", store_id=store.id, langkah=2))
+    return render_form("stores/create.html", form)
 
 
 @bp.route("/toko-saya/<int:store_id>/ubah", methods=["GET", "POST"])
@@ -141,28 +143,30 @@ def edit(store_id: int):
 @bp.route("/toko-saya/<int:store_id>/jam", methods=["GET", "POST"])
 @login_required
 def hours(store_id: int):
+    """Opening hours: the quick form (a preset, two times, closed dates), or day by day.
+    Onboarding step 2 of 3 goes on to the first product."""
     store = _own_store(store_id)
-    quick = HoursPresetForm(prefix="cepat")
-    if quick.is_submitted() and "cepat-preset" in request.form:
-        form = HoursForm(formdata=None)
-        form.fill(store.periods, store.closed_dates)
-        if quick.validate():
-            ok, _result = run_service(services.set_opening_hours, store, quick.periods())
-            if ok:
-                flash(_("Jam buka disimpan."), "success")
-                return redirect(url_for("stores.dashboard"))
-        return render_form("stores/hours.html", quick, store=store, full=form, quick=quick)
-    form = HoursForm()
-    if not form.is_submitted():
-        form.fill(store.periods, store.closed_dates)
+    step = onboarding_step()
+    if step == 2:
+        done = url_for("products.create", store_id=store.id, langkah=3)
+    else:
+        done = url_for("stores.dashboard")
+    is_quick = "cepat-preset" in request.form
+    quick = HoursPresetForm(prefix="cepat", formdata=request.form if is_quick else None)
+    full = HoursForm(formdata=None if is_quick else request.form or None)
+    if not is_quick:
+        quick.fill(store.periods, store.closed_dates)
+    if is_quick or request.method != "POST":
+        full.fill(store.periods, store.closed_dates)
+    form = quick if is_quick else full
     if form.validate_on_submit():
         ok, _result = run_service(
             services.set_schedule, store, form.periods(), form.closed_dates.data or ""
         )
         if ok:
             flash(_("Jam buka disimpan."), "success")
-            return redirect(url_for("stores.dashboard"))
-    return render_form("stores/hours.html", form, store=store, full=form, quick=quick)
+            return redirect(done)
+    return render_form("stores/hours.html", form, store=store, full=full, quick=quick, step=step)
 
 
 @bp.route("/toko-saya/<int:store_id>/tutup-sementara", methods=["POST"])

@@ -42,18 +42,26 @@ def test_customer_opens_a_store_that_waits_for_verification(client, create_user,
     response = client.post("/toko-saya/baru", data=store_form())
     assert response.status_code == 302
     store = db.session.scalar(select(Store).where(Store.owner_id == user.id))
+    # onboarding goes on to step 2, the opening hours
+    assert response.headers["Location"] == f"/toko-saya/{store.id}/jam?langkah=2"
     assert store.status == StoreStatus.PENDING
     assert store.slug == "warung-bu-tini"
     assert store.whatsapp == "6281211112222"
     assert (store.rt, store.rw) == ("002", "005")
     assert store.delivery_fee == 5000
-    assert store.delivery_rws == "03,05"
-    assert {c.kind for c in store.credentials} == {"nib", "halal"}
+    # cash is taken; card payments stay off until the seller turns them on
+    assert (store.cash_on_pickup, store.cash_on_delivery) == (True, True)
+    assert (store.card_on_pickup, store.card_on_delivery) == (False, False)
     assert user.role == Role.SELLER
     events = store.verification_events
     assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [
         (None, "pending", user.id)
     ]
+    # the rest comes later, on the full form
+    response = client.post(f"/toko-saya/{store.id}/ubah", data=store_form())
+    assert response.status_code == 302
+    assert store.delivery_rws == "03,05"
+    assert {c.kind for c in store.credentials} == {"nib", "halal"}
     # Pending stores are invisible to the public, visible to the owner.
     assert client.get(f"/toko/{store.slug}").status_code == 200
     client.post("/akun/keluar")
@@ -61,17 +69,34 @@ def test_customer_opens_a_store_that_waits_for_verification(client, create_user,
 
 
 @pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Uwung Jaya", "Uwung Jaya"),
+        ("uwung jaya", "Uwung Jaya"),
+        ("Kel. Uwung  Jaya", "Uwung Jaya"),
+        ("Uwung Jaya, Cibodas", "Uwung Jaya"),
+        ("15123", "Belendung"),  # a postal code of one kelurahan
+    ],
+)
+def test_the_kelurahan_is_typed_by_name_or_postal_code(client, create_user, login, typed, found):
+    user = create_user(Role.SELLER)
+    login(user)
+    response = client.post("/toko-saya/baru", data=store_form(kelurahan_id=typed))
+    assert response.status_code == 302
+    store = db.session.scalar(select(Store).where(Store.owner_id == user.id))
+    assert store.kelurahan.name == found
+
+
+@pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"whatsapp": "12"}, "Nomor WhatsApp tidak valid"),
         ({"kelurahan_id": "999999"}, "Pilih kelurahan"),
+        ({"kelurahan_id": "Menteng"}, "tidak ada di Kota Tangerang"),
+        ({"kelurahan_id": "15138"}, "Kode pos 15138 dipakai beberapa kelurahan"),
+        ({"kelurahan_id": "x" * 5000}, "tidak ada di Kota Tangerang"),
         ({"offers_pickup": "", "offers_delivery": ""}, "minimal satu cara"),
-        ({"slug": "Bukan Slug!"}, "Alamat toko hanya boleh"),
-        ({"delivery_rws": "satu,dua"}, "Daftar RW"),
         ({"delivery_fee": "gratis"}, "Tulis jumlah dengan angka"),
-        ({"latitude": "-6.2"}, "lintang dan bujur"),
-        ({"latitude": "abc", "longitude": "1"}, "Isi dengan angka"),
-        ({"halal_expires": "31-31-2030"}, "Tanggal tidak valid"),
     ],
 )
 def test_bad_store_input_gets_a_message_and_changes_nothing(
@@ -83,6 +108,34 @@ def test_bad_store_input_gets_a_message_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count_rows(Store, StoreVerificationEvent) == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"kelurahan_id": "Menteng"}, "tidak ada di Kota Tangerang"),
+        ({"slug": "Bukan Slug!"}, "Alamat toko hanya boleh"),
+        ({"delivery_rws": "satu,dua"}, "Daftar RW"),
+        ({"latitude": "-6.2"}, "lintang dan bujur"),
+        ({"latitude": "abc", "longitude": "1"}, "Isi dengan angka"),
+        ({"halal_expires": "31-31-2030"}, "Tanggal tidak valid"),
+    ],
+)
+def test_bad_input_on_the_full_store_form_changes_nothing(
+    client, create_store, login, overrides, message
+):
+    store = create_store()
+    login(store.owner)
+    before = (store.kelurahan_id, store.slug, store.delivery_rws, store.latitude)
+    response = client.post(
+        f"/toko-saya/{store.id}/ubah",
+        data=store_form(name="Nama Lain", **overrides),
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(store)
+    assert store.name != "Nama Lain"
+    assert (store.kelurahan_id, store.slug, store.delivery_rws, store.latitude) == before
 
 
 def test_slug_taken_by_another_store_is_refused(create_store, create_user):
@@ -299,10 +352,12 @@ def test_the_new_store_form_asks_instead_of_guessing(client, create_user, login,
     page = client.get("/toko-saya/baru").get_data(as_text=True)
     # the WhatsApp number from sign-up is already there
     assert 'value="0812-7777-8888"' in page or 'value="081277778888"' in page
-    # no kelurahan is chosen for the seller, and card payments start off
-    assert "— Pilih kelurahan —" in page
-    assert re.search(r'<option selected value="\d+"', page) is None
-    assert re.search(r'name="card_on_pickup"[^>]*checked', page) is None
+    # no kelurahan is chosen for the seller: it is typed (by name or postal code), with the
+    # 104 kelurahan offered as suggestions
+    assert re.search(r'name="kelurahan_id"[^>]*value=""', page)
+    assert page.count("<option value=") >= 104
+    # card payments are not offered on the first step: they start off
+    assert "card_on_pickup" not in page
     # skipping the kelurahan is refused with a reason, and nothing is created
     before = count_rows(Store)
     response = client.post("/toko-saya/baru", data=store_form(kelurahan_id="0"))
@@ -361,3 +416,45 @@ def test_usual_hours_in_three_inputs(client, create_store, login, count_rows):
     )
     assert response.status_code == 400
     assert count_rows(OpeningPeriod) == before
+
+
+def test_the_quick_hours_take_closed_dates_and_show_what_the_store_has(client, create_store, login):
+    from datetime import date
+
+    from marketplace.core.db import jakarta_today
+
+    store = create_store()
+    login(store.owner)
+    holiday = jakarta_today() + timedelta(days=20)
+    response = client.post(
+        f"/toko-saya/{store.id}/jam?langkah=2",
+        data={
+            "cepat-preset": "senin_jumat",
+            "cepat-opens": "06:30",
+            "cepat-closes": "14:00",
+            "cepat-closed_dates": f"{holiday.isoformat()} Syukuran",
+        },
+    )
+    # onboarding step 2 goes on to the first product
+    assert response.headers["Location"] == f"/toko-saya/{store.id}/produk/baru?langkah=3"
+    db.session.expire_all()
+    assert [(c.day, c.note) for c in store.closed_dates] == [(holiday, "Syukuran")]
+    # the page shows them back: the preset of its days, its hours, its closed date
+    page = client.get(f"/toko-saya/{store.id}/jam").get_data(as_text=True)
+    assert re.search(r'<option selected value="senin_jumat"', page)
+    assert 'value="06:30"' in page
+    assert f"{holiday.isoformat()} Syukuran" in page
+    # a bad date refuses the whole form
+    response = client.post(
+        f"/toko-saya/{store.id}/jam",
+        data={
+            "cepat-preset": "setiap_hari",
+            "cepat-opens": "07:00",
+            "cepat-closes": "21:00",
+            "cepat-closed_dates": "besok lusa",
+        },
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert len(store.periods) == 5
+    assert isinstance(store.closed_dates[0].day, date)

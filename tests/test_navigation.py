@@ -1,0 +1,101 @@
+"""The compact header, the bottom bar of each role, the Akun page, the KIM's store list and the
+development-only component page."""
+
+import re
+
+import pytest
+
+from marketplace.accounts.models import Role
+from marketplace.stores.models import StoreStatus
+
+
+def bottom_bar(page: str) -> list[str]:
+    """The labels of the bottom navigation bar, in order."""
+    nav = page.split('class="bottom-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r"</svg><span>([^<]+)</span>", nav)
+
+
+def test_a_guest_sees_the_customer_bar_and_a_three_item_header(client):
+    page = client.get("/").get_data(as_text=True)
+    assert bottom_bar(page) == ["Beranda", "Cari", "Keranjang", "Pesanan", "Akun"]
+    header = page.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+    # brand, search, cart and account: nothing else fights for the top of a phone screen
+    assert len(re.findall(r"<a ", header)) == 3
+    assert 'role="search"' in header
+    assert 'aria-current="page"' in page.split('class="bottom-nav"', 1)[1]
+
+
+def test_the_cart_count_is_shown_in_the_header_and_the_bar(client, create_store, create_product):
+    product = create_product(create_store())
+    client.post("/keranjang/tambah", data={"product_id": product.id, "jumlah": "3"})
+    page = client.get("/").get_data(as_text=True)
+    assert "Keranjang, 3 barang" in page
+    assert '<span class="count" aria-label="3 barang di keranjang">3</span>' in page
+
+
+def test_a_seller_sees_orders_products_cash_book_and_store(
+    client, create_store, create_user, login
+):
+    seller = create_user(Role.SELLER)
+    store = create_store(owner=seller)
+    login(seller)
+    page = client.get("/toko-saya").get_data(as_text=True)
+    assert bottom_bar(page) == ["Pesanan", "Produk", "Buku Kas", "Toko"]
+    assert f'href="/toko-saya/{store.id}/pesanan"' in page
+    assert f'href="/toko-saya/{store.id}/buku-kas"' in page
+
+
+def test_a_seller_without_a_store_is_sent_to_open_one(client, create_user, login):
+    login(create_user(Role.SELLER))
+    page = client.get("/").get_data(as_text=True)
+    assert bottom_bar(page) == ["Pesanan", "Produk", "Buku Kas", "Toko"]
+    assert page.count('href="/toko-saya/baru"') >= 3
+
+
+@pytest.mark.parametrize("role", [Role.KIM_ADMIN, Role.CITY_ADMIN])
+def test_kim_and_city_admins_see_panel_announcements_stores_impact(
+    client, create_user, create_kim_group, login, role
+):
+    group = create_kim_group("Uwung Jaya") if role == Role.KIM_ADMIN else None
+    login(create_user(role, kim_group=group))
+    page = client.get("/kim/").get_data(as_text=True)
+    assert bottom_bar(page) == ["Panel", "Pengumuman", "Toko", "Dampak"]
+
+
+def test_the_kim_store_list_shows_its_own_kelurahan(
+    client, create_store, create_user, create_kim_group, login
+):
+    pending = create_store(status=StoreStatus.PENDING, name="Warung Menunggu")
+    verified = create_store(name="Warung Terverifikasi")
+    elsewhere = create_store(area="Cibodasari", name="Warung Kelurahan Lain")
+    login(create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya")))
+    page = client.get("/kim/toko").get_data(as_text=True)
+    assert f'href="/kim/toko/{pending.id}"' in page
+    assert f'href="/toko/{verified.slug}"' in page
+    assert elsewhere.name not in page
+
+
+def test_the_account_page_for_guests_and_members(client, create_user, login):
+    page = client.get("/akun/").get_data(as_text=True)
+    assert 'href="/akun/masuk"' in page
+    assert 'href="/akun/daftar?jual=1"' in page
+    signup = client.get("/akun/daftar?jual=1").get_data(as_text=True)
+    (tick,) = re.findall(r"<input[^>]*wants_to_sell[^>]*>", signup)
+    assert "checked" in tick
+    login(create_user(Role.CUSTOMER, name="Dewi Pembeli"))
+    page = client.get("/akun/").get_data(as_text=True)
+    assert "Dewi Pembeli" in page
+    assert 'action="/akun/keluar"' in page
+
+
+def test_the_component_page_exists_only_outside_production(app, client):
+    page = client.get("/_komponen")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for piece in ("seg", "choice", "rows", "reflow", "action-bar", "toasts", "empty", "skeleton"):
+        assert f'class="{piece}' in html or f' {piece}"' in html, piece
+    app.config["ENV_NAME"] = "production"
+    try:
+        assert client.get("/_komponen").status_code == 404
+    finally:
+        app.config["ENV_NAME"] = "development"
