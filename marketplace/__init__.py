@@ -49,7 +49,7 @@ def register_jobs(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from marketplace.core.locale import select_locale
     from marketplace.core.sqlite import configure_sqlite
-    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)
 
     from marketplace.accounts.services import load_user
 

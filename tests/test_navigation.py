@@ -99,3 +99,10 @@ def test_the_component_page_exists_only_outside_production(app, client):
         assert client.get("/_komponen").status_code == 404
     finally:
         app.config["ENV_NAME"] = "development"
+
+
+def test_robots_keep_search_engines_out_of_private_pages(client):
+    text = client.get("/robots.txt").get_data(as_text=True)
+    assert "Disallow: /toko-saya" in text
+    assert "Disallow: /kim/" in text
+    assert "Disallow: /produk" not in text

@@ -69,3 +69,13 @@ def media(name: str):
 @bp.route("/healthz")
 def health():
     return {"status": "ok"}
+
+
+@bp.route("/robots.txt")
+def robots():
+    """Search engines may read the market, not the back office or people's accounts."""
+    lines = ["User-agent: *", *(f"Disallow: {p}" for p in PRIVATE_PATHS), ""]
+    return current_app.response_class("\n".join(lines), mimetype="text/plain")
+
+
+PRIVATE_PATHS = ("/akun/", "/toko-saya", "/kim/", "/admin/", "/keranjang", "/pesanan", "/_komponen")
