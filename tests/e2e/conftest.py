@@ -92,6 +92,15 @@ def phone(browser):
         context.close()
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo kampung (`flask seed-demo`) on 127.0.0.1: ``(base_url, app)``."""
+    from tests.e2e.demo_site import demo_site
+
+    with demo_site(tmp_path_factory.mktemp("demo")) as (base, app):
+        yield base, app
+
+
 def pytest_collection_modifyitems(items):
     """The live server is Werkzeug's: when Chromium abandons a static file (a favicon it no
     longer needs), the server's thread leaves the file for the garbage collector, which pytest

@@ -67,3 +67,14 @@ def demo_urls(app) -> dict[str, str]:
             "masuk": "/akun/masuk",
             "daftar": "/akun/daftar",
         }
+
+
+def sign_in_demo(page, base: str, login: str) -> None:
+    """Sign a demo person in (they all share the demo password)."""
+    from marketplace.demo import data
+
+    page.goto(f"{base}/akun/masuk")
+    page.get_by_label("Nomor WhatsApp atau e-mail").fill(login)
+    page.get_by_label("Kata sandi").fill(data.DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()

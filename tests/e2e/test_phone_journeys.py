@@ -184,3 +184,26 @@ def test_guest_places_a_pickup_order_from_the_home_page_in_six_taps(
             "pickup",
             "cash",
         )
+
+
+def test_without_javascript_a_guest_still_searches_and_orders(
+    live_server, live_app, browser, open_store
+):
+    from tests.e2e.conftest import PHONE
+
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server)
+        page.get_by_label("Cari makanan atau toko").fill("uduk")
+        page.get_by_role("button", name="Cari").click()
+        page.get_by_role("link", name="Nasi Uduk Betawi").first.click()
+        page.get_by_role("button", name="Tambah ke keranjang").click()
+        page.get_by_role("link", name="Pesan dari Warung Bu Siti").click()
+        page.get_by_label("Nama pemesan").fill("Dewi Tamu")
+        page.get_by_label("Nomor WhatsApp").fill("0813-0000-1111")
+        page.get_by_role("button", name="Pesan", exact=True).click()
+        expect(page.get_by_text("terkirim ke Warung Bu Siti")).to_be_visible()
+    finally:
+        context.close()

@@ -9,19 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import PHONE
-from tests.e2e.demo_site import demo_site, demo_urls
+from tests.e2e.demo_site import demo_urls
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "build" / "screenshots" / "360"))
 FIRST_VIEW_BUDGET = 100 * 1024
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    with demo_site(tmp_path_factory.mktemp("demo")) as (base, app):
-        yield base, app
 
 
 SELLER_PAGES = ("pesanan", "produk", "buku-kas")
@@ -43,12 +37,9 @@ def seller_store_id(app) -> int:
 
 
 def _sign_in(page, base, login):
-    from marketplace.demo import data
+    from tests.e2e.demo_site import sign_in_demo
 
-    page.goto(f"{base}/akun/masuk")
-    page.get_by_label("Nomor WhatsApp atau e-mail").fill(login)
-    page.get_by_label("Kata sandi").fill(data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in_demo(page, base, login)
 
 
 def test_first_view_of_public_pages_is_light(demo, browser):
