@@ -26,7 +26,7 @@ from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
 from marketplace.extensions import db
-from marketplace.stores.hours import availability
+from marketplace.stores.hours import accepting_orders_clause
 from marketplace.stores.models import Store, StoreStatus
 
 MAX_PHOTOS = 5
@@ -347,16 +347,6 @@ def public_stores():
     )
 
 
-def open_store_ids(now: datetime | None = None) -> list[int]:
-    """Ids of verified stores accepting orders now (one query, rules from ``availability``)."""
-    stores = db.session.scalars(
-        select(Store)
-        .where(Store.status == StoreStatus.VERIFIED)
-        .options(selectinload(Store.periods), selectinload(Store.closed_dates))
-    )
-    return [s.id for s in stores if availability(s, now).accepting_orders]
-
-
 def _available_clause(today: date):
     return and_(
         Product.is_sold_out.is_(False),
@@ -376,8 +366,67 @@ def _available_clause(today: date):
     )
 
 
-def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datetime | None = None):
-    """A page of public products matching ``filters`` in a fixed number of queries."""
+#: a listing counts and pages through at most this many products: past it, the visitor narrows
+#: the search (a filter, a kelurahan) instead of paying for an ever deeper OFFSET
+MAX_RESULTS = 1200
+
+
+@dataclass
+class ResultPage:
+    """One page of a listing. ``total`` stops at MAX_RESULTS (``more`` says there were more);
+    None when the caller did not ask for a count (the home page)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int | None
+    more: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-(self.total or 0) // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _result_page(query, page: int, per_page: int, count: bool) -> ResultPage:
+    total, more = None, False
+    if count:
+        counted = query.order_by(None).with_only_columns(Product.id).limit(MAX_RESULTS + 1)
+        total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+        more = total > MAX_RESULTS
+        total = min(total, MAX_RESULTS)
+        page = min(page, max(1, -(-total // per_page)))
+    page = max(page, 1)
+    offset = (page - 1) * per_page
+    limit = min(per_page, max(MAX_RESULTS - offset, 0)) if count else per_page
+    items = list(db.session.scalars(query.limit(limit).offset(offset)).unique())
+    return ResultPage(items, page, per_page, total, more)
+
+
+def browse_products(
+    filters: BrowseFilters,
+    page: int,
+    per_page: int,
+    now: datetime | None = None,
+    count: bool = True,
+) -> ResultPage:
+    """A page of public products matching ``filters`` in a fixed number of queries, the same on
+    the first page and the last."""
     query = (
         select(Product)
         .join(Product.store)
@@ -413,7 +462,7 @@ def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datet
     if filters.available:
         query = query.where(_available_clause(jakarta_today(now)))
     if filters.open_now:
-        query = query.where(Product.store_id.in_(open_store_ids(now) or [-1]))
+        query = query.where(accepting_orders_clause(now))
     if sort == "relevance":
         query = query.order_by(hits.c.rank, Product.id)
     order = {
@@ -433,7 +482,7 @@ def browse_products(filters: BrowseFilters, page: int, per_page: int, now: datet
         ],
     }[sort]
     query = query.order_by(*order)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    return _result_page(query, page, per_page, count)
 
 
 def search_stores(q: str, limit: int = 6) -> list[Store]:

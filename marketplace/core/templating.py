@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 
 from marketplace.core.db import to_jakarta, utcnow
@@ -80,6 +80,7 @@ def url_with(**changes) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["jakarta"] = jakarta_datetime
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["store_status"] = store_status_label

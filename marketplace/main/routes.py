@@ -24,7 +24,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    latest = browse_products(BrowseFilters(available=True), page=1, per_page=8)
+    latest = browse_products(BrowseFilters(available=True), page=1, per_page=8, count=False)
     stores = list(
         db.session.scalars(
             public_stores().order_by(Store.verified_at.desc(), Store.id.desc()).limit(6)

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import and_, exists, or_
+
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
-from marketplace.stores.models import OpeningPeriod, Store
+from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreStatus
 
 #: how far ahead the next opening is looked for (a week plus a few closed dates)
 LOOKAHEAD_DAYS = 21
@@ -85,4 +87,45 @@ def availability(store: Store, at: datetime | None = None) -> Availability:
         pause_reason=store.pause_reason if paused else None,
         next_open=next_open,
         closes_at=current[1] if is_open and current else None,
+    )
+
+
+def accepting_orders_clause(at: datetime | None = None):
+    """The SQL twin of ``availability(store, at).accepting_orders``, to filter many stores in one
+    query: verified, not paused, and inside a period that started today or started yesterday and
+    runs past midnight, on a day that is not one of the store's closed dates. (The tests hold the
+    two to the same answer over random weeks.)"""
+    moment = at or utcnow()
+    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    now = to_jakarta(at_utc)
+    today, yesterday, clock = now.date(), now.date() - timedelta(days=1), now.time()
+
+    def closed_on(day: date):
+        return exists().where(
+            StoreClosedDate.store_id == OpeningPeriod.store_id, StoreClosedDate.day == day
+        )
+
+    overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
+    started_today = and_(
+        OpeningPeriod.weekday == today.weekday(),
+        OpeningPeriod.opens_at <= clock,
+        or_(OpeningPeriod.closes_at > clock, overnight),
+        ~closed_on(today),
+    )
+    from_yesterday = and_(
+        OpeningPeriod.weekday == yesterday.weekday(),
+        overnight,
+        OpeningPeriod.closes_at > clock,
+        ~closed_on(yesterday),
+    )
+    return and_(
+        Store.status == StoreStatus.VERIFIED,
+        or_(
+            Store.is_paused.is_(False),
+            and_(
+                Store.paused_until.is_not(None),
+                Store.paused_until <= at_utc.replace(tzinfo=None),
+            ),
+        ),
+        exists().where(OpeningPeriod.store_id == Store.id, or_(started_today, from_yesterday)),
     )

@@ -170,7 +170,8 @@ class QueryCounter:
     [
         "/",
         "/produk",
-        "/produk?buka=1&tersedia=1",
+        "/produk?page=500",
+        "/produk?buka=1&tersedia=1&halal=1&min=1000",
         "/cari?q=kue",
         "/kategori/makanan-berat",
         "/kelurahan/uwung-jaya",
@@ -220,3 +221,24 @@ def test_search_uses_the_database_engine(kampung, dialect):
             )
             == 1
         )
+
+
+def test_deep_pages_are_bounded(client, create_store, create_product, monkeypatch):
+    from marketplace.catalog import services as catalog_services
+
+    monkeypatch.setattr(catalog_services, "MAX_RESULTS", 5)
+    store = create_store()
+    for n in range(8):
+        create_product(store, name=f"Kue Bolu {n}")
+    page = client.get("/produk?page=500").get_data(as_text=True)
+    assert "Lebih dari 5 produk" in page
+    assert page.count('class="card product-card"') == 5  # the last page the bound allows
+    results = catalog_services.browse_products(catalog_services.BrowseFilters(), 1, 3)
+    assert (results.total, results.pages, results.more, len(results.items)) == (5, 2, True, 3)
+    assert results.has_next
+    assert not results.has_prev
+    uncounted = catalog_services.browse_products(
+        catalog_services.BrowseFilters(), 1, 3, count=False
+    )
+    assert uncounted.total is None
+    assert len(uncounted.items) == 3

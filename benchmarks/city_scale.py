@@ -1,0 +1,399 @@
+"""The public pages at city scale: a seeded catalogue on PostgreSQL, served by gunicorn.
+
+Builds (once, then reuses) a database of CITY_PRODUCTS products (default 1,000; 100,000 for the
+city: `CITY_PRODUCTS=100000`) in CITY_PRODUCTS / 20 verified stores spread over the 104
+kelurahan, with Indonesian dish names, 60 % with a photo, 20 % with options and a quarter on
+daily portions. Serves it with gunicorn (2 sync workers) and loads each page with 16 concurrent
+clients for BENCH_SECONDS (default 3) seconds, then prints per page: requests per second, latency
+p50/p95/p99 (client side), the ratio to `/healthz` in the same run, SQL statements on the first
+and a deep page (in process), bytes, and EXPLAIN (ANALYZE, BUFFERS) of each page's slowest
+statement.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
+    CITY_PRODUCTS=100000 BENCH_SECONDS=10 PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import time as clock
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+from PIL import Image
+from sqlalchemy import event, insert, select, text
+
+from marketplace import create_app
+from marketplace.accounts.models import Role, User
+from marketplace.areas.models import Kelurahan
+from marketplace.areas.services import seed_areas
+from marketplace.catalog.models import (
+    Category,
+    DailyPortion,
+    Option,
+    OptionGroup,
+    Product,
+    ProductPhoto,
+)
+from marketplace.core.db import jakarta_today, utcnow
+from marketplace.demo.seed import demo_photo, seed_categories
+from marketplace.extensions import db
+from marketplace.stores.models import OpeningPeriod, Store, StoreStatus
+from tests.live.harness import live_env, spawn_gunicorn
+
+ADMIN_DSN = os.environ.get("BENCH_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PRODUCTS = int(os.environ.get("CITY_PRODUCTS", "1000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+CLIENTS = 16
+WORKERS = 2
+
+DISHES = (
+    "Nasi Uduk", "Nasi Kuning", "Nasi Goreng", "Nasi Liwet", "Nasi Campur", "Ayam Goreng",
+    "Ayam Bakar", "Ayam Geprek", "Bebek Goreng", "Soto Betawi", "Soto Ayam", "Sop Buntut",
+    "Bakso Malang", "Bakso Urat", "Mie Ayam", "Mie Goreng", "Kwetiau", "Sate Ayam",
+    "Sate Kambing", "Sate Maranggi", "Gado-gado", "Ketoprak", "Pecel", "Lontong Sayur",
+    "Rendang", "Gulai Kambing", "Pepes Ikan", "Ikan Bakar", "Sambal Bawang", "Sambal Matah",
+    "Kue Lapis", "Kue Cucur", "Klepon", "Onde-onde", "Risoles", "Lemper", "Pastel", "Martabak",
+    "Es Cendol", "Es Teh", "Es Jeruk", "Kopi Susu", "Wedang Jahe", "Jamu Kunyit",
+    "Keripik Singkong",
+)  # fmt: skip
+STYLES = (
+    "Betawi", "Spesial", "Pedas", "Komplit", "Jumbo", "Original", "Rumahan", "Kampung", "Tangerang",
+    "Super", "Mini", "Keju", "Telur", "Daging", "Sapi",
+)  # fmt: skip
+
+
+def _db_url(name: str) -> str:
+    return (
+        ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    )
+
+
+def build(app, products: int, uploads: Path) -> None:
+    """The seeded catalogue: deterministic for a given size."""
+    rng = random.Random(products)
+    seed_areas()
+    categories = list(seed_categories().values())
+    db.session.commit()
+    kelurahan = list(db.session.scalars(select(Kelurahan.id)))
+    now = utcnow()
+    stores = max(products // 20, 1)
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "name": f"Penjual {n}",
+                "phone": f"6289{n:09d}",
+                "password_hash": "x",
+                "role": Role.SELLER,
+            }
+            for n in range(stores)
+        ],
+    )
+    owners = list(
+        db.session.scalars(select(User.id).where(User.role == Role.SELLER).order_by(User.id))
+    )
+    db.session.execute(
+        insert(Store),
+        [
+            {
+                "owner_id": owner,
+                "name": f"Warung {rng.choice(DISHES)} {n}",
+                "slug": f"warung-{n}",
+                "whatsapp": f"6289{n:09d}",
+                "address": f"Jl. Kampung {n}",
+                "rt": "001",
+                "rw": f"{rng.randint(1, 12):03d}",
+                "kelurahan_id": rng.choice(kelurahan),
+                "status": StoreStatus.VERIFIED,
+                "verified_at": now,
+                "offers_delivery": rng.random() < 0.4,
+            }
+            for n, owner in enumerate(owners)
+        ],
+    )
+    store_ids = list(db.session.scalars(select(Store.id).order_by(Store.id)))
+    periods = []
+    for store in store_ids:
+        opens, closes = rng.choice(((6, 14), (7, 21), (10, 22), (16, 23), (18, 2)))
+        for day in range(7 if rng.random() < 0.6 else 6):
+            periods.append(
+                {
+                    "store_id": store,
+                    "weekday": day,
+                    "opens_at": clock(opens),
+                    "closes_at": clock(closes),
+                }
+            )
+    db.session.execute(insert(OpeningPeriod), periods)
+    photos = [(f"bench-{n}-thumb.webp", f"bench-{n}-large.webp") for n in range(len(DISHES))]
+    uploads.mkdir(parents=True, exist_ok=True)
+    for n, dish in enumerate(DISHES):
+        picture = Image.open(BytesIO(demo_photo(dish, "Makanan")))
+        for name, size in ((photos[n][0], 400), (photos[n][1], 1200)):
+            copy = picture.copy()
+            copy.thumbnail((size, size))
+            copy.save(uploads / name, "WEBP", quality=80)
+    rows = []
+    for n in range(products):
+        dish = rng.randrange(len(DISHES))
+        mode = rng.choices(("unlimited", "counted", "daily"), (55, 20, 25))[0]
+        rows.append(
+            {
+                "store_id": store_ids[n % len(store_ids)],
+                "category_id": rng.choice(categories).id,
+                "name": f"{DISHES[dish]} {rng.choice(STYLES)} {n}",
+                "description": "Dimasak setiap pagi dengan bumbu rumahan.",
+                "price": rng.randrange(3, 80) * 1000,
+                "stock_mode": mode,
+                "stock": rng.randint(0, 40) if mode == "counted" else None,
+                "daily_quota": rng.randint(5, 60) if mode == "daily" else None,
+                "is_halal": rng.random() < 0.8,
+                "is_sold_out": rng.random() < 0.05,
+                "created_at": now - timedelta(minutes=n),
+                "updated_at": now,
+                "position": n,
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Product), rows[start : start + 5000])
+    product_ids = list(db.session.scalars(select(Product.id).order_by(Product.id)))
+    db.session.execute(
+        insert(ProductPhoto),
+        [
+            {
+                "product_id": pid,
+                "thumb": photos[pid % len(photos)][0],
+                "large": photos[pid % len(photos)][1],
+                "position": 0,
+                "created_at": now,
+            }
+            for pid in product_ids
+            if rng.random() < 0.6
+        ],
+    )
+    with_options = [pid for pid in product_ids if rng.random() < 0.2]
+    db.session.execute(
+        insert(OptionGroup),
+        [
+            {
+                "product_id": pid,
+                "name": "Level pedas",
+                "required": True,
+                "multiple": False,
+                "position": 0,
+            }
+            for pid in with_options
+        ],
+    )
+    groups = list(db.session.scalars(select(OptionGroup.id)))
+    db.session.execute(
+        insert(Option),
+        [
+            {"group_id": gid, "name": f"Level {level}", "extra_price": 0, "position": level}
+            for gid in groups
+            for level in range(3)
+        ],
+    )
+    today = jakarta_today()
+    daily = db.session.scalars(select(Product.id).where(Product.stock_mode == "daily")).all()
+    db.session.execute(
+        insert(DailyPortion),
+        [
+            {"product_id": pid, "day": today, "taken": rng.randint(0, 10)}
+            for pid in daily
+            if rng.random() < 0.5
+        ],
+    )
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def pages(app) -> list[tuple[str, str, str]]:
+    """(label, first page, deep page or None) of each public page."""
+    with app.app_context():
+        store = db.session.scalar(select(Store.slug).order_by(Store.id))
+        product = db.session.scalar(select(Product.id).order_by(Product.id.desc()))
+        category = db.session.scalar(select(Category.slug).order_by(Category.position))
+    return [
+        ("/healthz", "/healthz", None),
+        ("home /", "/", None),
+        ("/produk", "/produk", "/produk?page=500"),
+        (f"/kategori/{category}", f"/kategori/{category}", f"/kategori/{category}?page=40"),
+        ("/kelurahan/uwung-jaya", "/kelurahan/uwung-jaya", "/kelurahan/uwung-jaya?page=20"),
+        ("store page", f"/toko/{store}", None),
+        ("product page", f"/produk/{product}", None),
+        ('search "ayam"', "/cari?q=ayam", "/cari?q=ayam&page=40"),
+        ("search + filters", "/cari?q=ayam&buka=1&halal=1&min=5000&max=40000", None),
+    ]
+
+
+def load(base: str, path: str, seconds: float) -> tuple[int, list[float], int]:
+    """CLIENTS threads asking for ``path`` for ``seconds``: (answers, latencies in ms, errors)."""
+    url = urlsplit(base)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client():
+        mine = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+            try:
+                connection.request("GET", path, headers={"Accept-Encoding": "gzip, br"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+            finally:
+                connection.close()
+            if ok:
+                mine.append((time.perf_counter() - started) * 1000)
+            else:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), latencies, errors[0]
+
+
+def statements_of(app, path: str) -> tuple[int, int, str, float]:
+    """SQL statements of one warm in-process request, its size in bytes, and the slowest
+    statement's EXPLAIN (ANALYZE, BUFFERS) with its time in ms."""
+    client = app.test_client()
+    client.get(path)  # warm
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = client.get(path).get_data()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    slowest, plan = 0.0, ""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        for statement, parameters in seen:
+            with raw.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(statement, parameters)
+                elapsed = (time.perf_counter() - started) * 1000
+                if elapsed > slowest:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                    slowest, plan = elapsed, "\n".join(row[0] for row in cursor.fetchall())
+        raw.rollback()
+    return len(seen), len(body), plan, slowest
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def main() -> int:
+    name = f"pkk_bench_city_{PRODUCTS}"
+    try:
+        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        print(f"city_scale: PostgreSQL not reachable at {ADMIN_DSN}: {error}")
+        return 0
+    folder = Path(tempfile.gettempdir()) / name
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    url = _db_url(name)
+    config = {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
+    if exists and not (folder / "built").exists():
+        admin.execute(f'DROP DATABASE "{name}"')
+        exists = None
+    if not exists:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        app = create_app(config)
+        started = time.perf_counter()
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            build(app, PRODUCTS, folder / "uploads")
+            db.engine.dispose()
+        (folder / "built").write_text("ok")
+        print(f"built {PRODUCTS} products in {time.perf_counter() - started:.0f} s ({name})")
+    app = create_app(config)
+    with app.app_context():
+        counts = {
+            "stores": db.session.scalar(select(db.func.count(Store.id))),
+            "products": db.session.scalar(select(db.func.count(Product.id))),
+        }
+    env = live_env(url, "http://127.0.0.1:9", "whsec_bench", folder)
+    env["UPLOAD_FOLDER"] = str(folder / "uploads")
+    server = spawn_gunicorn(env, folder / "gunicorn.log", WORKERS)
+    rows, plans = [], []
+    try:
+        health = None
+        for label, first, deep in pages(app):
+            answers, latencies, errors = load(server.url, first, SECONDS)
+            rate = answers / SECONDS
+            health = health or rate
+            sql_first, size, plan, slow_ms = statements_of(app, first)
+            sql_deep = statements_of(app, deep)[0] if deep else None
+            rows.append((label, rate, latencies, rate / health, sql_first, sql_deep, size, errors))
+            if plan:
+                plans.append((label, slow_ms, plan))
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+    print(
+        f"City scale: {counts['products']} products, {counts['stores']} stores, PostgreSQL; "
+        f"gunicorn {WORKERS} sync workers, {CLIENTS} clients x {SECONDS:g} s per page"
+    )
+    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "ratio", "SQL", "deep", "KB", "err")
+    print(f"{'page':28}" + "".join(f"{c:>8}" for c in columns))
+    for label, rate, latencies, ratio, sql_first, sql_deep, size, errors in rows:
+        cells = (
+            f"{rate:.1f}",
+            f"{percentile(latencies, 0.5):.1f}",
+            f"{percentile(latencies, 0.95):.1f}",
+            f"{percentile(latencies, 0.99):.1f}",
+            f"{ratio:.3f}",
+            str(sql_first),
+            "-" if sql_deep is None else str(sql_deep),
+            f"{size / 1024:.1f}",
+            str(errors),
+        )
+        print(f"{label:28}" + "".join(f"{c:>8}" for c in cells))
+    print("\nSlowest statement of each page (EXPLAIN ANALYZE, BUFFERS):")
+    for label, slow_ms, plan in plans:
+        print(f"\n--- {label}: {slow_ms:.1f} ms")
+        print("\n".join(plan.splitlines()[:14]))
+    return 0
+
+
+if __name__ == "__main__":
+    del statistics
+    sys.exit(main())

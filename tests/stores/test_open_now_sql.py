@@ -1,0 +1,65 @@
+"""The SQL filter "open now" and ``availability`` give the same answer, store by store, over
+random weeks (periods that run past midnight, closed dates, pauses with and without an end)."""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from marketplace.core.db import JAKARTA
+from marketplace.extensions import db
+from marketplace.stores import services
+from marketplace.stores.hours import accepting_orders_clause, availability
+from marketplace.stores.models import Store, StoreStatus
+
+MOMENTS = 60
+
+
+def _random_week(rng: random.Random) -> list[services.PeriodData]:
+    periods = []
+    for day in range(7):
+        if rng.random() < 0.2:
+            continue  # closed that weekday
+        if rng.random() < 0.25:  # a night stall: opens in the evening, closes after midnight
+            periods.append(
+                services.PeriodData(day, time(rng.randint(17, 22)), time(rng.randint(0, 3), 30))
+            )
+            continue
+        opens = rng.randint(0, 12)
+        closes = rng.randint(opens + 1, 23)
+        periods.append(services.PeriodData(day, time(opens, rng.choice((0, 30))), time(closes)))
+        if closes < 20 and rng.random() < 0.4:  # a second period in the evening
+            periods.append(services.PeriodData(day, time(closes + 1), time(23, 59)))
+    return periods
+
+
+def test_the_sql_filter_agrees_with_availability(create_store):
+    rng = random.Random(20261203)
+    start = datetime(2026, 12, 7, 0, 0, tzinfo=JAKARTA)  # a Monday
+    stores = []
+    for n in range(12):
+        store = create_store(name=f"Warung Acak {n}", status=StoreStatus.VERIFIED)
+        services.set_opening_hours(store, _random_week(rng))
+        closed = sorted({(start + timedelta(days=rng.randint(0, 7))).date() for _ in range(2)})
+        services.set_closed_dates(store, [(day, "libur") for day in closed], today=start.date())
+        if n % 4 == 1:
+            store.is_paused, store.paused_until = True, None
+        elif n % 4 == 2:
+            store.is_paused = True
+            store.paused_until = (start + timedelta(days=3)).astimezone(UTC).replace(tzinfo=None)
+        stores.append(store)
+    stores.append(create_store(name="Warung Menunggu", status=StoreStatus.PENDING))
+    db.session.flush()
+    ids = [s.id for s in stores]
+    checked = 0
+    for _ in range(MOMENTS):
+        moment = start + timedelta(minutes=rng.randint(0, 8 * 24 * 60))
+        expected = {s.id for s in stores if availability(s, moment).accepting_orders}
+        found = set(
+            db.session.scalars(
+                select(Store.id).where(Store.id.in_(ids), accepting_orders_clause(moment))
+            )
+        )
+        assert found == expected, moment.isoformat()
+        checked += len(expected)
+    assert checked > 0, "no moment had an open store: the comparison proved nothing"
