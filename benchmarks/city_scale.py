@@ -18,7 +18,6 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -30,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+import redis
 from PIL import Image
 from sqlalchemy import event, insert, select, text
 
@@ -56,6 +56,7 @@ PRODUCTS = int(os.environ.get("CITY_PRODUCTS", "1000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CLIENTS = 16
 WORKERS = 2
+CACHE_URL = os.environ.get("BENCH_PAGE_CACHE_URL", "redis://127.0.0.1:6379/12")
 
 DISHES = (
     "Nasi Uduk", "Nasi Kuning", "Nasi Goreng", "Nasi Liwet", "Nasi Campur", "Ayam Goreng",
@@ -317,6 +318,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def measure(app, env: dict, folder: Path):
+    """Serve with gunicorn under ``env`` and measure every page: (rows, plans)."""
+    server = spawn_gunicorn(env, folder / "gunicorn.log", WORKERS)
+    rows, plans = [], []
+    try:
+        health = None
+        for label, first, deep in pages(app):
+            answers, latencies, errors = load(server.url, first, SECONDS)
+            rate = answers / SECONDS
+            health = health or rate
+            sql_first, size, plan, slow_ms = statements_of(app, first)
+            sql_deep = statements_of(app, deep)[0] if deep else None
+            rows.append((label, rate, latencies, rate / health, sql_first, sql_deep, size, errors))
+            if plan:
+                plans.append((label, slow_ms, plan))
+    finally:
+        server.stop()
+    return rows, plans
+
+
+def print_table(title: str, rows) -> None:
+    print(f"\n{title}")
+    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "ratio", "SQL", "deep", "KB", "err")
+    print(f"{'page':28}" + "".join(f"{c:>8}" for c in columns))
+    for label, rate, latencies, ratio, sql_first, sql_deep, size, errors in rows:
+        cells = (
+            f"{rate:.1f}",
+            f"{percentile(latencies, 0.5):.1f}",
+            f"{percentile(latencies, 0.95):.1f}",
+            f"{percentile(latencies, 0.99):.1f}",
+            f"{ratio:.3f}",
+            str(sql_first),
+            "-" if sql_deep is None else str(sql_deep),
+            f"{size / 1024:.1f}",
+            str(errors),
+        )
+        print(f"{label:28}" + "".join(f"{c:>8}" for c in cells))
+
+
 def main() -> int:
     name = f"pkk_bench_city_{PRODUCTS}"
     try:
@@ -345,48 +385,39 @@ def main() -> int:
         print(f"built {PRODUCTS} products in {time.perf_counter() - started:.0f} s ({name})")
     app = create_app(config)
     with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()  # a catalogue built by an older version gets the newer indexes
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         counts = {
             "stores": db.session.scalar(select(db.func.count(Store.id))),
             "products": db.session.scalar(select(db.func.count(Product.id))),
         }
     env = live_env(url, "http://127.0.0.1:9", "whsec_bench", folder)
     env["UPLOAD_FOLDER"] = str(folder / "uploads")
-    server = spawn_gunicorn(env, folder / "gunicorn.log", WORKERS)
-    rows, plans = [], []
-    try:
-        health = None
-        for label, first, deep in pages(app):
-            answers, latencies, errors = load(server.url, first, SECONDS)
-            rate = answers / SECONDS
-            health = health or rate
-            sql_first, size, plan, slow_ms = statements_of(app, first)
-            sql_deep = statements_of(app, deep)[0] if deep else None
-            rows.append((label, rate, latencies, rate / health, sql_first, sql_deep, size, errors))
-            if plan:
-                plans.append((label, slow_ms, plan))
-    finally:
-        server.stop()
-        with app.app_context():
-            db.engine.dispose()
     print(
         f"City scale: {counts['products']} products, {counts['stores']} stores, PostgreSQL; "
         f"gunicorn {WORKERS} sync workers, {CLIENTS} clients x {SECONDS:g} s per page"
     )
-    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "ratio", "SQL", "deep", "KB", "err")
-    print(f"{'page':28}" + "".join(f"{c:>8}" for c in columns))
-    for label, rate, latencies, ratio, sql_first, sql_deep, size, errors in rows:
-        cells = (
-            f"{rate:.1f}",
-            f"{percentile(latencies, 0.5):.1f}",
-            f"{percentile(latencies, 0.95):.1f}",
-            f"{percentile(latencies, 0.99):.1f}",
-            f"{ratio:.3f}",
-            str(sql_first),
-            "-" if sql_deep is None else str(sql_deep),
-            f"{size / 1024:.1f}",
-            str(errors),
-        )
-        print(f"{label:28}" + "".join(f"{c:>8}" for c in cells))
+    plans = []
+    try:
+        for title, cache_url in (
+            ("page cache off", ""),
+            (f"page cache on ({CACHE_URL})", CACHE_URL),
+        ):
+            if cache_url:
+                try:
+                    redis.Redis.from_url(cache_url).flushdb()
+                except redis.RedisError as error:
+                    print(f"\n{title}: Redis not reachable ({error}); skipped")
+                    continue
+            rows, plans_now = measure(app, {**env, "PAGE_CACHE_URL": cache_url}, folder)
+            plans = plans or plans_now
+            print_table(title, rows)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     print("\nSlowest statement of each page (EXPLAIN ANALYZE, BUFFERS):")
     for label, slow_ms, plan in plans:
         print(f"\n--- {label}: {slow_ms:.1f} ms")
@@ -395,5 +426,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    del statistics
     sys.exit(main())

@@ -61,6 +61,9 @@ def load_config() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["id", "en"],
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # the shared cache of anonymous public pages (marketplace/core/pagecache.py); empty = off
+        "PAGE_CACHE_URL": os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL", "")),
+        "PAGE_CACHE_SECONDS": int(os.environ.get("PAGE_CACHE_SECONDS", "60")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),

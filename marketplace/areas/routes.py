@@ -12,6 +12,7 @@ from marketplace.areas.models import Kelurahan
 from marketplace.catalog.services import BrowseFilters, browse_products, public_stores
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
+from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
@@ -27,11 +28,13 @@ def _all_kelurahan():
 
 
 @bp.route("/kelurahan")
+@cached_page
 def index():
     return render_template("areas/index.html", kecamatan=services.all_kecamatan())
 
 
 @bp.route("/kelurahan/<slug>")
+@cached_page
 def kelurahan(slug: str):
     area = db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
     if area is None:

@@ -14,6 +14,7 @@ from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.money import parse_rupiah
+from marketplace.core.pagecache import cached_page
 from marketplace.extensions import db
 from marketplace.reviews.forms import ReportReviewForm
 from marketplace.reviews.services import visible_reviews
@@ -59,11 +60,13 @@ def _listing(template: str, filters: services.BrowseFilters, **context):
 
 
 @bp.route("/produk")
+@cached_page
 def browse():
     return _listing("catalog/browse.html", _filters())
 
 
 @bp.route("/kategori/<slug>")
+@cached_page
 def category(slug: str):
     found = db.session.scalar(select(Category).where(Category.slug == slug))
     if found is None:
@@ -72,6 +75,7 @@ def category(slug: str):
 
 
 @bp.route("/cari")
+@cached_page
 def search():
     filters = _filters()
     terms = search_terms(filters.q)
@@ -92,6 +96,7 @@ def search():
 
 
 @bp.route("/produk/<int:product_id>")
+@cached_page
 def product(product_id: int):
     item = db.session.scalar(
         select(Product)

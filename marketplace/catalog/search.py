@@ -1,8 +1,7 @@
 """Full-text search with each database's own engine: PostgreSQL tsvector (indonesian), SQLite FTS5.
 
-The search documents and their indexes are created by the migrations (see
-``migrations/versions/*_search_indexes.py``); these expressions must match them exactly so that
-PostgreSQL uses the GIN indexes.
+The search documents and their indexes are created by the migrations: SQLite's FTS5 tables in
+0002, PostgreSQL's stored ``search_vector`` columns and their GIN indexes in 0020.
 """
 
 from __future__ import annotations
@@ -19,18 +18,11 @@ MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-PRODUCT_VECTOR = (
-    "setweight(to_tsvector('indonesian', coalesce(name, '')), 'A') || "
-    "setweight(to_tsvector('indonesian', coalesce(description, '')), 'B')"
-)
-STORE_VECTOR = (
-    "setweight(to_tsvector('indonesian', coalesce(name, '')), 'A') || "
-    "setweight(to_tsvector('indonesian', coalesce(story, '')), 'B')"
-)
-#: (table, FTS5 table, PostgreSQL vector expression, FTS5 column weights)
+#: (table, FTS5 table, FTS5 column weights); on PostgreSQL each table has a stored, GIN-indexed
+#: ``search_vector`` (name weighted A, description or story B; migration 0020)
 TARGETS = {
-    "products": ("products", "product_fts", PRODUCT_VECTOR, "10.0, 1.0"),
-    "stores": ("stores", "store_fts", STORE_VECTOR, "10.0, 1.0"),
+    "products": ("products", "product_fts", "10.0, 1.0"),
+    "stores": ("stores", "store_fts", "10.0, 1.0"),
 }
 
 
@@ -51,12 +43,12 @@ def _dialect() -> str:
 
 def ranked_ids(target: str, terms: list[str]) -> Subquery:
     """A subquery (id, rank) of rows matching every term as a prefix; lower rank is better."""
-    table, fts_table, vector, weights = TARGETS[target]
+    table, fts_table, weights = TARGETS[target]
     if _dialect() == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in terms)
         stmt = text(
-            f"SELECT id, -ts_rank({vector}, to_tsquery('indonesian', :q)) AS rank "  # noqa: S608 - constants only
-            f"FROM {table} WHERE ({vector}) @@ to_tsquery('indonesian', :q)"
+            f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :q)) AS rank "  # noqa: S608 - constants only
+            f"FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :q)"
         ).bindparams(q=tsquery)
     else:
         match = " ".join(f'"{t}"*' for t in terms)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.catalog.models import (
     Category,
@@ -333,6 +333,19 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
 
 
+def latest_stores(limit: int) -> list[Store]:
+    """The most recently verified stores, with their kelurahan (one query)."""
+    return list(
+        db.session.scalars(
+            select(Store)
+            .where(Store.status == StoreStatus.VERIFIED)
+            .options(joinedload(Store.kelurahan))
+            .order_by(Store.verified_at.desc(), Store.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def public_stores():
     """Verified stores with what pages need to show them (hours, kelurahan)."""
     return (
@@ -432,9 +445,8 @@ def browse_products(
         .join(Product.store)
         .where(Store.status == StoreStatus.VERIFIED, Product.is_hidden.is_(False))
         .options(
-            contains_eager(Product.store).selectinload(Store.periods),
-            contains_eager(Product.store).selectinload(Store.closed_dates),
-            contains_eager(Product.store).selectinload(Store.kelurahan),
+            # a card shows the store's name and kelurahan, never its hours
+            contains_eager(Product.store).joinedload(Store.kelurahan),
             selectinload(Product.photos),
             selectinload(Product.upcoming_portions),
         )

@@ -1,9 +1,20 @@
-"""Schema objects that live only in migrations (full-text search), hidden from autogenerate."""
+"""Schema objects that live only in migrations (full-text search, listing indexes in the pages'
+sort order), hidden from autogenerate."""
 
 from __future__ import annotations
 
 SEARCH_TABLE_PREFIXES = ("product_fts", "store_fts")
-SEARCH_INDEXES = {"ix_products_search", "ix_stores_search"}
+SEARCH_INDEXES = {
+    "ix_products_search",
+    "ix_stores_search",
+    "ix_products_search_vector",
+    "ix_stores_search_vector",
+    "ix_products_newest",
+    "ix_products_category_newest",
+    "ix_products_store_newest",
+}
+#: stored generated columns (PostgreSQL): written by the database, never by the models
+GENERATED_COLUMNS = {"search_vector"}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -11,5 +22,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
         return False
     if type_ == "index" and name in SEARCH_INDEXES:
+        return False
+    if type_ == "column" and name in GENERATED_COLUMNS:
         return False
     return True

@@ -23,6 +23,7 @@ from marketplace.areas.services import all_kelurahan
 from marketplace.core.db import jakarta_wall_clock, to_jakarta, utcnow
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
+from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
 from marketplace.extensions import limiter
@@ -37,6 +38,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 @bp.route("/pengumuman")
+@cached_page
 def index():
     kind = request.args.get("jenis") or None
     kelurahan_id = request.args.get("kelurahan", type=db_int)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
@@ -157,7 +157,7 @@ def published(
             Announcement.publish_at <= now,
             or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
         )
-        .options(selectinload(Announcement.kim_group), selectinload(Announcement.kelurahan))
+        .options(joinedload(Announcement.kim_group), joinedload(Announcement.kelurahan))
         .order_by(
             Announcement.pinned.desc(), Announcement.publish_at.desc(), Announcement.id.desc()
         )

@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.core.db import JAKARTA, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim.models import FeaturedSlot, FeaturedSlotLog
-from marketplace.stores.hours import availability
+from marketplace.stores.hours import not_paused_clause
 from marketplace.stores.models import Store, StoreStatus
 
 
@@ -110,19 +110,16 @@ def current_featured(kelurahan_id: int | None = None, now: datetime | None = Non
             FeaturedSlot.starts_at <= now,
             FeaturedSlot.ends_at > now,
             Store.status == StoreStatus.VERIFIED,
+            not_paused_clause(now),
         )
-        .options(
-            selectinload(FeaturedSlot.store).selectinload(Store.periods),
-            selectinload(FeaturedSlot.store).selectinload(Store.closed_dates),
-            selectinload(FeaturedSlot.store).selectinload(Store.kelurahan),
-        )
+        .options(contains_eager(FeaturedSlot.store).joinedload(Store.kelurahan))
         .order_by(FeaturedSlot.kelurahan_id.is_not(None), FeaturedSlot.position, FeaturedSlot.id)
     )
     if kelurahan_id is not None:
         query = query.where(FeaturedSlot.kelurahan_id == kelurahan_id)
     shown, seen = [], set()
     for slot in db.session.scalars(query):
-        if slot.store_id in seen or availability(slot.store, now).is_paused:
+        if slot.store_id in seen:
             continue
         seen.add(slot.store_id)
         shown.append(slot)

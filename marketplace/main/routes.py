@@ -11,25 +11,21 @@ from flask import (
     session,
 )
 
-from marketplace.catalog.services import BrowseFilters, browse_products, categories, public_stores
+from marketplace.catalog.services import BrowseFilters, browse_products, categories, latest_stores
+from marketplace.core.pagecache import cached_page
 from marketplace.core.web import safe_next
-from marketplace.extensions import db
 from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
 from marketplace.kim.forms import ANNOUNCEMENT_KINDS
-from marketplace.stores.models import Store
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@cached_page
 def home():
     latest = browse_products(BrowseFilters(available=True), page=1, per_page=8, count=False)
-    stores = list(
-        db.session.scalars(
-            public_stores().order_by(Store.verified_at.desc(), Store.id.desc()).limit(6)
-        )
-    )
+    stores = latest_stores(6)
     return render_template(
         "main/home.html",
         products=latest.items,

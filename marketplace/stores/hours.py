@@ -120,12 +120,16 @@ def accepting_orders_clause(at: datetime | None = None):
     )
     return and_(
         Store.status == StoreStatus.VERIFIED,
-        or_(
-            Store.is_paused.is_(False),
-            and_(
-                Store.paused_until.is_not(None),
-                Store.paused_until <= at_utc.replace(tzinfo=None),
-            ),
-        ),
+        not_paused_clause(at_utc),
         exists().where(OpeningPeriod.store_id == Store.id, or_(started_today, from_yesterday)),
+    )
+
+
+def not_paused_clause(at: datetime | None = None):
+    """The SQL twin of ``not availability(store, at).is_paused``."""
+    moment = at or utcnow()
+    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return or_(
+        Store.is_paused.is_(False),
+        and_(Store.paused_until.is_not(None), Store.paused_until <= at_utc.replace(tzinfo=None)),
     )

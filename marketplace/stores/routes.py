@@ -12,6 +12,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
+from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_owned_or_404, require, role_required
 from marketplace.core.phone import display_phone
 from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
@@ -65,6 +66,7 @@ def _onboarding():
 
 
 @bp.route("/toko/<slug>")
+@cached_page
 def storefront(slug: str):
     store = db.session.scalar(
         select(Store)

@@ -1,0 +1,140 @@
+"""The shared page cache (Redis): anonymous visitors share a page, each with their own CSRF
+token; a write to what the page shows makes the next visitor see it, in every app instance;
+signed-in visitors, carts and messages are never cached."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import redis
+
+from marketplace.accounts.models import Role
+from marketplace.catalog import services as catalog
+from marketplace.core.pagecache import GENERATION_KEY
+from marketplace.extensions import db
+from tests.conftest import build_schema, make_app, missing_service
+from tests.factories import add_user, build_store
+
+CACHE_URL = os.environ.get("TEST_PAGE_CACHE_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def cache():
+    client = redis.Redis.from_url(CACHE_URL, socket_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        missing_service(f"Redis is not reachable at {CACHE_URL}: {error}")
+    yield client
+    client.flushdb()
+
+
+def _app(tmp_path, name="a"):
+    return make_app(
+        f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+        tmp_path / "uploads",
+        PAGE_CACHE_URL=CACHE_URL,
+        PAGE_CACHE_SECONDS=60,
+        WTF_CSRF_ENABLED=True,
+        SERVER_NAME=None,
+    )
+
+
+@pytest.fixture
+def shop(tmp_path, cache):
+    first = _app(tmp_path)
+    build_schema(first)
+    with first.app_context():
+        admin = add_user(Role.CITY_ADMIN, "6281100000009")
+        owner = add_user(Role.SELLER, "6281100000008", "Bu Siti")
+        store = build_store(owner, admin, "Warung Bu Siti")
+        product = catalog.create_product(
+            store,
+            catalog.ProductData(
+                name="Nasi Uduk Betawi", category_id=catalog.categories()[0].id, price=15000
+            ),
+        )
+        db.session.commit()
+        ids = {"product": product.id}
+    yield first, ids
+    for app in (first,):
+        with app.app_context():
+            db.engine.dispose()
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_visitors_share_a_page_each_with_their_own_token(shop):
+    app, ids = shop
+    first, second = app.test_client(), app.test_client()
+    miss = first.get(f"/produk/{ids['product']}")
+    hit = second.get(f"/produk/{ids['product']}")
+    assert (miss.headers["X-Page-Cache"], hit.headers["X-Page-Cache"]) == ("miss", "hit")
+    assert "Nasi Uduk Betawi" in hit.get_data(as_text=True)
+    mine, theirs = token_of(hit.get_data(as_text=True)), token_of(miss.get_data(as_text=True))
+    assert mine != theirs
+    assert "__CSRF_TOKEN_HOLE__" not in hit.get_data(as_text=True)
+    # the token on the shared page works for its visitor: the item goes into their cart
+    added = second.post(
+        "/keranjang/tambah",
+        data={"csrf_token": mine, "product_id": ids["product"], "jumlah": "1"},
+    )
+    assert added.status_code == 302
+    # and now that this visitor has a cart, their pages are their own
+    assert "X-Page-Cache" not in second.get("/produk").headers
+
+
+def test_a_change_is_seen_at_once_by_every_instance(shop, tmp_path, cache):
+    app, ids = shop
+    other = _app(tmp_path)  # a second gunicorn worker: same database, same cache
+    url = f"/produk/{ids['product']}"
+    app.test_client().get(url)
+    assert other.test_client().get(url).headers["X-Page-Cache"] == "hit"
+    with app.app_context():
+        product = db.session.get(catalog.Product, ids["product"])
+        catalog.update_product(
+            product,
+            catalog.ProductData(name=product.name, category_id=product.category_id, price=17000),
+        )
+        db.session.commit()
+    page = other.test_client().get(url)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Rp17.000" in page.get_data(as_text=True)
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_private_writes_leave_the_pages_cached(shop, cache):
+    app, _ids = shop
+    app.test_client().get("/")
+    before = cache.get(GENERATION_KEY)
+    with app.app_context():
+        add_user(Role.CUSTOMER, "6281300000001")
+        db.session.commit()
+    assert cache.get(GENERATION_KEY) == before
+    assert app.test_client().get("/").headers["X-Page-Cache"] == "hit"
+
+
+def test_signed_in_visitors_and_messages_are_never_cached(shop):
+    app, _ids = shop
+    app.test_client().get("/")  # stored
+    member = app.test_client()
+    page = member.get("/akun/masuk").get_data(as_text=True)
+    signed_in = member.post(
+        "/akun/masuk",
+        data={"csrf_token": token_of(page), "login": "081100000008", "password": "rahasia123"},
+    )
+    assert signed_in.status_code == 302
+    home = member.get("/")  # carries the "Anda sudah masuk" message, and a seller's bar
+    assert "X-Page-Cache" not in home.headers
+    assert "Anda sudah masuk" in home.get_data(as_text=True)
+    again = member.get("/")
+    assert "X-Page-Cache" not in again.headers
+    assert "Navigasi bawah" in again.get_data(as_text=True)
+    assert 'href="/toko-saya"' in again.get_data(as_text=True)  # the seller's own bar
+    # and the anonymous page was not replaced by the seller's
+    assert 'href="/toko-saya"' not in app.test_client().get("/").get_data(as_text=True)
