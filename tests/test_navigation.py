@@ -106,3 +106,22 @@ def test_robots_keep_search_engines_out_of_private_pages(client):
     assert "Disallow: /toko-saya" in text
     assert "Disallow: /kim/" in text
     assert "Disallow: /produk" not in text
+
+
+def test_static_files_carry_their_hash_and_are_cached_for_a_year(client):
+    page = client.get("/").get_data(as_text=True)
+    (css,) = re.findall(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page)
+
+    def cache_control(url: str) -> str:
+        answer = client.get(url)
+        try:
+            assert answer.status_code == 200
+            return answer.headers.get("Cache-Control", "")
+        finally:
+            answer.close()
+
+    assert "max-age=31536000" in cache_control(css)
+    assert "immutable" in cache_control(css)
+    # an old or missing hash is not kept for long
+    assert "immutable" not in cache_control("/static/css/app.css?v=000000000000")
+    assert "immutable" not in cache_control("/static/css/app.css")

@@ -20,7 +20,7 @@ from marketplace.catalog.models import (
     ProductPhoto,
     StockMode,
 )
-from marketplace.catalog.search import ranked_ids, search_terms
+from marketplace.catalog.search import ranked_ids, search_terms, similar_ids
 from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
@@ -394,6 +394,8 @@ class ResultPage:
     per_page: int
     total: int | None
     more: bool = False
+    #: found by names that look like the words typed, none matching them exactly
+    similar: bool = False
 
     @property
     def pages(self) -> int:
@@ -439,7 +441,20 @@ def browse_products(
     count: bool = True,
 ) -> ResultPage:
     """A page of public products matching ``filters`` in a fixed number of queries, the same on
-    the first page and the last."""
+    the first page and the last. A search that finds nothing as typed is tried once more for
+    names that look like it ("sambel" finds "Sambal"), and the page says so."""
+    terms = search_terms(filters.q)
+    hits = ranked_ids("products", terms) if terms else None
+    results = _result_page(_products_query(filters, hits, now), page, per_page, count)
+    if terms and count and results.total == 0:
+        similar = similar_ids("products", terms)
+        if similar is not None:
+            results = _result_page(_products_query(filters, similar, now), page, per_page, count)
+            results.similar = results.total > 0
+    return results
+
+
+def _products_query(filters: BrowseFilters, hits, now: datetime | None):
     query = (
         select(Product)
         .join(Product.store)
@@ -451,10 +466,7 @@ def browse_products(
             selectinload(Product.upcoming_portions),
         )
     )
-    terms = search_terms(filters.q)
-    hits = None
-    if terms:
-        hits = ranked_ids("products", terms)
+    if hits is not None:
         query = query.join(hits, hits.c.id == Product.id)
     sort = filters.sort if filters.sort in SORTS else ""
     if not sort or (sort == "relevance" and hits is None):
@@ -493,8 +505,7 @@ def browse_products(
             Product.id,
         ],
     }[sort]
-    query = query.order_by(*order)
-    return _result_page(query, page, per_page, count)
+    return query.order_by(*order)
 
 
 def search_stores(q: str, limit: int = 6) -> list[Store]:

@@ -12,6 +12,7 @@ SEARCH_INDEXES = {
     "ix_products_newest",
     "ix_products_category_newest",
     "ix_products_store_newest",
+    "ix_products_name_trgm",
 }
 #: stored generated columns (PostgreSQL): written by the database, never by the models
 GENERATED_COLUMNS = {"search_vector"}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
+from werkzeug.security import safe_join
 
 from marketplace.core.db import to_jakarta, utcnow
 from marketplace.core.money import format_rupiah
@@ -78,7 +81,49 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+#: a year: a static file's URL carries its content's hash, so a changed file has a new URL
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+def _static_hash(folder: str, filename: str, mtime: float) -> str:
+    key = (folder, filename, mtime)
+    if key not in _HASHES:
+        with open(os.path.join(folder, filename), "rb") as handle:
+            _HASHES[key] = hashlib.sha256(handle.read()).hexdigest()[:12]
+    return _HASHES[key]
+
+
+_HASHES: dict[tuple[str, str, float], str] = {}
+
+
+def static_version(app: Flask, filename: str) -> str | None:
+    """The content hash of a static file (cached until the file changes), None if it is not
+    a file."""
+    folder = app.static_folder or ""
+    path = safe_join(folder, filename)
+    if path is None or not os.path.isfile(path):
+        return None
+    return _static_hash(folder, filename, os.path.getmtime(path))
+
+
 def register(app: Flask) -> None:
+    @app.url_defaults
+    def versioned_static(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_version(app, values["filename"])
+            if version:
+                values["v"] = version
+
+    @app.after_request
+    def cache_static(response):
+        if request.endpoint == "static" and response.status_code in (200, 304):
+            version = request.args.get("v")
+            if version and version == static_version(app, request.view_args["filename"]):
+                response.cache_control.public = True
+                response.cache_control.max_age = STATIC_MAX_AGE
+                response.cache_control.immutable = True
+        return response
+
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["jakarta"] = jakarta_datetime

@@ -255,3 +255,21 @@ def search_ids_names(query: str) -> list[str]:
     return [
         p.name.lower() for p in db.session.scalars(sa.select(Product).where(Product.id.in_(ids)))
     ]
+
+
+def test_a_typo_finds_names_that_look_like_it(client, create_store, create_product, dialect):
+    store = create_store()
+    create_product(store, name="Sambal Bawang Ceu Ani")
+    create_product(store, name="Bakso Malang Jumbo")
+    create_product(store, name="Es Teh Manis")
+    found = client.get("/cari?q=sambel").get_data(as_text=True)
+    typo = client.get("/cari?q=bakso+malnag").get_data(as_text=True)
+    nothing = client.get("/cari?q=pizza").get_data(as_text=True)
+    assert "Tidak ada produk yang cocok" in nothing
+    if dialect == "postgresql":
+        assert "Sambal Bawang Ceu Ani" in found
+        assert "Tidak ada yang persis “sambel”" in found
+        assert "Es Teh Manis" not in found
+        assert "Bakso Malang Jumbo" in typo
+    else:  # SQLite has no trigram matching: an honest "nothing found"
+        assert "Tidak ada produk yang cocok" in found
