@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace.config import check_production, load_config
+from marketplace.config import check_production, load_config, trusted_hosts
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +23,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production(app.config)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         # The embedded default lives under instance/; SQLite cannot create the folder itself.
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the marker production refuses
 
@@ -132,8 +133,19 @@ def load_config() -> dict:
         #: order, far below what the database and Stripe can carry)
         "MAX_ORDER_TOTAL": int(os.environ.get("MAX_ORDER_TOTAL", "50000000")),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "24")),
-        #: the site's public address, for links in e-mails and WhatsApp messages
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        #: the site's public address: every link that leaves the site is built on it, never on
+        #: the Host a request names (production requires it, https)
+        "BASE_URL": os.environ.get(
+            "BASE_URL", "" if env == "production" else "http://127.0.0.1:5000"
+        ),
+        #: Host headers answered (Flask refuses others with 400); in production the host of
+        #: BASE_URL plus these (comma-separated, e.g. an internal health-check name)
+        "TRUSTED_HOSTS_EXTRA": _words(os.environ.get("TRUSTED_HOSTS", "")),
+        #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+        #: (rate limits and session protection then see the client's address)
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "1" if env == "production" else "0")),
+        #: Strict-Transport-Security max-age in production (seconds; 0 = not sent)
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", "31536000")),
         #: a new order the seller leaves unanswered this long is rejected by the sweep
         "ORDER_ACCEPT_TIMEOUT_MINUTES": int(os.environ.get("ORDER_ACCEPT_TIMEOUT_MINUTES", "60")),
         #: an unpaid card order expires after this many minutes
@@ -146,6 +158,19 @@ def load_config() -> dict:
     }
 
 
+def _words(text: str) -> list[str]:
+    return [word.strip() for word in text.split(",") if word.strip()]
+
+
+def trusted_hosts(config: dict) -> list[str] | None:
+    """The Host headers production answers: BASE_URL's host and the extra ones; None (any)
+    elsewhere."""
+    if config.get("ENV_NAME") != "production":
+        return config.get("TRUSTED_HOSTS")
+    host = urlsplit(config.get("BASE_URL", "")).hostname
+    return [h for h in (host, *config.get("TRUSTED_HOSTS_EXTRA", [])) if h]
+
+
 def check_production(config: dict) -> None:
     """Refuse to run production with development defaults."""
     if config.get("ENV_NAME") != "production":
@@ -156,6 +181,12 @@ def check_production(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point at PostgreSQL in production.")
+    base = urlsplit(config.get("BASE_URL") or "")
+    if base.scheme != "https" or not base.hostname:
+        raise ConfigError(
+            "BASE_URL must be the site's public https address in production "
+            "(links in mail, WhatsApp and feeds are built on it)."
+        )
     if not config.get("CELERY_BROKER_URL"):
         # without a broker, mail and pushes would be sent inside web requests
         raise ConfigError("CELERY_BROKER_URL must name the job broker (Redis or RabbitMQ).")

@@ -74,6 +74,8 @@ def make_app(database_url: str, upload_dir: Path, **overrides):
         "REVIEW_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        # links that leave the site are built on this, whatever Host a request names
+        "BASE_URL": "http://localhost",
         "VAPID_PRIVATE_KEY": VAPID[0],
         "VAPID_PUBLIC_KEY": VAPID[1],
         "VAPID_SUBJECT": "mailto:test@pasar-kampung.test",

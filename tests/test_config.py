@@ -40,6 +40,13 @@ def test_production_starts_with_real_settings(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    monkeypatch.delenv("BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="BASE_URL"):
+        create_app()
+    monkeypatch.setenv("BASE_URL", "http://pasar.example")
+    with pytest.raises(ConfigError, match="https"):
+        create_app()
+    monkeypatch.setenv("BASE_URL", "https://pasar.example")
     with pytest.raises(ConfigError, match="CELERY_BROKER_URL"):
         create_app()
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
@@ -57,6 +64,7 @@ def test_production_starts_with_real_settings(monkeypatch):
 
 def test_production_may_run_cash_only(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("BASE_URL", "https://pasar.example")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
     monkeypatch.setenv("CARD_PAYMENTS", "off")
@@ -116,3 +124,48 @@ def test_create_city_admin_command(app):
     )
     assert result.exit_code != 0
     assert "sudah terdaftar" in result.output
+
+
+@pytest.fixture
+def production_app(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("BASE_URL", "https://pasar.example")
+    monkeypatch.setenv("TRUSTED_HOSTS", "app-health.internal")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
+    monkeypatch.setenv("CARD_PAYMENTS", "off")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+    monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
+    monkeypatch.setenv("VAPID_PUBLIC_KEY", VAPID[1])
+    return create_app()
+
+
+def test_production_answers_only_its_own_host_over_https(production_app):
+    client = production_app.test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    answer = client.get("/healthz", headers={"Host": "pasar.example"})
+    assert answer.status_code == 200
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert client.get("/healthz", headers={"Host": "app-health.internal"}).status_code == 200
+
+
+def test_behind_the_proxy_the_client_address_is_the_visitors(production_app):
+    from flask import request
+
+    seen = {}
+
+    @production_app.route("/_alamat")
+    def address():
+        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        return "ok"
+
+    production_app.test_client().get(
+        "/_alamat",
+        headers={
+            "Host": "pasar.example",
+            "X-Forwarded-For": "36.72.1.9",
+            "X-Forwarded-Proto": "https",
+        },
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert seen == {"addr": "36.72.1.9", "scheme": "https"}

@@ -121,3 +121,15 @@ class AuditEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The session cookie names it; signing out revokes it here, so a
+    copied cookie stops working too."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -24,7 +24,7 @@ from marketplace.accounts.forms import (
     SignUpForm,
 )
 from marketplace.core.errors import DomainError
-from marketplace.core.web import render_form, run_service, safe_next
+from marketplace.core.web import public_url, render_form, run_service, safe_next
 from marketplace.extensions import db, limiter
 from marketplace.orders.cart import DbCart, SessionCart, merge_into
 from marketplace.outbox import whatsapp
@@ -37,13 +37,16 @@ def _auth_limit() -> str:
 
 
 def _start_session(user) -> None:
-    """Renew the session at login (session fixation); the guest's cart joins the saved one."""
+    """Renew the session at login (session fixation) and record it as a live login session;
+    the guest's cart joins the saved one."""
     guest_items = SessionCart(session).items()
+    services.revoke_login_session(session.get(services.SESSION_ID_KEY))
     session.clear()
+    session[services.SESSION_ID_KEY] = services.open_login_session(user)
     login_user(user, remember=False)
     if guest_items:
         merge_into(DbCart(user), guest_items)
-        db.session.commit()
+    db.session.commit()
 
 
 def _home_for(user) -> str:
@@ -99,9 +102,23 @@ def login():
 
 @bp.route("/keluar", methods=["POST"])
 def logout():
+    services.revoke_login_session(session.get(services.SESSION_ID_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Anda sudah keluar."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/keluar-semua", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Sign out on every phone and computer (a lost phone, a shared one)."""
+    services.sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Anda sudah keluar dari semua perangkat."), "success")
     return redirect(url_for("main.home"))
 
 
@@ -122,7 +139,7 @@ def change_password():
 
 def _reset_link(user) -> str:
     token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-    return url_for("accounts.reset_password", token=token, _external=True)
+    return public_url("accounts.reset_password", token=token)
 
 
 @bp.route("/kode-reset", methods=["GET", "POST"])

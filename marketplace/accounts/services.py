@@ -8,13 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, session
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts.models import AuditEvent, ResetCode, Role, User
+from marketplace.accounts.models import AuditEvent, LoginSession, ResetCode, Role, User
 from marketplace.core.db import utcnow
 from marketplace.core.errors import DomainError
 from marketplace.core.phone import InvalidPhone, normalize_phone
@@ -154,16 +154,54 @@ def reset_password(token: str, new: str, secret_key: str, max_age: int) -> User:
     return user
 
 
+#: the key of the Flask session that names its LoginSession
+SESSION_ID_KEY = "sid"
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: '<id>.<auth_version>'; an old version means signed out."""
+    """Flask-Login loader: '<id>.<auth_version>' of a live login session; an old version (the
+    password changed, "sign out everywhere") or a revoked session means signed out."""
     try:
         ident, version = (int(part) for part in user_id.split("."))
     except (ValueError, AttributeError):
+        return None
+    sid = session.get(SESSION_ID_KEY) if has_request_context() else None
+    live = db.session.get(LoginSession, sid) if isinstance(sid, str) else None
+    if live is None or live.revoked_at is not None or live.user_id != ident:
         return None
     user = db.session.get(User, ident)
     if user is None or user.auth_version != version:
         return None
     return user
+
+
+def open_login_session(user: User) -> str:
+    """Record a new signed-in browser; its id goes into the session cookie."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=sid, user_id=user.id))
+    db.session.flush()
+    return sid
+
+
+def revoke_login_session(sid: str | None) -> None:
+    """Sign one browser out for good (its cookie, copied or not, no longer signs anyone in)."""
+    live = db.session.get(LoginSession, sid) if isinstance(sid, str) else None
+    if live is not None and live.revoked_at is None:
+        live.revoked_at = utcnow()
+        db.session.flush()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of ``user``: each browser must sign in again."""
+    user.auth_version += 1
+    now = utcnow()
+    for live in db.session.scalars(
+        select(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+        )
+    ):
+        live.revoked_at = now
+    db.session.flush()
 
 
 def send_reset_link(user: User, link: str) -> None:

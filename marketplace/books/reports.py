@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from marketplace.books.models import CashEntry, EntryKind, Method
 from marketplace.core.charts import bar_chart
+from marketplace.core.csvfile import csv_text
 from marketplace.core.db import JAKARTA, jakarta_today, to_jakarta
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
@@ -231,12 +230,9 @@ def chart_svg(report: Report) -> str:
 
 def export_csv(store: Store, period: Period) -> str:
     """The period's entries as CSV (UTF-8 with a BOM for spreadsheets; Rupiah as integers)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in db.session.scalars(_entries(store, period)):
-        writer.writerow(
+    return csv_text(
+        CSV_COLUMNS,
+        (
             [
                 to_jakarta(entry.occurred_at).strftime("%Y-%m-%d %H:%M"),
                 entry.kind,
@@ -247,8 +243,9 @@ def export_csv(store: Store, period: Period) -> str:
                 entry.note,
                 "ya" if entry.is_automatic else "tidak",
             ]
-        )
-    return out.getvalue()
+            for entry in db.session.scalars(_entries(store, period))
+        ),
+    )
 
 
 def entries_page(store: Store, period: Period, page: int, per_page: int = 50):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 class DomainError(Exception):
@@ -83,6 +83,11 @@ def register_errorhandlers(app: Flask) -> None:
         title, message = messages[500]
         return _render(500, title(), message())
 
+    def handle_foreign_host(error: SecurityError):
+        # no page can be built for a Host the site does not answer (no URLs, no templates)
+        return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain"}
+
+    app.register_error_handler(SecurityError, handle_foreign_host)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)

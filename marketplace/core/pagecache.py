@@ -37,6 +37,7 @@ PRIVATE_TABLES = frozenset(
         "users",
         "reset_codes",
         "audit_events",
+        "login_sessions",
         "push_subscriptions",
         "cash_entries",
         "book_categories",

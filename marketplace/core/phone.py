@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class InvalidPhone(ValueError):
@@ -10,11 +13,15 @@ class InvalidPhone(ValueError):
 
 
 def normalize_phone(raw: str) -> str:
-    """Normalise an Indonesian mobile number to the international form without '+': 62812…"""
-    digits = re.sub(r"[\s\-().]", "", raw or "")
+    """Normalise an Indonesian mobile number to the international form without '+': 62812…
+
+    Full-width and superscript digits become the plain digits they look like (NFKC), so a
+    look-alike of a registered number is that number; any other digit (Arabic-Indic, …) is
+    refused: a number is stored in ASCII digits only."""
+    digits = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", raw or ""))
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit():
+    if not _ASCII_DIGITS.fullmatch(digits):
         raise InvalidPhone(raw)
     if digits.startswith("0"):
         digits = "62" + digits[1:]

@@ -142,6 +142,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        if app.config.get("ENV_NAME") == "production" and app.config.get("HSTS_MAX_AGE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains",
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

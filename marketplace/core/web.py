@@ -84,3 +84,14 @@ def csv_response(body: str, filename: str) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link that leaves the site (mail, WhatsApp, push, feeds, share texts): always
+    on the configured BASE_URL, never on the Host header a request claimed (reset-link
+    poisoning). Works outside requests too (jobs)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)

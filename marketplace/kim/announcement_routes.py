@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET  # noqa: S405 - we write XML, we never parse input
 
 from flask import (
@@ -25,7 +26,13 @@ from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, require, role_required
-from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
+from marketplace.core.web import (
+    current_uploads,
+    public_url,
+    render_form,
+    run_service,
+    uploaded_file,
+)
 from marketplace.extensions import limiter
 from marketplace.kim import announcements as service
 from marketplace.kim.forms import ANNOUNCEMENT_KINDS, AnnouncementForm, ModerationForm, ReportForm
@@ -83,25 +90,36 @@ def report(announcement_id: int):
     return redirect(url_for("announcements.show", announcement_id=item.id))
 
 
+#: what XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/FFFF): a
+#: title pasted with one of them must not break every reader's feed
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
 def _feed(items, title: str, self_url: str) -> Response:
     feed = ET.Element("feed", xmlns=ATOM)
-    ET.SubElement(feed, "title").text = title
+    ET.SubElement(feed, "title").text = _xml_text(title)
     ET.SubElement(feed, "id").text = self_url
     ET.SubElement(feed, "link", rel="self", href=self_url)
     updated = max((i.updated_at for i in items), default=utcnow())
     ET.SubElement(feed, "updated").text = to_jakarta(updated).isoformat()
     for item in items:
-        url = url_for("announcements.show", announcement_id=item.id, _external=True)
+        url = public_url("announcements.show", announcement_id=item.id)
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "title").text = _xml_text(item.title)
         ET.SubElement(entry, "id").text = url
         ET.SubElement(entry, "link", href=url)
         ET.SubElement(entry, "updated").text = to_jakarta(item.updated_at).isoformat()
         ET.SubElement(entry, "published").text = to_jakarta(item.publish_at).isoformat()
         author = ET.SubElement(entry, "author")
-        ET.SubElement(author, "name").text = item.kim_group.name if item.kim_group else "Diskominfo"
-        ET.SubElement(entry, "summary").text = item.summary
-        ET.SubElement(entry, "content", type="html").text = item.body_html
+        ET.SubElement(author, "name").text = _xml_text(
+            item.kim_group.name if item.kim_group else "Diskominfo"
+        )
+        ET.SubElement(entry, "summary").text = _xml_text(item.summary)
+        ET.SubElement(entry, "content", type="html").text = _xml_text(item.body_html)
     body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
     return Response(body, mimetype="application/atom+xml")
 
@@ -111,7 +129,7 @@ def feed():
     return _feed(
         service.published(),
         _("Pengumuman Kampung Kuliner Kota Tangerang"),
-        url_for("announcements.feed", _external=True),
+        public_url("announcements.feed"),
     )
 
 
@@ -123,7 +141,7 @@ def kelurahan_feed(slug: str):
     return _feed(
         service.published(kelurahan_id=area.id),
         _("Pengumuman Kelurahan %(name)s", name=area.name),
-        url_for("announcements.kelurahan_feed", slug=slug, _external=True),
+        public_url("announcements.kelurahan_feed", slug=slug),
     )
 
 

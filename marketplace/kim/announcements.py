@@ -65,25 +65,32 @@ def can_manage(actor: User, item: Announcement) -> bool:
 
 
 def _links(actor: User, data: AnnouncementData, kelurahan_id: int | None) -> list[AnnouncementLink]:
-    links = []
-    stores = (
-        db.session.scalars(select(Store).where(Store.id.in_(data.store_ids)))
-        if data.store_ids
-        else []
-    )
-    for store in stores:
-        if store.status != StoreStatus.VERIFIED:
+    """The links of an announcement, each checked here against the actor's area: a KIM links
+    only the stores, products and codes of its own kelurahan, whatever ids a form posts."""
+
+    def in_scope(store: Store | None) -> Store:
+        if store is None or store.status != StoreStatus.VERIFIED:
             raise DomainError(_("Hanya toko terverifikasi yang dapat ditautkan."))
-        links.append(AnnouncementLink(store_id=store.id))
-    for product_id in data.product_ids:
+        if not actor.can_moderate_kelurahan(store.kelurahan_id):
+            raise NotAllowed(
+                _("Anda hanya dapat menautkan toko, produk dan kode promo dari kelurahan Anda.")
+            )
+        return store
+
+    links = []
+    for store_id in dict.fromkeys(data.store_ids):
+        links.append(AnnouncementLink(store_id=in_scope(db.session.get(Store, store_id)).id))
+    for product_id in dict.fromkeys(data.product_ids):
         product = db.session.get(Product, product_id)
-        if product is None or not product.store.is_public:
+        if product is None or product.is_hidden:
             raise DomainError(_("Produk yang ditautkan tidak ditemukan."))
+        in_scope(product.store)
         links.append(AnnouncementLink(product_id=product.id))
-    for code_id in data.code_ids:
+    for code_id in dict.fromkeys(data.code_ids):
         code = db.session.get(DiscountCode, code_id)
         if code is None or code.store_id is None:
             raise DomainError(_("Kode promo yang ditautkan tidak ditemukan."))
+        in_scope(code.store)
         links.append(AnnouncementLink(code_id=code.id))
     for campaign_id in data.campaign_ids:
         if db.session.get(Campaign, campaign_id) is None:

@@ -3,8 +3,6 @@ seller's books; an area with fewer than three stores is not shown on its own."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -14,6 +12,7 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
 from marketplace.books.reports import Period
+from marketplace.core.csvfile import csv_text
 from marketplace.core.db import to_jakarta
 from marketplace.extensions import db
 from marketplace.kim.models import Training, TrainingRegistration
@@ -281,11 +280,8 @@ CSV_COLUMNS = [f.name for f in fields(AreaFigures)]
 
 
 def export_csv(impact: Impact) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["bulan", *CSV_COLUMNS])
     month = impact.period.first.strftime("%Y-%m")
-    for row in impact.rows:
-        writer.writerow([month, *(getattr(row, name) for name in CSV_COLUMNS)])
-    return out.getvalue()
+    return csv_text(
+        ["bulan", *CSV_COLUMNS],
+        ([month, *(getattr(row, name) for name in CSV_COLUMNS)] for row in impact.rows),
+    )

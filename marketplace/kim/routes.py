@@ -11,7 +11,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import store_products
 from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import public_url, render_form, run_service
 from marketplace.kim import featured, services
 from marketplace.kim.forms import (
     OFFICE_LABELS,
@@ -268,7 +268,7 @@ def assisted_reset():
         ok, person = run_service(account_services.assisted_reset, current_user, form.phone.data)
         if ok:
             token = account_services.make_reset_token(person, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = public_url("accounts.reset_password", token=token)
     return render_form(
         "kim/assisted_reset.html",
         form,

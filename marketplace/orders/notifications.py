@@ -3,11 +3,11 @@ the outbox in the transaction of the change."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from marketplace.core.money import format_rupiah
+from marketplace.core.web import public_url
 from marketplace.orders.models import Order, OrderEvent
 from marketplace.orders.states import LABELS
 from marketplace.outbox import services as outbox
@@ -109,7 +109,6 @@ def _whatsapp(order: Order, event: OrderEvent, link: str) -> None:
             event.id,
         )
     if event.to_status == "new":
-        base = current_app.config["BASE_URL"].rstrip("/")
         outbox.queue_whatsapp(
             order.store.whatsapp,
             "pesanan_baru_penjual",
@@ -121,7 +120,7 @@ def _whatsapp(order: Order, event: OrderEvent, link: str) -> None:
                 + " "
                 + format_datetime(order.fulfil_at, "EEE d MMM HH.mm"),
                 format_datetime(order.answer_by, "HH.mm") if order.answer_by else "-",
-                f"{base}/toko-saya/{order.store_id}/pesanan",
+                public_url("order_board.board", store_id=order.store_id),
             ],
             order.id,
             event.id,

@@ -26,7 +26,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.models import Product
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import public_url, render_form, run_service
 from marketplace.events import services as events
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
@@ -239,7 +239,7 @@ def _order_by_token(token: str) -> Order:
 @bp.route("/pesanan/<token>")
 def show(token: str):
     order = _order_by_token(token)
-    link = url_for("orders.show", token=order.token, _external=True)
+    link = public_url("orders.show", token=order.token)
     return render_template(
         "orders/show.html",
         order=order,

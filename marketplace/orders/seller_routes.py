@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404
-from marketplace.core.web import run_service
+from marketplace.core.web import public_url, run_service
 from marketplace.orders import services
 from marketplace.orders.forms import RejectOrderForm
 from marketplace.orders.models import Order, OrderStatus
@@ -65,7 +65,7 @@ def count(store_id: int):
 @login_required
 def detail(order_id: int):
     order = _own_order(order_id)
-    link = url_for("orders.show", token=order.token, _external=True)
+    link = public_url("orders.show", token=order.token)
     return render_template(
         "order_board/detail.html",
         order=order,

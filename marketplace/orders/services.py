@@ -20,6 +20,7 @@ from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.jobs import after_commit, periodic
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import InvalidPhone, normalize_phone
+from marketplace.core.web import public_url
 from marketplace.events import services as events
 from marketplace.events.models import Event
 from marketplace.extensions import db
@@ -68,7 +69,7 @@ class CheckoutData:
 
 
 def order_link(order: Order) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/pesanan/{order.token}"
+    return public_url("orders.show", token=order.token)
 
 
 def _booked_per_day(store: Store, first: date, last: date) -> Counter:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from marketplace.core.db import jakarta_wall_clock
 from marketplace.core.permissions import get_owned_or_404
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import public_url, render_form, run_service
 from marketplace.extensions import db
 from marketplace.kim.announcements import published_for_stores
 from marketplace.promotions import campaigns, followers, services
@@ -57,7 +57,7 @@ def edit(code_id: int):
 @login_required
 def broadcast(store_id: int):
     store = get_owned_or_404(Store, store_id, "is_managed_by", current_user)
-    link = url_for("stores.storefront", slug=store.slug, _external=True)
+    link = public_url("stores.storefront", slug=store.slug)
     return render_template(
         "promotions/broadcast.html",
         store=store,

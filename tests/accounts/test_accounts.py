@@ -168,3 +168,67 @@ def test_open_redirect_after_login_is_refused(client, create_user):
         "/akun/masuk?next=//evil.example/", data={"login": user.phone, "password": PASSWORD}
     )
     assert "evil" not in response.headers["Location"]
+
+
+def test_a_look_alike_number_is_the_same_account(client, create_user, count_rows):
+    from marketplace.accounts.models import User
+
+    create_user(phone="6281234567890")
+    before = count_rows(User)
+    response = client.post(
+        "/akun/daftar",
+        data={"name": "Peniru", "phone": "０８１２３４５６７８９０", "password": "rahasia123"},
+    )
+    assert response.status_code == 400
+    assert "sudah terdaftar" in response.get_data(as_text=True)
+    response = client.post(
+        "/akun/daftar",
+        data={"name": "Peniru", "phone": "٠٨١٢٣٤٥٦٧٨٩١", "password": "rahasia123"},
+    )
+    assert response.status_code == 400
+    assert count_rows(User) == before
+
+
+def test_a_forged_host_header_does_not_reach_the_reset_link(client, create_user, caplog):
+    create_user(email="korban@example.id")
+    with caplog.at_level(logging.WARNING):
+        response = client.post(
+            "/akun/lupa-kata-sandi",
+            data={"login": "korban@example.id"},
+            headers={"Host": "evil.example"},
+        )
+    assert response.status_code == 302
+    message = "\n".join(r.getMessage() for r in caplog.records)
+    assert "evil.example" not in message
+    assert "http://localhost/akun/atur-ulang/" in message  # BASE_URL
+
+
+def _copy_cookies(source, target) -> None:
+    for cookie in source._cookies.values():
+        target.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, create_user, login):
+    user = create_user()
+    login(user)
+    thief = app.test_client()
+    _copy_cookies(client, thief)
+    assert thief.get("/akun/kata-sandi").status_code == 200  # the copy works while signed in
+    client.post("/akun/keluar")
+    assert thief.get("/akun/kata-sandi").status_code == 302  # and not after
+    assert "/akun/masuk" in thief.get("/akun/kata-sandi").headers["Location"]
+
+
+def test_signing_out_everywhere_ends_every_browser(app, client, create_user, login):
+    user = create_user()
+    phone = app.test_client()
+    phone.post("/akun/masuk", data={"login": user.phone, "password": PASSWORD})
+    login(user)
+    assert phone.get("/akun/kata-sandi").status_code == 200
+    assert 'action="/akun/keluar-semua"' in client.get("/akun/").get_data(as_text=True)
+    assert client.post("/akun/keluar-semua").status_code == 302
+    assert phone.get("/akun/kata-sandi").status_code == 302
+    assert client.get("/akun/kata-sandi").status_code == 302
+    # signing in again works as usual
+    login(user)
+    assert client.get("/akun/kata-sandi").status_code == 200

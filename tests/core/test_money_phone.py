@@ -76,6 +76,9 @@ def test_parse_rupiah_refuses_absurd_amounts():
         "0812 3456 7890",
         "81234567890",
         "(0812) 3456-7890",
+        "０８１２３４５６７８９０",  # full-width digits are the number they look like
+        "⁰⁸¹²³⁴⁵⁶⁷⁸⁹⁰",  # and so are superscript ones
+        "628１２３４５６７８９０",  # once stored apart from 6281234567890
     ],
 )
 def test_phone_formats_normalise_to_one_form(raw):
@@ -83,7 +86,17 @@ def test_phone_formats_normalise_to_one_form(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "12345", "02112345678", "+1 202 555 0100", "0812abc", "0" * 30]
+    "raw",
+    [
+        "",
+        "12345",
+        "02112345678",
+        "+1 202 555 0100",
+        "0812abc",
+        "0" * 30,
+        "٠٨١٢٣٤٥٦٧٨٩٠",  # Arabic-Indic digits: isdigit() says yes, we say no
+        "0812\u200b34567890",  # a zero-width space hidden inside
+    ],
 )
 def test_invalid_phones_are_refused(raw):
     with pytest.raises(InvalidPhone):
