@@ -62,17 +62,8 @@ def test_production_starts_with_real_settings(monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_production_may_run_cash_only(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("BASE_URL", "https://pasar.example")
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/never-connected")
-    monkeypatch.setenv("CARD_PAYMENTS", "off")
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
-    monkeypatch.setenv("VAPID_PRIVATE_KEY", VAPID[0])
-    monkeypatch.setenv("VAPID_PUBLIC_KEY", VAPID[1])
-    app = create_app()
-    with app.app_context():
+def test_production_may_run_cash_only(production_app):
+    with production_app.app_context():
         from marketplace.payments.stripe_client import is_configured
 
         assert not is_configured()

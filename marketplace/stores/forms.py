@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
@@ -126,21 +127,13 @@ class StoreForm(StoreBasicsForm):
             )
 
     def to_data(self) -> StoreData:
-        return StoreData(
-            name=self.name.data or "",
+        """Everything the full form holds, on top of the basics."""
+        return replace(
+            super().to_data(),
             slug=self.slug.data or "",
             story=self.story.data or "",
-            whatsapp=self.whatsapp.data or "",
-            address=self.address.data or "",
-            rt=self.rt.data or "",
-            rw=self.rw.data or "",
-            kelurahan_id=self.kelurahan_id.data or 0,
-            landmark=self.landmark.data or "",
             latitude=self.latitude.data,
             longitude=self.longitude.data,
-            offers_pickup=self.offers_pickup.data,
-            offers_delivery=self.offers_delivery.data,
-            delivery_fee=self.delivery_fee.data or 0,
             delivery_rws=self.delivery_rws.data or "",
             delivery_kelurahan_ids=tuple(self.delivery_kelurahan_ids.data or ()),
             daily_capacity=self.daily_capacity.data,

@@ -4,6 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from marketplace.extensions import db
+from tests.e2e.axe_check import serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -60,12 +61,7 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     problems = []
     for url in urls:
         page.goto(live_server + url)
-        results = axe.run(page)
-        assert results.response["passes"], "axe must have checked something"
-        for violation in results.response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        problems += serious_violations(axe, page, url)
     assert not problems, "\n".join(problems)
 
 
@@ -85,11 +81,7 @@ def test_seller_pages_have_no_serious_accessibility_violations(live_server, phon
         f"/toko-saya/{store}/ulasan",
     ):
         page.goto(live_server + url)
-        results = axe.run(page)
-        for violation in results.response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        problems += serious_violations(axe, page, url)
     assert not problems, "\n".join(problems)
 
 
@@ -112,8 +104,5 @@ def test_back_office_pages_fit_a_phone_and_pass_axe(live_server, phone, sample_s
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             problems.append(f"{url}: {width} px wide on a 360 px screen")
-        for violation in axe.run(page).response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        problems += serious_violations(axe, page, url)
     assert not problems, "\n".join(problems)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.axe_check import serious_violations
 from tests.e2e.conftest import PHONE
 from tests.e2e.demo_site import sign_in_demo
 
@@ -64,10 +65,7 @@ def walk(page, base: str, start: list[str]) -> tuple[list[str], set[str]]:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             problems.append(f"{path}: {width} px wide")
-        for violation in axe.run(page).response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:2]
-                problems.append(f"{path}: axe {violation['id']} ({violation['impact']}) {targets}")
+        problems += serious_violations(axe, page, path)
         small = page.evaluate(TARGETS)
         if small:
             problems.append(f"{path}: tap targets under 44 px: {small[:3]}")
