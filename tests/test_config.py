@@ -160,3 +160,41 @@ def test_behind_the_proxy_the_client_address_is_the_visitors(production_app):
         environ_base={"REMOTE_ADDR": "127.0.0.1"},
     )
     assert seen == {"addr": "36.72.1.9", "scheme": "https"}
+
+
+def test_readiness_names_what_does_not_answer(app, client):
+    assert client.get("/readyz").get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    saved = {key: app.config.get(key) for key in ("REDIS_URL", "CELERY_BROKER_URL")}
+    app.config.update(
+        REDIS_URL="redis://127.0.0.1:1/0", CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:1//"
+    )
+    try:
+        answer = client.get("/readyz")
+    finally:
+        app.config.update(saved)
+    assert answer.status_code == 503
+    checks = answer.get_json()["checks"]
+    assert checks["database"] == "ok"
+    assert checks["redis"] != "ok"
+    assert checks["broker"] != "ok"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_readiness_with_a_redis_that_answers(app, client):
+    import redis
+
+    from tests.conftest import missing_service
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError as error:
+        missing_service(f"Redis is not reachable at {url}: {error}")
+    saved = app.config.get("REDIS_URL")
+    app.config.update(REDIS_URL=url)
+    try:
+        answer = client.get("/readyz")
+    finally:
+        app.config.update(REDIS_URL=saved)
+    assert answer.status_code == 200
+    assert answer.get_json()["checks"] == {"database": "ok", "redis": "ok"}

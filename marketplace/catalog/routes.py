@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace.areas.models import Kelurahan
 from marketplace.areas.services import all_kelurahan
 from marketplace.catalog import services
 from marketplace.catalog.models import Category, OptionGroup, Product
@@ -19,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.reviews.forms import ReportReviewForm
 from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
+from marketplace.stores.models import Store
 
 bp = Blueprint("catalog", __name__)
 MAX_QUERY_LENGTH = 200
@@ -102,8 +104,13 @@ def product(product_id: int):
         select(Product)
         .where(Product.id == product_id)
         .options(
+            # the store, its kelurahan and kecamatan in the same statement
+            joinedload(Product.store).joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
+            joinedload(Product.store).selectinload(Store.periods),
+            joinedload(Product.store).selectinload(Store.closed_dates),
             selectinload(Product.photos),
             selectinload(Product.option_groups).selectinload(OptionGroup.options),
+            selectinload(Product.upcoming_portions),
         )
     )
     if item is None or not item.is_visible_to(current_user):

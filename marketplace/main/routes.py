@@ -14,6 +14,7 @@ from flask import (
 from marketplace.catalog.services import BrowseFilters, browse_products, categories, latest_stores
 from marketplace.core.pagecache import cached_page
 from marketplace.core.web import safe_next
+from marketplace.extensions import db
 from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
 from marketplace.kim.forms import ANNOUNCEMENT_KINDS
@@ -64,7 +65,60 @@ def media(name: str):
 
 @bp.route("/healthz")
 def health():
+    """Liveness: the process answers (nothing else is asked, so a slow database does not get
+    every worker restarted)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def ready():
+    """Readiness: the database, and the Redis and the job broker this instance is configured
+    with, answer now; 503 with the failing part named otherwise (a load balancer takes the
+    instance out of rotation)."""
+    checks = readiness_checks()
+    failing = {name: error for name, error in checks.items() if error}
+    body = {
+        "status": "fail" if failing else "ok",
+        "checks": {k: v or "ok" for k, v in checks.items()},
+    }
+    return body, 503 if failing else 200
+
+
+def readiness_checks() -> dict[str, str]:
+    """Each dependency: '' when it answered, the error's class name otherwise."""
+    from sqlalchemy import text
+
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = ""
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        db.session.rollback()
+        checks["database"] = type(error).__name__
+    for name, url in (
+        ("redis", current_app.config.get("REDIS_URL")),
+        ("broker", current_app.config.get("CELERY_BROKER_URL")),
+    ):
+        if not url:
+            continue
+        checks[name] = _ping(url)
+    return checks
+
+
+def _ping(url: str) -> str:
+    try:
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+        elif url.startswith("amqp://"):
+            from kombu import Connection
+
+            with Connection(url, connect_timeout=1) as connection:
+                connection.ensure_connection(max_retries=1)
+        return ""
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        return type(error).__name__
 
 
 @bp.route("/robots.txt")

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
+from marketplace.areas.models import Kelurahan
 from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
@@ -72,6 +73,7 @@ def storefront(slug: str):
         select(Store)
         .where(Store.slug == slug)
         .options(
+            joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
             selectinload(Store.periods),
             selectinload(Store.closed_dates),
             selectinload(Store.credentials),

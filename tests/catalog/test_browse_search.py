@@ -273,3 +273,24 @@ def test_a_typo_finds_names_that_look_like_it(client, create_store, create_produ
         assert "Bakso Malang Jumbo" in typo
     else:  # SQLite has no trigram matching: an honest "nothing found"
         assert "Tidak ada produk yang cocok" in found
+
+
+def test_product_and_store_pages_cost_the_same_whatever_they_hold(
+    client, create_store, create_product
+):
+    def measure(url):
+        with QueryCounter(db.engine) as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    store = create_store()
+    rich = create_product(store, name="Nasi Rames")
+    services.save_option_group(rich, "Pilihan 0", "Satu\nDua +1000", True, False)
+    first = (measure(f"/produk/{rich.id}"), measure(f"/toko/{store.slug}"))
+    for n in range(1, 5):
+        services.save_option_group(rich, f"Pilihan {n}", "Satu\nDua +1000\nTiga", True, False)
+    for n in range(10):
+        create_product(store, name=f"Kue Lapis {n}")
+    assert measure(f"/produk/{rich.id}") == first[0]
+    assert measure(f"/toko/{store.slug}") == first[1]
+    assert first[0] <= 9
