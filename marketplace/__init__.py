@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             parents=True, exist_ok=True
         )
     app.logger.setLevel(logging.INFO)
+    from marketplace.core.logs import init_logging
+
+    init_logging(app)
 
     register_extensions(app)
     register_blueprints(app)

@@ -68,6 +68,8 @@ def load_config() -> dict:
         # the shared cache of anonymous public pages (marketplace/core/pagecache.py); empty = off
         "PAGE_CACHE_URL": os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL", "")),
         "PAGE_CACHE_SECONDS": int(os.environ.get("PAGE_CACHE_SECONDS", "60")),
+        #: "json" (one JSON object per line, production's default) or "text"
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if env == "production" else "text"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute"),

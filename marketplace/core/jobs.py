@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from marketplace.core.logs import current_request_id, request_id
 from marketplace.extensions import db
 
 _TASKS: dict[str, Callable[..., object]] = {}
@@ -114,7 +115,9 @@ def enqueue(name: str, *args: object, countdown: float | None = None) -> None:
     celery = current_app.extensions.get("celery")
     if celery is not None:
         try:
-            celery.send_task(name, args=list(args), countdown=countdown)
+            celery.send_task(
+                name, args=list(args), countdown=countdown, headers={"request_id": request_id()}
+            )
         except Exception:  # a broker outage must not fail the request that committed
             current_app.logger.exception("Could not queue task %s%r", name, args)
         return
@@ -174,14 +177,20 @@ def init_celery(app: Flask):
 
     for name in list(_TASKS):
 
-        def run(*args: object, _name: str = name) -> object:
+        def run(self, *args: object, _name: str = name) -> object:
+            # the log lines of the job carry the id of the request that queued it
+            given = getattr(self.request, "request_id", None) or (
+                getattr(self.request, "headers", None) or {}
+            ).get("request_id")
+            token = current_request_id.set(given or "-")
             with app.app_context():
                 try:
                     return execute(_name, *args)
                 finally:
                     db.session.remove()
+                    current_request_id.reset(token)
 
-        celery.task(name=name)(run)
+        celery.task(name=name, bind=True)(run)
     if app.config["CELERY_BROKER_URL"]:
         app.extensions["celery"] = celery
     return celery

@@ -162,6 +162,10 @@ class Worker:
                 "2",
                 "--loglevel",
                 "INFO",
+                # a node name of its own: two suites on one broker must not fight over the
+                # node's control queue
+                "-n",
+                f"pkk-test-{os.getpid()}-{id(self)}@%h",
             ],
             cwd=ROOT,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.env},
@@ -249,6 +253,7 @@ def _place(web, shop, email: str, phone: str = "081300001111") -> float:
     answer = buyer.place(shop.store_id, form, email=email, phone=phone)
     took = time.monotonic() - started
     assert answer.status_code == 302, answer.text[:1000]
+    _place.request_id = answer.headers["X-Request-ID"]
     return took
 
 
@@ -264,6 +269,8 @@ def test_a_checkout_with_smtp_down_mails_once_the_server_is_back(db_app, web, wo
     )
     assert state[0] == DeliveryStatus.PENDING
     assert "refused" in state[2].lower() or "connection" in state[2].lower()
+    # the worker's log line about it carries the id of the checkout request that queued it
+    assert wait_for(lambda: _place.request_id in worker.log(), what="the request id in the log")
     # The server comes back: the worker's retry delivers it, once
     inbox = smtp_server()
     wait_for(
