@@ -4,12 +4,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.areas import services
 from marketplace.areas.forms import KelurahanForm, RenameKelurahanForm
 from marketplace.areas.models import Kelurahan
-from marketplace.catalog.services import BrowseFilters, browse_products, public_stores
+from marketplace.catalog.services import BrowseFilters, browse_products
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
@@ -17,7 +18,7 @@ from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import render_form, run_service
 from marketplace.extensions import db
 from marketplace.kim.featured import current_featured
-from marketplace.stores.models import Store
+from marketplace.stores.models import Store, StoreStatus
 
 bp = Blueprint("areas", __name__)
 
@@ -36,16 +37,20 @@ def index():
 @bp.route("/kelurahan/<slug>")
 @cached_page
 def kelurahan(slug: str):
-    area = db.session.scalar(select(Kelurahan).where(Kelurahan.slug == slug))
+    area = db.session.scalar(
+        select(Kelurahan).where(Kelurahan.slug == slug).options(joinedload(Kelurahan.kecamatan))
+    )
     if area is None:
         abort(404)
     page = request.args.get("page", 1, type=db_int)
     products = browse_products(
         BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
     )
-    stores = list(
+    stores = list(  # listed by name only
         db.session.scalars(
-            public_stores().where(Store.kelurahan_id == area.id).order_by(Store.name)
+            select(Store)
+            .where(Store.status == StoreStatus.VERIFIED, Store.kelurahan_id == area.id)
+            .order_by(Store.name)
         )
     )
     return render_template(

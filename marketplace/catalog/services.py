@@ -346,20 +346,6 @@ def latest_stores(limit: int) -> list[Store]:
     )
 
 
-def public_stores():
-    """Verified stores with what pages need to show them (hours, kelurahan)."""
-    return (
-        select(Store)
-        .where(Store.status == StoreStatus.VERIFIED)
-        .options(
-            selectinload(Store.periods),
-            selectinload(Store.closed_dates),
-            selectinload(Store.kelurahan),
-            selectinload(Store.credentials),
-        )
-    )
-
-
 def _available_clause(today: date):
     return and_(
         Product.is_sold_out.is_(False),
@@ -515,7 +501,9 @@ def search_stores(q: str, limit: int = 6) -> list[Store]:
         return []
     hits = ranked_ids("stores", terms)
     query = (
-        public_stores()
+        select(Store)
+        .where(Store.status == StoreStatus.VERIFIED)
+        .options(joinedload(Store.kelurahan))  # a result shows the name and the kelurahan
         .join(hits, hits.c.id == Store.id)
         .order_by(hits.c.rank, Store.id)
         .limit(limit)
