@@ -13,21 +13,29 @@ from marketplace.accounts.models import Role
 from marketplace.orders.models import Order
 from marketplace.stores.models import StoreStatus
 
+
+def _words(block: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in block.split(",") if word.strip())
+
+
 #: words of the interface that never belong in the other language's pages
-INDONESIAN = (
-    "Keranjang", "Pesanan", "Masuk", "Daftar", "Beranda", "Cari", "Harga", "Simpan", "Semua",
-    "Tambah", "Belum", "tidak", "dengan", "untuk", "atau", "yang", "Produk", "Ulasan", "Hapus",
-    "Kembali", "Jumlah", "Bayar", "tunai", "Ambil", "Diantar", "Pengumuman", "Pilih", "Ubah",
-    "Tanggal", "Kategori", "Minggu", "Senin", "Buka", "Tutup", "Bahasa:", "Akun", "Menunggu",
-    "Terverifikasi", "Pemasukan", "Pengeluaran", "Laporan", "Toko saya", "bintang",
-)  # fmt: skip
-ENGLISH = (
-    "Cart", "Orders", "Sign in", "Search", "Price", "Save", "Store", "Home", "Account", "Add",
-    "the", "and", "with", "your", "Product", "Reviews", "Delete", "Back", "Amount", "Pay",
-    "Pickup", "Delivery", "Announcements", "Choose", "Edit", "Date", "Category", "Sunday",
-    "Monday", "Open", "Closed", "Language:", "Waiting", "Verified", "Income", "Expense", "Report",
-    "star", "Loading",
-)  # fmt: skip
+INDONESIAN = _words(
+    """
+    Keranjang, Pesanan, Masuk, Daftar, Beranda, Cari, Harga, Simpan, Semua, Tambah, Belum,
+    tidak, dengan, untuk, atau, yang, Produk, Ulasan, Hapus, Kembali, Jumlah, Bayar, tunai,
+    Ambil, Diantar, Pengumuman, Pilih, Ubah, Tanggal, Kategori, Minggu, Senin, Buka, Tutup,
+    Bahasa:, Akun, Menunggu, Terverifikasi, Pemasukan, Pengeluaran, Laporan, Toko saya,
+    bintang
+    """
+)
+ENGLISH = _words(
+    """
+    Cart, Orders, Sign in, Search, Price, Save, Store, Home, Account, Add, the, and, with,
+    your, Product, Reviews, Delete, Back, Amount, Pay, Pickup, Delivery, Announcements,
+    Choose, Edit, Date, Category, Sunday, Monday, Open, Closed, Language:, Waiting, Verified,
+    Income, Expense, Report, star, Loading
+    """
+)
 #: written the same in both languages (names, brands, codes)
 BOTH = ("Bahasa Indonesia", "English", "WhatsApp", "KIM", "Pasar Kampung Kuliner")
 
