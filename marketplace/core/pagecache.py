@@ -53,7 +53,6 @@ PRIVATE_TABLES = frozenset(
         "review_moderations",
         "announcement_reports",
         "aspiration_events",
-        "training_registrations",
         "featured_slot_logs",
         "booth_applications",
         "kim_members",
@@ -87,6 +86,17 @@ def _touches_public_rows(session: Session) -> bool:
 def _note_public_change(session: Session, _context) -> None:
     if _touches_public_rows(session):
         session.info["public_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_write(state) -> None:
+    """Writes that bypass the unit of work (``update(Review)...``, an upsert of portions) count
+    too: the flush never sees them."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table and table not in PRIVATE_TABLES:
+        state.session.info["public_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")

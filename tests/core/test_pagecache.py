@@ -138,3 +138,52 @@ def test_signed_in_visitors_and_messages_are_never_cached(shop):
     assert 'href="/toko-saya"' in again.get_data(as_text=True)  # the seller's own bar
     # and the anonymous page was not replaced by the seller's
     assert 'href="/toko-saya"' not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_a_write_that_bypasses_the_unit_of_work_is_seen_too(shop):
+    from sqlalchemy import update
+
+    app, ids = shop
+    url = f"/produk/{ids['product']}"
+    app.test_client().get(url)
+    assert app.test_client().get(url).headers["X-Page-Cache"] == "hit"
+    with app.app_context():
+        # as stock and review moderation do: one UPDATE statement, no object in the session
+        db.session.execute(
+            update(catalog.Product).where(catalog.Product.id == ids["product"]).values(price=21000)
+        )
+        db.session.commit()
+    page = app.test_client().get(url)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Rp21.000" in page.get_data(as_text=True)
+
+
+def test_a_training_attended_shows_on_the_store_page_at_once(shop):
+    from datetime import timedelta
+
+    from marketplace.accounts.models import User
+    from marketplace.core.db import utcnow
+    from marketplace.kim import trainings
+    from marketplace.stores.models import Store
+
+    app, _ids = shop
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.role == Role.CITY_ADMIN))
+        store = db.session.scalar(db.select(Store))
+        training = trainings.create_training(
+            admin, "Foto produk", "promosi", "Aula", utcnow() + timedelta(days=1), 20
+        )
+        registration = trainings.register(store.owner, training)
+        db.session.commit()
+        url = f"/toko/{store.slug}"
+        ids = (registration.id, training.id)
+    app.test_client().get(url)
+    assert app.test_client().get(url).headers["X-Page-Cache"] == "hit"
+    with app.app_context():
+        registration = db.session.get(trainings.TrainingRegistration, ids[0])
+        admin = db.session.scalar(db.select(User).where(User.role == Role.CITY_ADMIN))
+        trainings.mark_attendance(admin, registration, True)
+        db.session.commit()
+    page = app.test_client().get(url)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Foto produk" in page.get_data(as_text=True)
