@@ -5,9 +5,10 @@ city: `CITY_PRODUCTS=100000`) in CITY_PRODUCTS / 20 verified stores spread over 
 kelurahan, with Indonesian dish names, 60 % with a photo, 20 % with options and a quarter on
 daily portions. Serves it with gunicorn (2 sync workers) and loads each page with 16 concurrent
 clients for BENCH_SECONDS (default 3) seconds, then prints per page: requests per second, latency
-p50/p95/p99 (client side), the ratio to `/healthz` in the same run, SQL statements on the first
-and a deep page (in process), bytes, and EXPLAIN (ANALYZE, BUFFERS) of each page's slowest
-statement.
+p50/p95/p99 (client side, queueing included), server time p50/p95 (the app's Server-Timing
+header: from the request's arrival in the worker to its answer), the ratio to `/healthz` in the
+same run, SQL statements on the first and a deep page (in process), bytes, and EXPLAIN (ANALYZE,
+BUFFERS) of each page's slowest statement.
 
     PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
     CITY_PRODUCTS=100000 BENCH_SECONDS=10 PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py
@@ -240,16 +241,18 @@ def pages(app) -> list[tuple[str, str, str]]:
     ]
 
 
-def load(base: str, path: str, seconds: float) -> tuple[int, list[float], int]:
-    """CLIENTS threads asking for ``path`` for ``seconds``: (answers, latencies in ms, errors)."""
+def load(base: str, path: str, seconds: float) -> tuple[int, list[float], list[float], int]:
+    """CLIENTS threads asking for ``path`` for ``seconds``: (answers, latencies in ms as the
+    clients saw them, server times in ms from each answer's Server-Timing header, errors)."""
     url = urlsplit(base)
     latencies: list[float] = []
+    server_times: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def client():
-        mine = []
+        mine, served = [], []
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -258,6 +261,9 @@ def load(base: str, path: str, seconds: float) -> tuple[int, list[float], int]:
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
+                timing = response.getheader("Server-Timing", "")
+                if ok and "dur=" in timing:
+                    served.append(float(timing.split("dur=", 1)[1].split(",")[0]))
             except OSError:
                 ok = False
             finally:
@@ -269,13 +275,14 @@ def load(base: str, path: str, seconds: float) -> tuple[int, list[float], int]:
                     errors[0] += 1
         with lock:
             latencies.extend(mine)
+            server_times.extend(served)
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return len(latencies), latencies, errors[0]
+    return len(latencies), latencies, server_times, errors[0]
 
 
 def statements_of(app, path: str) -> tuple[int, int, str, float]:
@@ -325,12 +332,14 @@ def measure(app, env: dict, folder: Path):
     try:
         health = None
         for label, first, deep in pages(app):
-            answers, latencies, errors = load(server.url, first, SECONDS)
+            answers, latencies, served, errors = load(server.url, first, SECONDS)
             rate = answers / SECONDS
             health = health or rate
             sql_first, size, plan, slow_ms = statements_of(app, first)
             sql_deep = statements_of(app, deep)[0] if deep else None
-            rows.append((label, rate, latencies, rate / health, sql_first, sql_deep, size, errors))
+            rows.append(
+                (label, rate, latencies, served, rate / health, sql_first, sql_deep, size, errors)
+            )
             if plan:
                 plans.append((label, slow_ms, plan))
     finally:
@@ -340,14 +349,16 @@ def measure(app, env: dict, folder: Path):
 
 def print_table(title: str, rows) -> None:
     print(f"\n{title}")
-    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "ratio", "SQL", "deep", "KB", "err")
-    print(f"{'page':28}" + "".join(f"{c:>8}" for c in columns))
-    for label, rate, latencies, ratio, sql_first, sql_deep, size, errors in rows:
+    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "srv p50", "srv p95", "ratio", "SQL", "deep")
+    print(f"{'page':28}" + "".join(f"{c:>8}" for c in (*columns, "KB", "err")))
+    for label, rate, latencies, served, ratio, sql_first, sql_deep, size, errors in rows:
         cells = (
             f"{rate:.1f}",
             f"{percentile(latencies, 0.5):.1f}",
             f"{percentile(latencies, 0.95):.1f}",
             f"{percentile(latencies, 0.99):.1f}",
+            f"{percentile(served, 0.5):.1f}",
+            f"{percentile(served, 0.95):.1f}",
             f"{ratio:.3f}",
             str(sql_first),
             "-" if sql_deep is None else str(sql_deep),

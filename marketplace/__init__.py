@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace.config import check_production, load_config, trusted_hosts
+from marketplace.config import check_production, engine_options, load_config, trusted_hosts
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,7 +23,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production(app.config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    from marketplace.core.metrics import ServerTiming
+
+    app.wsgi_app = ServerTiming(app.wsgi_app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

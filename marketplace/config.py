@@ -56,6 +56,17 @@ def load_config() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: PostgreSQL connections per process (gunicorn worker, Celery worker): the pool and what
+        #: may open beyond it for a burst; size them so that instances x workers x (pool +
+        #: overflow) stays under the server's max_connections (or use PgBouncer)
+        "DATABASE_POOL_SIZE": int(os.environ.get("DATABASE_POOL_SIZE", "5")),
+        "DATABASE_MAX_OVERFLOW": int(os.environ.get("DATABASE_MAX_OVERFLOW", "5")),
+        #: a statement running longer is cancelled and the visitor gets "server busy" (0 = never)
+        "DATABASE_STATEMENT_TIMEOUT_MS": int(
+            os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
+        ),
+        #: PostgreSQL's parallel workers per query: many short queries at once do better without
+        "DATABASE_PARALLEL_WORKERS": int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         # A phone photo is up to ~12 MB; the form body adds a little.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "13")) * 1024 * 1024,
@@ -68,6 +79,8 @@ def load_config() -> dict:
         # the shared cache of anonymous public pages (marketplace/core/pagecache.py); empty = off
         "PAGE_CACHE_URL": os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL", "")),
         "PAGE_CACHE_SECONDS": int(os.environ.get("PAGE_CACHE_SECONDS", "60")),
+        #: how long each process keeps its copy of the categories and kelurahan (0 = off)
+        "REFERENCE_CACHE_SECONDS": int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         #: "json" (one JSON object per line, production's default) or "text"
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if env == "production" else "text"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
@@ -210,3 +223,22 @@ def check_production(config: dict) -> None:
                 f"({', '.join(missing) or 'STRIPE_API_BASE must be empty'}); "
                 "set CARD_PAYMENTS=off to run with cash only."
             )
+
+
+def engine_options(config: dict) -> dict:
+    """SQLAlchemy engine options for the configured database: on PostgreSQL a sized pool and
+    per-connection settings (statement timeout, parallel workers)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return options
+    options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+    options.setdefault("max_overflow", config["DATABASE_MAX_OVERFLOW"])
+    options.setdefault("pool_recycle", 1800)
+    settings = (
+        f"-c statement_timeout={int(config['DATABASE_STATEMENT_TIMEOUT_MS'])} "
+        f"-c max_parallel_workers_per_gather={int(config['DATABASE_PARALLEL_WORKERS'])}"
+    )
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", settings)
+    options["connect_args"] = connect_args
+    return options

@@ -151,6 +151,8 @@ def _transaction(request):
             db.session = original
             outer.rollback()
             connection.close()
+            # copies of categories and areas the test's (rolled back) writes may have made
+            application.extensions.pop("reference_cache", None)
 
 
 @pytest.fixture

@@ -41,11 +41,10 @@ class KelurahanField(StringField):
         if self.raw:
             return self.raw
         if self.data:
-            from marketplace.areas.models import Kelurahan
-            from marketplace.extensions import db
+            from marketplace.areas.services import find_kelurahan
 
-            kelurahan = db.session.get(Kelurahan, self.data)
-            return kelurahan.name if kelurahan is not None else ""
+            found = find_kelurahan(str(self.data))
+            return found[0].name if found else ""
         return ""
 
     def pre_validate(self, form) -> None:

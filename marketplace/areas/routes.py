@@ -4,7 +4,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.areas import services
@@ -37,9 +36,7 @@ def index():
 @bp.route("/kelurahan/<slug>")
 @cached_page
 def kelurahan(slug: str):
-    area = db.session.scalar(
-        select(Kelurahan).where(Kelurahan.slug == slug).options(joinedload(Kelurahan.kecamatan))
-    )
+    area = services.kelurahan_by_slug(slug)
     if area is None:
         abort(404)
     page = request.args.get("page", 1, type=db_int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kecamatan, Kelurahan
 from marketplace.core.errors import DomainError, NotAllowed
+from marketplace.core.refcache import reference
 from marketplace.extensions import db
 
 WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kota-tangerang-wilayah.csv"
@@ -58,18 +60,71 @@ def seed_areas(path: Path = WILAYAH_CSV) -> int:
     return added
 
 
-def all_kelurahan() -> list[Kelurahan]:
-    return list(
-        db.session.scalars(
-            select(Kelurahan)
-            .join(Kelurahan.kecamatan)
-            .options(contains_eager(Kelurahan.kecamatan))
-            .order_by(Kecamatan.name, Kelurahan.name)
-        )
+@dataclass(frozen=True)
+class KecamatanRef:
+    id: int
+    name: str
+    slug: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class KelurahanRef:
+    """A read-only copy of a kelurahan (with its kecamatan) for lists and lookups."""
+
+    id: int
+    name: str
+    slug: str
+    postal_code: str | None
+    code: str | None
+    kecamatan_id: int
+    kecamatan: KecamatanRef
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}, {self.kecamatan.name}"
+
+
+AREA_TABLES = frozenset({"kelurahan", "kecamatan"})
+
+
+def _load_kelurahan() -> tuple[KelurahanRef, ...]:
+    rows = db.session.scalars(
+        select(Kelurahan)
+        .join(Kelurahan.kecamatan)
+        .options(contains_eager(Kelurahan.kecamatan))
+        .order_by(Kecamatan.name, Kelurahan.name)
     )
+    kecamatan: dict[int, KecamatanRef] = {}
+    copies = []
+    for k in rows:
+        kec = kecamatan.get(k.kecamatan_id) or kecamatan.setdefault(
+            k.kecamatan_id,
+            KecamatanRef(k.kecamatan.id, k.kecamatan.name, k.kecamatan.slug, k.kecamatan.code),
+        )
+        copies.append(
+            KelurahanRef(k.id, k.name, k.slug, k.postal_code, k.code, k.kecamatan_id, kec)
+        )
+    return tuple(copies)
 
 
-def find_kelurahan(text: str) -> list[Kelurahan]:
+def all_kelurahan() -> tuple[KelurahanRef, ...]:
+    """Every kelurahan by kecamatan and name (read-only copies kept by the process, see
+    ``core.refcache``)."""
+    return reference("kelurahan", AREA_TABLES, _load_kelurahan)
+
+
+def kelurahan_by_slug(slug: str) -> KelurahanRef | None:
+    """The kelurahan at ``slug`` (one added on another instance a moment ago is found too)."""
+    for ref in all_kelurahan():
+        if ref.slug == slug:
+            return ref
+    if db.session.scalar(select(Kelurahan.id).where(Kelurahan.slug == slug)) is None:
+        return None
+    return next((k for k in _load_kelurahan() if k.slug == slug), None)
+
+
+def find_kelurahan(text: str) -> list[KelurahanRef]:
     """The kelurahan a person means by what they typed: its name (any case, with or without
     "Kel." or ", Kecamatan"), its postal code (several kelurahan may share one) or its id."""
     text = " ".join(text.split())
@@ -78,8 +133,8 @@ def find_kelurahan(text: str) -> list[Kelurahan]:
     if text.isdigit():
         if len(text) == 5:
             return [k for k in all_kelurahan() if k.postal_code == text]
-        found = db.session.get(Kelurahan, int(text)) if len(text) <= 9 else None
-        return [found] if found is not None else []
+        wanted_id = int(text)
+        return [k for k in all_kelurahan() if k.id == wanted_id]
     wanted = text.casefold()
     for prefix in ("kelurahan ", "kel. ", "kel "):
         if wanted.startswith(prefix):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.areas.models import Kelurahan
 from marketplace.areas.services import all_kelurahan
 from marketplace.catalog import services
-from marketplace.catalog.models import Category, OptionGroup, Product
+from marketplace.catalog.models import OptionGroup, Product
 from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
@@ -45,6 +45,7 @@ def _filters(**fixed) -> services.BrowseFilters:
         halal=args.get("halal") == "1",
         available=args.get("tersedia") == "1",
         sort=args.get("urut", ""),
+        near_kelurahan_id=args.get("dekat", type=db_int),
     )
 
 
@@ -55,7 +56,7 @@ def _listing(template: str, filters: services.BrowseFilters, **context):
         template,
         results=results,
         filters=filters,
-        categories=services.categories(),
+        categories=services.category_refs(),
         kelurahan=all_kelurahan(),
         **context,
     )
@@ -70,7 +71,7 @@ def browse():
 @bp.route("/kategori/<slug>")
 @cached_page
 def category(slug: str):
-    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    found = services.category_by_slug(slug)
     if found is None:
         abort(404)
     return _listing("catalog/browse.html", _filters(category_id=found.id), category=found)
@@ -89,7 +90,7 @@ def search():
             results=None,
             stores=[],
             filters=filters,
-            categories=services.categories(),
+            categories=services.category_refs(),
             kelurahan=all_kelurahan(),
         )
     return _listing(
@@ -100,18 +101,25 @@ def search():
 @bp.route("/produk/<int:product_id>")
 @cached_page
 def product(product_id: int):
-    item = db.session.scalar(
-        select(Product)
-        .where(Product.id == product_id)
-        .options(
-            # the store, its kelurahan and kecamatan in the same statement
-            joinedload(Product.store).joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
-            joinedload(Product.store).selectinload(Store.periods),
-            joinedload(Product.store).selectinload(Store.closed_dates),
-            selectinload(Product.photos),
-            selectinload(Product.option_groups).selectinload(OptionGroup.options),
-            selectinload(Product.upcoming_portions),
+    item = (
+        db.session.scalars(
+            select(Product)
+            .where(Product.id == product_id)
+            .options(
+                # the store, its kelurahan and kecamatan in the same statement
+                joinedload(Product.store)
+                .joinedload(Store.kelurahan)
+                .joinedload(Kelurahan.kecamatan),
+                # the week's opening periods (a handful of rows) joined too
+                joinedload(Product.store).joinedload(Store.periods),
+                joinedload(Product.store).selectinload(Store.closed_dates),
+                selectinload(Product.photos),
+                selectinload(Product.option_groups).joinedload(OptionGroup.options),
+                selectinload(Product.upcoming_portions),
+            )
         )
+        .unique()
+        .first()
     )
     if item is None or not item.is_visible_to(current_user):
         abort(404)

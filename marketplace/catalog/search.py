@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, column, select, text
-from sqlalchemy.sql import Subquery
+from sqlalchemy import Float, Integer, Table, column, func, literal, literal_column, select, text
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from marketplace.extensions import db
 
@@ -41,11 +42,15 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _tsquery(terms: list[str]) -> str:
+    return " & ".join(f"{t}:*" for t in terms)
+
+
 def ranked_ids(target: str, terms: list[str]) -> Subquery:
     """A subquery (id, rank) of rows matching every term as a prefix; lower rank is better."""
     table, fts_table, weights = TARGETS[target]
     if _dialect() == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
+        tsquery = _tsquery(terms)
         stmt = text(
             f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :q)) AS rank "  # noqa: S608 - constants only
             f"FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :q)"
@@ -64,19 +69,39 @@ def ranked_ids(target: str, terms: list[str]) -> Subquery:
 SIMILARITY = 0.5
 
 
-def similar_ids(target: str, terms: list[str]) -> Subquery | None:
-    """A subquery (id, rank) of rows whose name holds words that look like ``terms`` (typos),
-    most alike first; None where the database cannot tell (SQLite)."""
+@dataclass(frozen=True)
+class Match:
+    """How a listing finds rows by the words typed and ranks them (lower rank is better): on
+    PostgreSQL a condition and a rank on the table's own indexed columns, so one scan finds and
+    ranks; on SQLite a join to the FTS5 hits (``join``, on id) or a condition."""
+
+    rank: ColumnElement
+    condition: ColumnElement | None = None
+    join: Subquery | None = None
+
+
+def text_match(table: Table, terms: list[str]) -> Match:
+    """Rows holding every term as a word prefix, best first."""
     if _dialect() != "postgresql":
-        return None
-    table = TARGETS[target][0]
-    # the threshold of the indexed <% operator, for this transaction only
-    db.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}"))
-    stmt = text(
-        f"SELECT id, -word_similarity(:q, lower(name)) AS rank FROM {table} "  # noqa: S608 - constants only
-        "WHERE :q <% lower(name)"
-    ).bindparams(q=" ".join(terms))
-    return stmt.columns(column("id", Integer), column("rank", Float)).subquery(f"{target}_alike")
+        hits = ranked_ids(table.name, terms)
+        return Match(rank=hits.c.rank, join=hits)
+    wanted = func.to_tsquery(literal_column("'indonesian'::regconfig"), literal(_tsquery(terms)))
+    vector = literal_column(f"{table.name}.search_vector")  # stored, GIN-indexed (0020)
+    return Match(rank=-func.ts_rank(vector, wanted), condition=vector.op("@@")(wanted))
+
+
+def similar_match(table: Table, terms: list[str]) -> Match:
+    """Rows whose name holds words that look like ``terms`` (typos), most alike first.
+    PostgreSQL answers from its trigram index; SQLite, the embedded database of small sites,
+    computes the same measure row by row (``core.sqlite.word_similarity``)."""
+    typed = literal(" ".join(terms))
+    name = func.lower(table.c.name)
+    rank = -func.word_similarity(typed, name)
+    if _dialect() == "postgresql":
+        # the threshold of the indexed <% operator, for this transaction only
+        db.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}"))
+        return Match(rank=rank, condition=typed.op("<%")(name))
+    return Match(rank=rank, condition=func.word_similarity(typed, name) >= SIMILARITY)
 
 
 def search_ids(target: str, query: str) -> list[int]:

@@ -28,7 +28,7 @@ def _product_form(product: Product | None = None) -> ProductForm:
     if product is not None and not form.is_submitted():
         form.fill_sale(product)
     locale = str(get_locale())
-    form.category_id.choices = choices((c.id, c.label(locale)) for c in services.categories())
+    form.category_id.choices = choices((c.id, c.label(locale)) for c in services.category_refs())
     return form
 
 

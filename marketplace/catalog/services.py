@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.catalog.models import (
@@ -20,11 +20,12 @@ from marketplace.catalog.models import (
     ProductPhoto,
     StockMode,
 )
-from marketplace.catalog.search import ranked_ids, search_terms, similar_ids
+from marketplace.catalog.search import Match, ranked_ids, search_terms, similar_match, text_match
 from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
+from marketplace.core.refcache import reference
 from marketplace.extensions import db
 from marketplace.stores.hours import accepting_orders_clause
 from marketplace.stores.models import Store, StoreStatus
@@ -67,6 +68,8 @@ class BrowseFilters:
     available: bool = False
     #: empty means relevance when searching, newest otherwise
     sort: str = ""
+    #: the buyer's kelurahan: its stores, then its kecamatan's, rank higher in a search
+    near_kelurahan_id: int | None = None
 
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "name", "rating")
@@ -272,7 +275,6 @@ def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
         .where(Product.store_id == store.id)
         .options(
             selectinload(Product.photos),
-            selectinload(Product.category),
             selectinload(Product.upcoming_portions),
         )
         .order_by(Product.position, Product.id)
@@ -330,7 +332,39 @@ def low_stock(
 
 
 def categories() -> list[Category]:
+    """The categories as rows, in their order (for the city admin, who edits them)."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    """A read-only copy of a category for public lists (see ``core.refcache``)."""
+
+    id: int
+    name: str
+    name_en: str
+    slug: str
+
+    def label(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+def category_refs() -> tuple[CategoryRef, ...]:
+    """The categories in their order, as kept by the process for the public pages."""
+    return reference(
+        "categories",
+        frozenset({"categories"}),
+        lambda: tuple(CategoryRef(c.id, c.name, c.name_en, c.slug) for c in categories()),
+    )
+
+
+def category_by_slug(slug: str) -> CategoryRef | None:
+    """The category at ``slug``; one created on another instance a moment ago is found too."""
+    for ref in category_refs():
+        if ref.slug == slug:
+            return ref
+    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    return CategoryRef(found.id, found.name, found.name_en, found.slug) if found else None
 
 
 def latest_stores(limit: int) -> list[Store]:
@@ -404,19 +438,54 @@ class ResultPage:
         return self.page + 1
 
 
-def _result_page(query, page: int, per_page: int, count: bool) -> ResultPage:
-    total, more = None, False
-    if count:
-        counted = query.order_by(None).with_only_columns(Product.id).limit(MAX_RESULTS + 1)
-        total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
-        more = total > MAX_RESULTS
-        total = min(total, MAX_RESULTS)
-        page = min(page, max(1, -(-total // per_page)))
-    page = max(page, 1)
-    offset = (page - 1) * per_page
-    limit = min(per_page, max(MAX_RESULTS - offset, 0)) if count else per_page
-    items = list(db.session.scalars(query.limit(limit).offset(offset)).unique())
-    return ResultPage(items, page, per_page, total, more)
+def _card_options():
+    # a card shows the store's name and kelurahan, never its hours
+    return (
+        contains_eager(Product.store).joinedload(Store.kelurahan),
+        selectinload(Product.photos),
+        selectinload(Product.upcoming_portions),
+    )
+
+
+def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:
+    """The page of ``matching`` (a select of product ids with its joins and filters) in
+    ``order``. Counted, it is one statement: the first MAX_RESULTS + 1 matches are numbered in a
+    CTE, counted, and the page is cut from them by number, clamped to the last page, whatever
+    page was asked for."""
+    if not count:
+        query = (
+            matching.with_only_columns(Product)
+            .options(*_card_options())
+            .order_by(*order)
+            .limit(per_page)
+        )
+        return ResultPage(list(db.session.scalars(query).unique()), 1, per_page, None)
+    candidates = (
+        matching.add_columns(func.row_number().over(order_by=order).label("pos"))
+        .order_by(*order)
+        .limit(MAX_RESULTS + 1)
+        .cte("candidates")
+    )
+    bounds = select(func.count().label("total")).select_from(candidates).cte("bounds")
+    shown = case((bounds.c.total > MAX_RESULTS, MAX_RESULTS), else_=bounds.c.total)
+    last_start = case((shown > 0, (shown - 1) // per_page * per_page), else_=0)
+    wanted_start = (max(page, 1) - 1) * per_page
+    start = case((last_start < wanted_start, last_start), else_=wanted_start)
+    query = (
+        select(Product, bounds.c.total)
+        .join(candidates, candidates.c.id == Product.id)
+        .join(bounds, true())
+        .join(Product.store)
+        .where(candidates.c.pos > start, candidates.c.pos <= start + per_page)
+        .where(candidates.c.pos <= MAX_RESULTS)
+        .options(*_card_options())
+        .order_by(candidates.c.pos)
+    )
+    rows = db.session.execute(query).unique().all()
+    found = rows[0][1] if rows else 0
+    total = min(found, MAX_RESULTS)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    return ResultPage([row[0] for row in rows], page, per_page, total, more=found > MAX_RESULTS)
 
 
 def browse_products(
@@ -430,33 +499,60 @@ def browse_products(
     the first page and the last. A search that finds nothing as typed is tried once more for
     names that look like it ("sambel" finds "Sambal"), and the page says so."""
     terms = search_terms(filters.q)
-    hits = ranked_ids("products", terms) if terms else None
-    results = _result_page(_products_query(filters, hits, now), page, per_page, count)
+    found = text_match(Product.__table__, terms) if terms else None
+    results = _result_page(*_matching(filters, found, now), page, per_page, count)
     if terms and count and results.total == 0:
-        similar = similar_ids("products", terms)
-        if similar is not None:
-            results = _result_page(_products_query(filters, similar, now), page, per_page, count)
-            results.similar = results.total > 0
+        similar = similar_match(Product.__table__, terms)
+        results = _result_page(*_matching(filters, similar, now), page, per_page, count)
+        results.similar = results.total > 0
     return results
 
 
-def _products_query(filters: BrowseFilters, hits, now: datetime | None):
+#: how much a search's ranking favours what buyers liked and what is near them: the text's rank
+#: (lower is better, on both databases) is multiplied by 1 + these shares
+RATING_SHARE = 0.2  # a 5-star average from 5 reviews or more
+SAME_KELURAHAN_SHARE = 0.3
+SAME_KECAMATAN_SHARE = 0.15
+
+
+def _relevance(found: Match, near_kelurahan_id: int | None):
+    """The text's rank mixed with the product's rating (weighed by how many reviews back it)
+    and the store's distance to the buyer's kelurahan, as whole kelurahan and kecamatan."""
+    rating = case(
+        (Product.rating_count >= 5, Product.rating_sum / (Product.rating_count * 5.0)),
+        (Product.rating_count > 0, Product.rating_sum / 25.0),
+        else_=0.0,
+    )
+    boost = 1.0 + RATING_SHARE * rating
+    if near_kelurahan_id:
+        from marketplace.areas.services import all_kelurahan
+
+        areas = all_kelurahan()
+        home = next((k for k in areas if k.id == near_kelurahan_id), None)
+        if home is not None:
+            neighbours = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
+            boost = boost + case(
+                (Store.kelurahan_id == home.id, SAME_KELURAHAN_SHARE),
+                (Store.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
+                else_=0.0,
+            )
+    return found.rank * boost
+
+
+def _matching(filters: BrowseFilters, found: Match | None, now: datetime | None):
+    """(a select of the ids of the public products matching ``filters``, their order)."""
     query = (
-        select(Product)
+        select(Product.id)
         .join(Product.store)
         .where(Store.status == StoreStatus.VERIFIED, Product.is_hidden.is_(False))
-        .options(
-            # a card shows the store's name and kelurahan, never its hours
-            contains_eager(Product.store).joinedload(Store.kelurahan),
-            selectinload(Product.photos),
-            selectinload(Product.upcoming_portions),
-        )
     )
-    if hits is not None:
-        query = query.join(hits, hits.c.id == Product.id)
+    if found is not None and found.join is not None:
+        query = query.join(found.join, found.join.c.id == Product.id)
+    if found is not None and found.condition is not None:
+        query = query.where(found.condition)
     sort = filters.sort if filters.sort in SORTS else ""
-    if not sort or (sort == "relevance" and hits is None):
-        sort = "relevance" if hits is not None else "newest"
+    if not sort or (sort == "relevance" and found is None):
+        sort = "relevance" if found is not None else "newest"
     if filters.category_id:
         query = query.where(Product.category_id == filters.category_id)
     if filters.kelurahan_id:
@@ -473,16 +569,14 @@ def _products_query(filters: BrowseFilters, hits, now: datetime | None):
         query = query.where(_available_clause(jakarta_today(now)))
     if filters.open_now:
         query = query.where(accepting_orders_clause(now))
-    if sort == "relevance":
-        query = query.order_by(hits.c.rank, Product.id)
     order = {
-        "relevance": [],
-        "newest": [Product.created_at.desc(), Product.id.desc()],
-        "price_asc": [Product.price, Product.id],
-        "price_desc": [Product.price.desc(), Product.id],
-        "name": [Product.name, Product.id],
+        "relevance": lambda: [_relevance(found, filters.near_kelurahan_id), Product.id],
+        "newest": lambda: [Product.created_at.desc(), Product.id.desc()],
+        "price_asc": lambda: [Product.price, Product.id],
+        "price_desc": lambda: [Product.price.desc(), Product.id],
+        "name": lambda: [Product.name, Product.id],
         # best average first (kept as whole thousandths), then the most reviewed; unrated last
-        "rating": [
+        "rating": lambda: [
             case(
                 (Product.rating_count > 0, Product.rating_sum * 1000 / Product.rating_count),
                 else_=0,
@@ -490,8 +584,8 @@ def _products_query(filters: BrowseFilters, hits, now: datetime | None):
             Product.rating_count.desc(),
             Product.id,
         ],
-    }[sort]
-    return query.order_by(*order)
+    }[sort]()
+    return query, order
 
 
 def search_stores(q: str, limit: int = 6) -> list[Store]:

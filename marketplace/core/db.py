@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import BigInteger, Integer, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -83,3 +84,38 @@ def upsert(table):
     counters (daily portions, code uses) are one such statement each."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class CountedPagination(SelectPagination):
+    """A page of a select whose total arrives with its rows (``count(*) OVER ()``): one
+    statement instead of two. Only a page past the end, which has no rows to carry the total,
+    asks for the count on its own."""
+
+    def _query_items(self) -> list:
+        statement = (
+            self._query_args["select"]
+            .add_columns(func.count().over())
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        )
+        rows = self._query_args["session"].execute(statement).all()
+        self._counted = rows[0][-1] if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        if self._counted is not None:
+            return self._counted
+        if self.page == 1:
+            return 0
+        return super()._query_count()
+
+
+def paginate_counted(statement, page: int, per_page: int) -> CountedPagination:
+    """``db.paginate`` in one statement (see CountedPagination); a page below 1 is page 1."""
+    return CountedPagination(
+        select=statement,
+        session=db.session(),
+        page=max(page or 1, 1),
+        per_page=per_page,
+        error_out=False,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 
@@ -87,6 +88,21 @@ def register_errorhandlers(app: Flask) -> None:
         # no page can be built for a Host the site does not answer (no URLs, no templates)
         return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain"}
 
+    def handle_database(error: OperationalError):
+        """A statement that ran past DATABASE_STATEMENT_TIMEOUT_MS (or a database that is gone)
+        is a busy server, not a broken page: 503 with a hint to retry."""
+        from marketplace.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable or too slow: %s", error.orig)
+        body, status = _render(
+            503,
+            _("Server sedang sibuk"),
+            _("Permintaan ini terlalu lama diproses. Coba lagi sebentar lagi."),
+        )
+        return body, status, {"Retry-After": "5"}
+
+    app.register_error_handler(OperationalError, handle_database)
     app.register_error_handler(SecurityError, handle_foreign_host)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)

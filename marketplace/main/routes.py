@@ -11,7 +11,12 @@ from flask import (
     session,
 )
 
-from marketplace.catalog.services import BrowseFilters, browse_products, categories, latest_stores
+from marketplace.catalog.services import (
+    BrowseFilters,
+    browse_products,
+    category_refs,
+    latest_stores,
+)
 from marketplace.core.pagecache import cached_page
 from marketplace.core.web import safe_next
 from marketplace.extensions import db
@@ -31,7 +36,7 @@ def home():
         "main/home.html",
         products=latest.items,
         stores=stores,
-        categories=categories(),
+        categories=category_refs(),
         featured=current_featured(),
         announcements=published(limit=3),
         announcement_kinds=ANNOUNCEMENT_KINDS,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
-from marketplace.core.db import to_jakarta, utcnow
+from marketplace.core.db import paginate_counted, to_jakarta, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
@@ -241,7 +241,7 @@ def visible_reviews(store: Store, page: int, per_page: int = 10, product: Produc
     )
     if product is not None:
         query = query.join(ProductRating).where(ProductRating.product_id == product.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    return paginate_counted(query, page, per_page)
 
 
 def store_reviews(store: Store) -> list[Review]:

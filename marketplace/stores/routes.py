@@ -69,15 +69,20 @@ def _onboarding():
 @bp.route("/toko/<slug>")
 @cached_page
 def storefront(slug: str):
-    store = db.session.scalar(
-        select(Store)
-        .where(Store.slug == slug)
-        .options(
-            joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
-            selectinload(Store.periods),
-            selectinload(Store.closed_dates),
-            selectinload(Store.credentials),
+    store = (
+        db.session.scalars(
+            select(Store)
+            .where(Store.slug == slug)
+            .options(
+                joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
+                # a week's periods and at most a few credentials: joined in the same statement
+                joinedload(Store.periods),
+                joinedload(Store.credentials),
+                selectinload(Store.closed_dates),
+            )
         )
+        .unique()
+        .first()
     )
     if store is None or not store.is_visible_to(current_user):
         abort(404)

@@ -187,3 +187,38 @@ def test_a_training_attended_shows_on_the_store_page_at_once(shop):
     page = app.test_client().get(url)
     assert page.headers["X-Page-Cache"] == "miss"
     assert "Foto produk" in page.get_data(as_text=True)
+
+
+def test_a_hit_is_served_gzip_compressed_with_the_visitors_token(shop):
+    import gzip
+
+    app, ids = shop
+    url = f"/produk/{ids['product']}"
+    plain = app.test_client().get(url)  # miss: rendered and stored
+    visitor = app.test_client()
+    hit = visitor.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert hit.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in hit.headers["Vary"]
+    page = gzip.decompress(hit.get_data()).decode()  # one valid gzip stream, CRC and size
+    assert "Nasi Uduk Betawi" in page
+    token = token_of(page)
+    assert token != token_of(plain.get_data(as_text=True))
+    # the token in the page is the visitor's own: their form post is accepted
+    assert page.count(token) == page.count('name="csrf_token"')
+    refused = visitor.get(url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in refused.headers
+    assert "Nasi Uduk Betawi" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("holes", [0, 1, 3])
+def test_stored_pieces_make_the_page_whatever_the_number_of_tokens(holes):
+    import gzip
+
+    from marketplace.core.pagecache import TOKEN_HOLE, pack_page, page_body
+
+    html = "<p>awal ÿ</p>" + "".join(f"{TOKEN_HOLE}<b>{n}</b>" * 50 for n in range(holes))
+    blob = pack_page(html)
+    expected = html.replace(TOKEN_HOLE, "tok-en.123").encode()
+    assert page_body(blob, "tok-en.123", gzip=False) == expected
+    assert gzip.decompress(page_body(blob, "tok-en.123", gzip=True)) == expected
