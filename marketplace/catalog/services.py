@@ -20,7 +20,7 @@ from marketplace.catalog.models import (
     ProductPhoto,
     StockMode,
 )
-from marketplace.catalog.search import Match, ranked_ids, search_terms, similar_match, text_match
+from marketplace.catalog.search import Match, search_terms, similar_match, text_match
 from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
@@ -593,15 +593,18 @@ def search_stores(q: str, limit: int = 6) -> list[Store]:
     terms = search_terms(q)
     if not terms:
         return []
-    hits = ranked_ids("stores", terms)
+    found = text_match(Store.__table__, terms)
     query = (
         select(Store)
         .where(Store.status == StoreStatus.VERIFIED)
         .options(joinedload(Store.kelurahan))  # a result shows the name and the kelurahan
-        .join(hits, hits.c.id == Store.id)
-        .order_by(hits.c.rank, Store.id)
+        .order_by(found.rank, Store.id)
         .limit(limit)
     )
+    if found.join is not None:
+        query = query.join(found.join, found.join.c.id == Store.id)
+    if found.condition is not None:
+        query = query.where(found.condition)
     return list(db.session.scalars(query))
 
 
