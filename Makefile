@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: help run test lint fmt migrate bench setup translations i18n
+.PHONY: help run test lint fmt migrate bench setup translations i18n prod-up prod-down
 
 help: ## Show this help
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,3 +49,9 @@ bench: setup ## Run the benchmarks (they print figures)
 i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" --no-location --sort-output -o marketplace/translations/messages.pot .
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching
+
+prod-up: setup ## Start the production shape locally: nginx (TLS) + 2 app instances + Celery on PostgreSQL/Redis
+	$(BIN)/python deploy/stack.py up
+
+prod-down: ## Stop what prod-up started
+	$(BIN)/python deploy/stack.py down

@@ -29,12 +29,17 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("seed-areas")
     def seed_areas_command() -> None:
-        """Load Kota Tangerang's kecamatan and kelurahan (idempotent)."""
+        """Load Kota Tangerang's kecamatan and kelurahan, and the starting culinary categories
+        (idempotent: what is there is kept)."""
         from marketplace.areas.services import seed_areas
+        from marketplace.catalog.models import Category
+        from marketplace.demo.seed import seed_categories
 
         added = seed_areas()
+        before = db.session.scalar(select(func.count(Category.id)))
+        categories = len(seed_categories()) - before
         db.session.commit()
-        click.echo(f"{added} kelurahan added.")
+        click.echo(f"{added} kelurahan and {categories} categories added.")
 
     @app.cli.command("create-city-admin")
     @click.option("--name", prompt="Name")
