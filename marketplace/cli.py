@@ -1,12 +1,28 @@
-"""Flask CLI commands: demo data and the demo logins."""
+"""Flask CLI commands: demo data, reference data, accounts, jobs by hand, backups."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
+
+
+def _run_backup_step(step, folder: Path) -> dict:
+    import subprocess
+
+    from marketplace.core.backup import BackupError
+
+    try:
+        return step(folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except subprocess.CalledProcessError as error:
+        detail = (error.stderr or b"").decode(errors="replace").strip()[-2000:]
+        raise click.ClickException(f"{error.cmd[0]} failed: {detail}") from error
 
 
 def register_commands(app: Flask) -> None:
@@ -40,6 +56,33 @@ def register_commands(app: Flask) -> None:
         categories = len(seed_categories()) - before
         db.session.commit()
         click.echo(f"{added} kelurahan and {categories} categories added.")
+
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(folder: Path) -> None:
+        """Save the database and the uploads into FOLDER (new), with a manifest."""
+        from marketplace.core.backup import make_backup
+
+        manifest = _run_backup_step(make_backup, folder)
+        click.echo(
+            f"Backed up {manifest['database']} (schema {manifest['schema_revision']}, "
+            f"{sum(manifest['rows'].values())} rows) and the uploads into {folder}."
+        )
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.confirmation_option(
+        prompt="This replaces the configured database and uploads folder. Go on?"
+    )
+    def restore_command(folder: Path) -> None:
+        """Replace the database and the uploads with the backup in FOLDER, then check it."""
+        from marketplace.core.backup import restore_backup
+
+        manifest = _run_backup_step(restore_backup, folder)
+        click.echo(
+            f"Restored the backup of {manifest['made_at']}: every table holds the rows the "
+            "manifest lists."
+        )
 
     @app.cli.command("create-city-admin")
     @click.option("--name", prompt="Name")
