@@ -104,9 +104,13 @@ class Stack:
             "CELERY_BROKER_URL": f"{redis}/{self.redis_base + 2}",
             "BASE_URL": self.url,
             "PROXY_COUNT": "1",
+            # Prometheus and health checks reach each instance directly
+            "TRUSTED_HOSTS": "127.0.0.1",
             "CARD_PAYMENTS": "off",
             "UPLOAD_FOLDER": str(self.workdir / "uploads"),
             "MAIL_SERVER": "",
+            # the workers' request counts added up at each scrape (emptied by start())
+            "PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "prometheus"),
             **self.secrets(),
             **self.extra_env,
         }
@@ -209,6 +213,9 @@ class Stack:
 
     def _start(self) -> None:
         self.ports = self.ports or [free_port() for _ in range(self.instances)]
+        metrics = self.workdir / "prometheus"
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir(parents=True)
         for index in range(self.instances):
             self.start_instance(index)
         celery = [sys.executable, "-m", "celery", "-A", "marketplace.worker"]

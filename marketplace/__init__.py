@@ -76,6 +76,9 @@ def register_extensions(app: Flask) -> None:
     from marketplace.core.pagecache import init_page_cache
 
     init_page_cache(app)
+    from marketplace.core.metrics import init_metrics
+
+    init_metrics(app)
 
     from marketplace.accounts.services import load_user
 

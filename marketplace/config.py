@@ -66,6 +66,8 @@ def load_config() -> dict:
             os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
         ),
         #: PostgreSQL's parallel workers per query: many short queries at once do better without
+        #: a scraper elsewhere than on the machine sends "Authorization: Bearer <token>"
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "DATABASE_PARALLEL_WORKERS": int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         # A phone photo is up to ~12 MB; the form body adds a little.

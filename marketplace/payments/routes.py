@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import Role
 from marketplace.core.errors import DomainError
 from marketplace.core.jobs import run_after_commit
+from marketplace.core.metrics import WEBHOOK_FAILURES
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import rollback, run_service
 from marketplace.extensions import csrf, db
@@ -122,6 +123,7 @@ def finished(token: str):
 def webhook():
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret:
+        WEBHOOK_FAILURES.labels("not_configured").inc()
         return {"error": "webhook secret not configured"}, 400
     payload = request.get_data(cache=False)
     try:
@@ -129,6 +131,7 @@ def webhook():
             payload, request.headers.get("Stripe-Signature", ""), secret
         )
     except ValueError:
+        WEBHOOK_FAILURES.labels("invalid_signature").inc()
         return {"error": "invalid signature"}, 400
     try:
         handled = services.handle_event(event)

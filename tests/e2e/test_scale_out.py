@@ -123,6 +123,15 @@ def test_a_journey_through_nginx_survives_each_instance_restarting(stack, browse
         assert order.status == "accepted"
         db.session.remove()
         db.engine.dispose()
+    # each instance's /metrics adds up its workers' counts; the proxy never shows it
+    assert stack.get("/metrics")[0] == 404
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports[0]}/metrics") as scrape:  # noqa: S310
+        figures = scrape.read().decode()
+    assert "pkk_http_request_duration_seconds_count" in figures
+    assert "# TYPE pkk_outbox_messages gauge" in figures
+    assert re.search(r"^pkk_job_queue_depth \d", figures, re.MULTILINE), figures[-1500:]
     log = (stack.workdir / "logs" / "nginx-access.log").read_text()
     served_by = set(re.findall(r"upstream=127\.0\.0\.1:(\d+)", log))
     assert served_by == {str(port) for port in stack.ports}, "both instances answered"
