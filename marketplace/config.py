@@ -70,6 +70,13 @@ def load_config() -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "DATABASE_PARALLEL_WORKERS": int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        #: "folder" (UPLOAD_FOLDER, the default) or "s3" (an S3-compatible bucket shared by
+        #: every app server; credentials from the usual AWS_* variables or the instance role)
+        "UPLOAD_STORAGE": os.environ.get("UPLOAD_STORAGE", "folder"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", ""),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_REGION": os.environ.get("S3_REGION", ""),
         # A phone photo is up to ~12 MB; the form body adds a little.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "13")) * 1024 * 1024,
         "MAX_IMAGE_PIXELS": int(os.environ.get("MAX_IMAGE_PIXELS", str(50_000_000))),
@@ -204,6 +211,10 @@ def check_production(config: dict) -> None:
             "BASE_URL must be the site's public https address in production "
             "(links in mail, WhatsApp and feeds are built on it)."
         )
+    if config.get("UPLOAD_STORAGE") not in ("folder", "s3"):
+        raise ConfigError('UPLOAD_STORAGE must be "folder" or "s3".')
+    if config.get("UPLOAD_STORAGE") == "s3" and not config.get("S3_BUCKET"):
+        raise ConfigError("UPLOAD_STORAGE=s3 needs S3_BUCKET.")
     if not config.get("CELERY_BROKER_URL"):
         # without a broker, mail and pushes would be sent inside web requests
         raise ConfigError("CELERY_BROKER_URL must name the job broker (Redis or RabbitMQ).")

@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,6 +26,7 @@ from marketplace.core.permissions import get_or_404, get_owned_or_404, role_requ
 from marketplace.core.web import (
     csv_response,
     current_uploads,
+    image_response,
     render_form,
     run_service,
     uploaded_file,
@@ -182,9 +182,7 @@ def receipt(entry_id: int):
     name = entry.receipt_large if request.args.get("besar") else entry.receipt_thumb
     if not name:
         abort(404)
-    response = send_from_directory(current_uploads().private().folder, name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return image_response(current_uploads().private(), name, public=False)
 
 
 @bp.route("/toko-saya/<int:store_id>/buku-kas.csv")

@@ -6,7 +6,9 @@ that says what was saved and how many rows each table held, so that a restore ca
     flask restore /srv/backup/2026-12-03 --yes # into the configured DATABASE_URL / UPLOAD_FOLDER
 
 Restoring replaces what the configured database and uploads folder hold (it asks first unless
-``--yes``). A PostgreSQL backup restores into PostgreSQL, a SQLite one into SQLite.
+``--yes``). A PostgreSQL backup restores into PostgreSQL, a SQLite one into SQLite. With photos
+on S3 (UPLOAD_STORAGE=s3) the bucket keeps them (its versioning is the backup); the manifest
+names it.
 """
 
 from __future__ import annotations
@@ -99,16 +101,23 @@ def make_backup(folder: Path) -> dict:
         kind = "sqlite"
     else:
         raise BackupError(f"Cannot back up a {url.get_backend_name()} database.")
-    uploads = Path(current_app.config["UPLOAD_FOLDER"])
-    with tarfile.open(folder / UPLOADS, "w:gz") as archive:
-        if uploads.exists():
-            archive.add(uploads, arcname=".")
+    config = current_app.config
+    if config.get("UPLOAD_STORAGE") == "s3":
+        # the bucket keeps the photos: turn on its versioning (and replication) instead
+        photos = f"s3://{config['S3_BUCKET']}/{config.get('S3_PREFIX', '')}"
+    else:
+        photos = UPLOADS
+        uploads = Path(config["UPLOAD_FOLDER"])
+        with tarfile.open(folder / UPLOADS, "w:gz") as archive:
+            if uploads.exists():
+                archive.add(uploads, arcname=".")
     version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     manifest = {
         "made_at": utcnow().isoformat(timespec="seconds") + "Z",
         "database": kind,
         "file": target.name,
         "schema_revision": version,
+        "uploads": photos,
         "rows": row_counts(),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
@@ -146,12 +155,13 @@ def restore_backup(folder: Path) -> dict:
     else:
         with sqlite3.connect(source) as backup, sqlite3.connect(url.database) as live:
             backup.backup(live)
-    uploads = Path(current_app.config["UPLOAD_FOLDER"])
-    if uploads.exists():
-        shutil.rmtree(uploads)
-    uploads.mkdir(parents=True)
-    with tarfile.open(folder / UPLOADS, "r:gz") as archive:
-        archive.extractall(uploads, filter="data")  # no absolute paths, no escaping links
+    if manifest.get("uploads", UPLOADS) == UPLOADS:
+        uploads = Path(current_app.config["UPLOAD_FOLDER"])
+        if uploads.exists():
+            shutil.rmtree(uploads)
+        uploads.mkdir(parents=True)
+        with tarfile.open(folder / UPLOADS, "r:gz") as archive:
+            archive.extractall(uploads, filter="data")  # no absolute paths, no escaping links
     counts = row_counts()
     if counts != manifest["rows"]:
         tables = set(counts) | set(manifest["rows"])

@@ -79,50 +79,120 @@ def _rendition(image: Image.Image, size: int) -> bytes:
     return out.getvalue()
 
 
-def store_image(stream, folder: str | Path, max_pixels: int = 50_000_000) -> StoredImage:
-    """Validate an uploaded photo and write thumbnail and large WebP files; return their names."""
+def renditions(stream, max_pixels: int = 50_000_000) -> dict[str, bytes]:
+    """Validate an uploaded photo and make its WebP renditions (label -> bytes)."""
     data = _read_limited(stream, MAX_BYTES)
     image = open_verified(data, max_pixels)
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(18)
-    names = {}
-    for label, size in RENDITIONS.items():
-        name = f"{token}-{label}.webp"
-        (folder / name).write_bytes(_rendition(image, size))
-        names[label] = name
-    return StoredImage(thumb=names["thumb"], large=names["large"])
+    return {label: _rendition(image, size) for label, size in RENDITIONS.items()}
 
 
-def delete_image_files(folder: str | Path, *names: str | None) -> None:
-    """Remove stored renditions (missing files are fine)."""
-    for name in names:
-        if name:
-            (Path(folder) / name).unlink(missing_ok=True)
+class FolderStorage:
+    """Photos as files in a folder (the embedded default; one machine, or a shared disk)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def child(self, name: str) -> FolderStorage:
+        return FolderStorage(self.folder / name)
+
+    def put(self, name: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / name).write_bytes(data)
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return (self.folder / name).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def delete(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
+
+
+class S3Storage:
+    """Photos as objects in an S3-compatible bucket (AWS, MinIO, Cloudflare R2…), shared by
+    every app server. Objects are private to the bucket's credentials: the app serves them
+    (nginx may cache the public ones for a year: their names are never reused)."""
+
+    def __init__(self, client, bucket: str, prefix: str = ""):
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+
+    @classmethod
+    def from_config(cls, config) -> S3Storage:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=config.get("S3_ENDPOINT_URL") or None,
+            region_name=config.get("S3_REGION") or None,
+            config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3}),
+        )
+        return cls(client, config["S3_BUCKET"], config.get("S3_PREFIX", ""))
+
+    def child(self, name: str) -> S3Storage:
+        return S3Storage(self.client, self.bucket, f"{self.prefix}{name}/")
+
+    def put(self, name: str, data: bytes) -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=self.prefix + name, Body=data, ContentType="image/webp"
+        )
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            return None
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+
+_S3_CLIENTS: dict = {}
 
 
 @dataclass(frozen=True)
 class Uploads:
     """Where photos go and how large they may be; passed to services by the boundary."""
 
-    folder: Path
+    storage: FolderStorage | S3Storage
     max_pixels: int = 50_000_000
 
     @classmethod
     def from_config(cls, config) -> Uploads:
-        return cls(Path(config["UPLOAD_FOLDER"]), int(config["MAX_IMAGE_PIXELS"]))
+        if config.get("UPLOAD_STORAGE") == "s3":
+            key = (config.get("S3_ENDPOINT_URL"), config["S3_BUCKET"], config.get("S3_PREFIX"))
+            if key not in _S3_CLIENTS:  # a boto3 client is costly to make and thread-safe
+                _S3_CLIENTS[key] = S3Storage.from_config(config)
+            storage = _S3_CLIENTS[key]
+        else:
+            storage = FolderStorage(config["UPLOAD_FOLDER"])
+        return cls(storage, int(config["MAX_IMAGE_PIXELS"]))
 
     def private(self) -> Uploads:
-        """A folder the public media route cannot reach (receipts): served only after a check."""
-        folder = self.folder / "private"
-        folder.mkdir(parents=True, exist_ok=True)
-        return Uploads(folder, self.max_pixels)
+        """Where the public media route cannot reach (receipts): served only after a check."""
+        return Uploads(self.storage.child("private"), self.max_pixels)
 
     def store(self, stream) -> StoredImage:
-        return store_image(stream, self.folder, self.max_pixels)
+        """Validate the photo, keep its renditions under a new random name; their names."""
+        made = renditions(stream, self.max_pixels)
+        token = secrets.token_urlsafe(18)
+        names = {label: f"{token}-{label}.webp" for label in made}
+        for label, data in made.items():
+            self.storage.put(names[label], data)
+        return StoredImage(thumb=names["thumb"], large=names["large"])
+
+    def read(self, name: str) -> bytes | None:
+        """A stored rendition's bytes (None when there is none by that name)."""
+        if not name or "/" in name or name.startswith("."):
+            return None
+        return self.storage.get(name)
 
     def delete(self, *names: str | None) -> None:
-        delete_image_files(self.folder, *names)
+        """Remove stored renditions (missing ones are fine)."""
+        for name in names:
+            if name and "/" not in name:
+                self.storage.delete(name)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, g, render_template, request
+from flask import Response, abort, current_app, flash, g, render_template, request
 
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
@@ -46,6 +46,22 @@ def rollback() -> None:
 def current_uploads() -> Uploads:
     """The upload settings of the running app, for services that store photos."""
     return Uploads.from_config(current_app.config)
+
+
+def image_response(uploads: Uploads, name: str, public: bool = True):
+    """A stored photo as an answer: a year of caching for public ones (their names are never
+    reused), none for private ones (receipts); 404 when there is none by that name."""
+    data = uploads.read(name)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/webp")
+    if public:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.add_etag()
+        response.make_conditional(request)
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def uploaded_file(field):

@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
 )
 
@@ -18,7 +17,7 @@ from marketplace.catalog.services import (
     latest_stores,
 )
 from marketplace.core.pagecache import cached_page
-from marketplace.core.web import safe_next
+from marketplace.core.web import current_uploads, image_response, safe_next
 from marketplace.extensions import db
 from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
@@ -62,10 +61,7 @@ def set_language():
 
 @bp.route("/media/<path:name>")
 def media(name: str):
-    if "/" in name or name.startswith("."):
-        abort(404)
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], name, max_age=31536000)
-    return response
+    return image_response(current_uploads(), name)
 
 
 @bp.route("/healthz")
