@@ -8,7 +8,13 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace.config import check_production, engine_options, load_config, trusted_hosts
+from marketplace.config import (
+    check_production,
+    database_binds,
+    engine_options,
+    load_config,
+    trusted_hosts,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     check_production(app.config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    app.config["SQLALCHEMY_BINDS"] = database_binds(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     from marketplace.core.metrics import ServerTiming
 

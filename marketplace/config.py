@@ -27,7 +27,11 @@ def _database_url(instance: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{instance / 'marketplace.sqlite3'}"
-    # Heroku-style URLs name the old driver; we use psycopg 3.
+    return psycopg_url(url)
+
+
+def psycopg_url(url: str) -> str:
+    """Heroku-style URLs name the old driver; we use psycopg 3."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -66,6 +70,8 @@ def load_config() -> dict:
             os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
         ),
         #: PostgreSQL's parallel workers per query: many short queries at once do better without
+        #: a PostgreSQL replica for the public pages' reads (see marketplace/core/replica.py)
+        "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL", ""),
         #: a scraper elsewhere than on the machine sends "Authorization: Bearer <token>"
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "DATABASE_PARALLEL_WORKERS": int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")),
@@ -255,3 +261,16 @@ def engine_options(config: dict) -> dict:
     connect_args.setdefault("options", settings)
     options["connect_args"] = connect_args
     return options
+
+
+def database_binds(config: dict) -> dict:
+    """SQLALCHEMY_BINDS: the replica, with the same pool and settings, when configured."""
+    binds = dict(config.get("SQLALCHEMY_BINDS") or {})
+    url = config.get("DATABASE_REPLICA_URL")
+    if url:
+        url = psycopg_url(url)
+        binds["replica"] = {
+            "url": url,
+            **engine_options({**config, "SQLALCHEMY_DATABASE_URI": url}),
+        }
+    return binds

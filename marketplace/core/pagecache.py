@@ -29,6 +29,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from marketplace.core.replica import reads_replica
+
 TOKEN_HOLE = "__CSRF_TOKEN_HOLE__"  # noqa: S105 - a placeholder, not a secret
 GENERATION_KEY = "pkk:page:generation"
 #: tables whose rows no public page shows: writing them leaves the cached pages valid
@@ -205,7 +207,9 @@ def _cacheable_visitor() -> bool:
 
 
 def cached_page(view):
-    """Serve ``view`` from the shared cache for anonymous visitors (see the module's doc)."""
+    """Serve ``view`` from the shared cache for anonymous visitors (see the module's doc); the
+    view only reads, so it reads from the replica when one is configured."""
+    view = reads_replica(view)
 
     @wraps(view)
     def wrapper(*args, **kwargs):

@@ -1,0 +1,98 @@
+"""DATABASE_REPLICA_URL: the public pages read the replica, the seller's own pages the primary
+(so a seller always sees their own change); writes never go to the replica."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Role
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Product
+from marketplace.extensions import db
+from tests.conftest import PG_ADMIN_DSN, build_schema, fresh_postgres, make_app, missing_service
+from tests.factories import PASSWORD, add_user, build_store
+
+
+@pytest.fixture
+def primary_and_replica(tmp_path):
+    with fresh_postgres("pkk_primary") as primary:
+        app = make_app(primary, tmp_path / "uploads", PAGE_CACHE_URL="")
+        build_schema(app)
+        with app.app_context():
+            admin = add_user(Role.CITY_ADMIN, "6281100000009")
+            owner = add_user(Role.SELLER, "6281200000001", "Bu Siti")
+            store = build_store(owner, admin, "Warung Bu Siti")
+            product = catalog.create_product(
+                store,
+                catalog.ProductData(
+                    name="Nasi Uduk", category_id=catalog.categories()[0].id, price=15000
+                ),
+            )
+            db.session.commit()
+            product_id = product.id
+            db.session.remove()
+            db.engine.dispose()
+        # the replica: a copy of the primary, then lagging behind one change
+        name = primary.rsplit("/", 1)[1]
+        replica_name = f"{name}_replica"
+        try:
+            admin_connection = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+        except psycopg.OperationalError as error:
+            missing_service(f"PostgreSQL is not reachable: {error}")
+        admin_connection.execute(f'CREATE DATABASE "{replica_name}" TEMPLATE "{name}"')
+        replica = primary.rsplit("/", 1)[0] + "/" + replica_name
+        try:
+            engine = sa.create_engine(replica)
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.text("UPDATE products SET name = 'Nasi Uduk (salinan lama)' WHERE id = :id"),
+                    {"id": product_id},
+                )
+            engine.dispose()
+            yield primary, replica, product_id
+        finally:
+            admin_connection.execute(f'DROP DATABASE IF EXISTS "{replica_name}" WITH (FORCE)')
+            admin_connection.close()
+
+
+def test_public_pages_read_the_replica_and_sellers_the_primary(primary_and_replica, tmp_path):
+    primary, replica, product_id = primary_and_replica
+    app = make_app(
+        primary,
+        tmp_path / "uploads",
+        PAGE_CACHE_URL="",
+        SERVER_NAME=None,
+        DATABASE_REPLICA_URL=replica.replace("postgresql+psycopg://", "postgresql://"),
+    )
+    visitor = app.test_client()
+    public = visitor.get(f"/produk/{product_id}").get_data(as_text=True)
+    assert "Nasi Uduk (salinan lama)" in public
+    assert "Nasi Uduk (salinan lama)" in visitor.get("/cari?q=uduk").get_data(as_text=True)
+
+    seller = app.test_client()
+    assert seller.post("/akun/masuk", data={"login": "6281200000001", "password": PASSWORD})
+    own = seller.get(f"/toko-saya/produk/{product_id}").get_data(as_text=True)
+    assert 'value="Nasi Uduk"' in own
+    assert "salinan lama" not in own
+
+    # a write goes to the primary, never to the replica
+    answer = seller.post(
+        f"/toko-saya/produk/{product_id}",
+        data={"name": "Nasi Uduk Betawi", "price": "15000", "category_id": "1"},
+    )
+    assert answer.status_code in (200, 302)
+    with app.app_context():
+        assert db.session.get(Product, product_id).name == "Nasi Uduk Betawi"
+        replica_names = (
+            db.session.execute(
+                sa.text("SELECT name FROM products"), bind_arguments={"bind": db.engines["replica"]}
+            )
+            .scalars()
+            .all()
+        )
+        assert replica_names == ["Nasi Uduk (salinan lama)"]
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
