@@ -161,3 +161,22 @@ def login(client):
         return response
 
     return do
+
+
+def seed_warung(
+    product_name: str = "Nasi Uduk Betawi",
+    owner_phone: str = "6281200000001",
+    periods=ALWAYS_OPEN,
+    **product_fields,
+) -> tuple[Store, Product]:
+    """Warung Bu Siti, verified, with one product: the shop of the tests that run a whole app
+    (live servers, backups, replicas, the production stack). Call inside an app context."""
+    admin = add_user(Role.CITY_ADMIN, "6281100000009")
+    owner = add_user(Role.SELLER, owner_phone, "Bu Siti")
+    store = build_store(owner, admin, "Warung Bu Siti", periods=periods)
+    product = catalog.create_product(
+        store,
+        catalog.ProductData(name=product_name, category_id=catalog.categories()[0].id, price=15000),
+        **product_fields,
+    )
+    return store, product

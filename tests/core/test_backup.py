@@ -10,16 +10,14 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
-from marketplace.accounts.models import Role
 from marketplace.books import services as books
 from marketplace.books.models import EntryKind, Method
 from marketplace.books.reports import money_until
-from marketplace.catalog import services as catalog
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
 from marketplace.stores.models import Store
 from tests.conftest import build_schema, fresh_postgres, make_app
-from tests.factories import add_user, build_store, jpeg_bytes
+from tests.factories import jpeg_bytes, seed_warung
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,17 +47,10 @@ def test_a_restored_copy_serves_the_same_pages_and_balances(two_databases, tmp_p
     live = make_app(live_url, tmp_path / "live-uploads", PAGE_CACHE_URL="", SERVER_NAME=None)
     build_schema(live)
     with live.app_context():
-        admin = add_user(Role.CITY_ADMIN, "6281100000009")
-        owner = add_user(Role.SELLER, "6281200000001", "Bu Siti")
-        store = build_store(owner, admin, "Warung Bu Siti")
-        product = catalog.create_product(
-            store,
-            catalog.ProductData(
-                name="Nasi Uduk Betawi", category_id=catalog.categories()[0].id, price=15000
-            ),
-            photo=BytesIO(jpeg_bytes()),
-            uploads=Uploads.from_config(live.config),
+        store, product = seed_warung(
+            photo=BytesIO(jpeg_bytes()), uploads=Uploads.from_config(live.config)
         )
+        owner = store.owner
         for kind, amount, category in (
             (EntryKind.INCOME, 250_000, "penjualan di tempat"),
             (EntryKind.EXPENSE, 80_000, "bahan baku"),

@@ -15,7 +15,7 @@ from marketplace.catalog import services as catalog
 from marketplace.core.pagecache import GENERATION_KEY
 from marketplace.extensions import db
 from tests.conftest import build_schema, make_app, missing_service
-from tests.factories import add_user, build_store
+from tests.factories import add_user, seed_warung
 
 CACHE_URL = os.environ.get("TEST_PAGE_CACHE_URL", "redis://127.0.0.1:6379/13")
 
@@ -47,15 +47,7 @@ def shop(tmp_path, cache):
     first = _app(tmp_path)
     build_schema(first)
     with first.app_context():
-        admin = add_user(Role.CITY_ADMIN, "6281100000009")
-        owner = add_user(Role.SELLER, "6281100000008", "Bu Siti")
-        store = build_store(owner, admin, "Warung Bu Siti")
-        product = catalog.create_product(
-            store,
-            catalog.ProductData(
-                name="Nasi Uduk Betawi", category_id=catalog.categories()[0].id, price=15000
-            ),
-        )
+        _store, product = seed_warung(owner_phone="6281100000008")
         db.session.commit()
         ids = {"product": product.id}
     yield first, ids

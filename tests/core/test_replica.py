@@ -7,12 +7,10 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from marketplace.accounts.models import Role
-from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from tests.conftest import PG_ADMIN_DSN, build_schema, fresh_postgres, make_app, missing_service
-from tests.factories import PASSWORD, add_user, build_store
+from tests.factories import PASSWORD, seed_warung
 
 
 @pytest.fixture
@@ -21,15 +19,7 @@ def primary_and_replica(tmp_path):
         app = make_app(primary, tmp_path / "uploads", PAGE_CACHE_URL="")
         build_schema(app)
         with app.app_context():
-            admin = add_user(Role.CITY_ADMIN, "6281100000009")
-            owner = add_user(Role.SELLER, "6281200000001", "Bu Siti")
-            store = build_store(owner, admin, "Warung Bu Siti")
-            product = catalog.create_product(
-                store,
-                catalog.ProductData(
-                    name="Nasi Uduk", category_id=catalog.categories()[0].id, price=15000
-                ),
-            )
+            _store, product = seed_warung(product_name="Nasi Uduk")
             db.session.commit()
             product_id = product.id
             db.session.remove()

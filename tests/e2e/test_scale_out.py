@@ -55,23 +55,11 @@ def stack(tmp_path):
 
 
 def _seed(url, tmp_path):
-    from marketplace.accounts.models import Role
-    from marketplace.catalog import services as catalog
-    from tests.factories import add_user, build_store
+    from tests.factories import seed_warung
 
     app = make_app(url, tmp_path / "seed-uploads", PAGE_CACHE_URL="")
     with app.app_context():
-        admin = add_user(Role.CITY_ADMIN, "6281100000009")
-        owner = add_user(Role.SELLER, "6281200000001", "Bu Siti")
-        store = build_store(
-            owner, admin, "Warung Bu Siti", periods=[(d, time(0), time(23, 59)) for d in range(7)]
-        )
-        catalog.create_product(
-            store,
-            catalog.ProductData(
-                name="Nasi Uduk Betawi", category_id=catalog.categories()[0].id, price=15000
-            ),
-        )
+        store, _product = seed_warung(periods=[(d, time(0), time(23, 59)) for d in range(7)])
         db.session.commit()
         store_id = store.id
         db.session.remove()
