@@ -44,6 +44,7 @@ bench: setup ## Run the benchmarks (they print figures)
 	PYTHONPATH=. $(BIN)/python benchmarks/books_reports.py
 	PYTHONPATH=. $(BIN)/python benchmarks/checkout_contention.py
 	PYTHONPATH=. $(BIN)/python benchmarks/city_scale.py
+	PYTHONPATH=. $(BIN)/python benchmarks/stack_throughput.py
 	PYTHONPATH=. $(BIN)/python benchmarks/lighthouse.py
 
 i18n: $(BIN)/activate ## Extract interface strings and update the English catalogue

@@ -111,10 +111,22 @@ def test_a_journey_through_nginx_survives_each_instance_restarting(stack, browse
         assert order.status == "accepted"
         db.session.remove()
         db.engine.dispose()
-    # each instance's /metrics adds up its workers' counts; the proxy never shows it
-    assert stack.get("/metrics")[0] == 404
+    # a body past the limit: nginx answers 413 with the page in both languages
+    import ssl
+    import urllib.error
     import urllib.request
 
+    context = ssl.create_default_context(cafile=str(stack.workdir / "tls" / "cert.pem"))
+    too_big = urllib.request.Request(  # noqa: S310 - the stack's own address
+        f"{stack.url}/akun/masuk", data=b"x" * (14 * 1024 * 1024), method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(too_big, context=context, timeout=20)  # noqa: S310
+    assert refused.value.code == 413
+    assert "Berkas terlalu besar" in refused.value.read().decode()
+
+    # each instance's /metrics adds up its workers' counts; the proxy never shows it
+    assert stack.get("/metrics")[0] == 404
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports[0]}/metrics") as scrape:  # noqa: S310
         figures = scrape.read().decode()
     assert "pkk_http_request_duration_seconds_count" in figures
