@@ -132,8 +132,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["aspiration_category"] = lambda code: _label("CATEGORY_LABELS", code)
     app.jinja_env.filters["aspiration_status"] = lambda code: _label("STATUS_LABELS", code)
     app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
+    from marketplace.core.web import public_url
+
     app.jinja_env.globals.update(
         wa_link=wa_link,
+        public_url=public_url,
         reopen_text=reopen_text,
         weekday_name=weekday_name,
         url_with=url_with,

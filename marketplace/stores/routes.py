@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,7 +16,13 @@ from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_owned_or_404, require, role_required
 from marketplace.core.phone import display_phone
-from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
+from marketplace.core.web import (
+    current_uploads,
+    public_url,
+    render_form,
+    run_service,
+    uploaded_file,
+)
 from marketplace.extensions import db
 from marketplace.kim.trainings import attended_by
 from marketplace.orders.quality import quality_signals
@@ -34,6 +40,7 @@ from marketplace.stores.forms import (
 )
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store
+from marketplace.stores.poster import SHEETS, qr_png, qr_svg
 
 bp = Blueprint("stores", __name__)
 
@@ -97,6 +104,39 @@ def storefront(slug: str):
         reviews=visible_reviews(store, request.args.get("ulasan", 1, type=db_int)),
         report_form=ReportReviewForm(),
     )
+
+
+def _visible_store(slug: str) -> Store:
+    store = db.session.scalar(
+        select(Store).where(Store.slug == slug).options(joinedload(Store.kelurahan))
+    )
+    if store is None or not store.is_visible_to(current_user):
+        abort(404)
+    return store
+
+
+@bp.route("/toko/<slug>/poster")
+def poster(slug: str):
+    """A poster to print (A5 or A6): the store's name and logo, "Pesan online", and a QR code
+    that opens its page."""
+    store = _visible_store(slug)
+    sheet = request.args.get("ukuran", "a5")
+    sheet = sheet if sheet in SHEETS else "a5"
+    url = public_url("stores.storefront", slug=store.slug)
+    return render_template(
+        "stores/poster.html", store=store, url=url, qr=qr_svg(url), sheet=sheet, size=SHEETS[sheet]
+    )
+
+
+@bp.route("/toko/<slug>/qr.png")
+def qr_image(slug: str):
+    store = _visible_store(slug)
+    response = Response(
+        qr_png(public_url("stores.storefront", slug=store.slug)), mimetype="image/png"
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="qr-{store.slug}.png"'
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/toko-saya")
