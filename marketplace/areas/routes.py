@@ -59,6 +59,26 @@ def kelurahan(slug: str):
     )
 
 
+@bp.route("/kelurahan/<slug>/kim")
+@cached_page
+def kim(slug: str):
+    """The kelurahan's KIM as residents see it: officers, contact, what it published, whom it
+    features, how it answers Suara Warga."""
+    from marketplace.kim.forms import ANNOUNCEMENT_KINDS, OFFICE_LABELS
+    from marketplace.kim.public import kim_profile
+
+    area = services.kelurahan_by_slug(slug)
+    if area is None:
+        abort(404)
+    return render_template(
+        "areas/kim.html",
+        area=area,
+        kim=kim_profile(area.id),
+        offices=OFFICE_LABELS,
+        kinds_map=dict(ANNOUNCEMENT_KINDS),
+    )
+
+
 @bp.route("/admin/wilayah", methods=["GET", "POST"])
 @role_required(Role.CITY_ADMIN)
 def manage():

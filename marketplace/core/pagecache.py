@@ -64,7 +64,6 @@ PRIVATE_TABLES = frozenset(
         "aspiration_events",
         "featured_slot_logs",
         "booth_applications",
-        "kim_members",
     }
 )
 

@@ -60,6 +60,8 @@ class KimMember(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     group: Mapped[KimGroup] = relationship(back_populates="members")
+    #: the member's account, when their phone matched one (their WhatsApp is the KIM's contact)
+    user: Mapped[User | None] = relationship()
 
 
 class FeaturedSlot(db.Model):
