@@ -14,7 +14,7 @@ from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, role_required
-from marketplace.core.web import render_form, run_service
+from marketplace.core.web import csv_response, render_form, run_service
 from marketplace.extensions import db
 from marketplace.kim.featured import current_featured
 from marketplace.stores.models import Store, StoreStatus
@@ -57,6 +57,27 @@ def kelurahan(slug: str):
         stores=stores,
         featured=current_featured(area.id),
     )
+
+
+@bp.route("/direktori-kim")
+@cached_page
+def kim_directory():
+    """All kelurahan of the city and their KIM, for Diskominfo and residents: a table and a
+    grid per kecamatan."""
+    from marketplace.kim.public import directory
+
+    rows = directory()
+    by_kecamatan: dict[str, list] = {}
+    for row in rows:
+        by_kecamatan.setdefault(row.kecamatan, []).append(row)
+    return render_template("areas/kim_directory.html", rows=rows, by_kecamatan=by_kecamatan)
+
+
+@bp.route("/direktori-kim.csv")
+def kim_directory_csv():
+    from marketplace.kim.public import directory, directory_csv
+
+    return csv_response(directory_csv(directory()), "direktori-kim-kota-tangerang.csv")
 
 
 @bp.route("/kelurahan/<slug>/kim")
