@@ -85,7 +85,7 @@ def kim_directory_csv():
 def kim(slug: str):
     """The kelurahan's KIM as residents see it: officers, contact, what it published, whom it
     features, how it answers Suara Warga."""
-    from marketplace.kim.forms import ANNOUNCEMENT_KINDS, OFFICE_LABELS
+    from marketplace.kim.forms import ALL_KINDS, OFFICE_LABELS
     from marketplace.kim.public import kim_profile
 
     area = services.kelurahan_by_slug(slug)
@@ -96,7 +96,7 @@ def kim(slug: str):
         area=area,
         kim=kim_profile(area.id),
         offices=OFFICE_LABELS,
-        kinds_map=dict(ANNOUNCEMENT_KINDS),
+        kinds_map=dict(ALL_KINDS),
     )
 
 

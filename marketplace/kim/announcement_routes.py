@@ -26,6 +26,7 @@ from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, require, role_required
+from marketplace.core.templating import jakarta_datetime
 from marketplace.core.web import (
     current_uploads,
     public_url,
@@ -35,7 +36,14 @@ from marketplace.core.web import (
 )
 from marketplace.extensions import limiter
 from marketplace.kim import announcements as service
-from marketplace.kim.forms import ANNOUNCEMENT_KINDS, AnnouncementForm, ModerationForm, ReportForm
+from marketplace.kim import factcheck
+from marketplace.kim.forms import (
+    ALL_KINDS,
+    AnnouncementForm,
+    ClarificationForm,
+    ModerationForm,
+    ReportForm,
+)
 from marketplace.kim.models import Announcement, AnnouncementReport
 from marketplace.stores.hours import availability
 
@@ -51,12 +59,17 @@ def index():
     kelurahan_id = request.args.get("kelurahan", type=db_int)
     return render_template(
         "announcements/index.html",
-        items=service.published(kind if kind in dict(ANNOUNCEMENT_KINDS) else None, kelurahan_id),
-        kinds=ANNOUNCEMENT_KINDS,
+        items=service.published(kind if kind in dict(ALL_KINDS) else None, kelurahan_id),
+        kinds=ALL_KINDS,
         kelurahan=all_kelurahan(),
         kind=kind,
         kelurahan_id=kelurahan_id,
     )
+
+
+@bp.app_template_global("verdict_label")
+def verdict_label(code: str | None) -> str:
+    return str(factcheck.VERDICTS.get(code or "", code or ""))
 
 
 def _visible(announcement_id: int) -> Announcement:
@@ -109,7 +122,10 @@ def _feed(items, title: str, self_url: str) -> Response:
     for item in items:
         url = public_url("announcements.show", announcement_id=item.id)
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = _xml_text(item.title)
+        title = item.title
+        if item.corrections:  # a reader sees the entry come back, marked, with what changed
+            title = _("[Ralat] %(title)s", title=item.title)
+        ET.SubElement(entry, "title").text = _xml_text(title)
         ET.SubElement(entry, "id").text = url
         ET.SubElement(entry, "link", href=url)
         ET.SubElement(entry, "updated").text = to_jakarta(item.updated_at).isoformat()
@@ -118,7 +134,19 @@ def _feed(items, title: str, self_url: str) -> Response:
         ET.SubElement(author, "name").text = _xml_text(
             item.kim_group.name if item.kim_group else "Diskominfo"
         )
-        ET.SubElement(entry, "summary").text = _xml_text(item.summary)
+        summary = item.summary
+        if item.corrections:
+            last = item.corrections[-1]
+            summary = (
+                _(
+                    "Ralat %(when)s: %(note)s",
+                    when=jakarta_datetime(last.created_at),
+                    note=last.note,
+                )
+                + " — "
+                + summary
+            )
+        ET.SubElement(entry, "summary").text = _xml_text(summary)
         ET.SubElement(entry, "content", type="html").text = _xml_text(item.body_html)
     body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
     return Response(body, mimetype="application/atom+xml")
@@ -212,6 +240,8 @@ def manage():
 def edit(announcement_id: int):
     item = get_or_404(Announcement, announcement_id)
     require(service.can_manage(current_user, item))
+    if item.kind == factcheck.CLARIFICATION:
+        return redirect(url_for("announcements.clarify", announcement_id=item.id))
     form = _form(item)
     if form.validate_on_submit():
         ok, _item = run_service(
@@ -226,6 +256,81 @@ def edit(announcement_id: int):
             flash(_("Pengumuman disimpan."), "success")
             return redirect(url_for("announcements.show", announcement_id=item.id))
     return render_form("announcements/edit.html", form, item=item)
+
+
+def _clarification_form(item: Announcement | None = None) -> ClarificationForm:
+    form = ClarificationForm(obj=item) if item else ClarificationForm()
+    open_reports = service.open_reports(current_user)
+    form.report_ids.choices = choices(
+        (r.id, f"{r.announcement.title}: {r.reason[:80]}") for r in open_reports
+    )
+    if item is not None and not form.is_submitted():
+        form.explanation.data = item.body_md
+        form.sources.data = "\n".join(f"{s.label} | {s.url}" for s in item.sources)
+    return form
+
+
+def _clarification_data(form: ClarificationForm) -> factcheck.ClarificationData:
+    return factcheck.ClarificationData(
+        title=form.title.data or "",
+        claim=form.claim.data or "",
+        verdict=form.verdict.data or "",
+        explanation=form.explanation.data or "",
+        source=form.source.data or "",
+        sources=form.sources.data or "",
+        report_ids=form.report_ids.data or [],
+        city_wide=form.city_wide.data,
+    )
+
+
+@bp.route("/kim/klarifikasi", methods=["GET", "POST"])
+@bp.route("/kim/klarifikasi/<int:announcement_id>", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def clarify(announcement_id: int | None = None):
+    """Publish (or edit) a hoax clarification, answering the reports that raised it."""
+    item = None
+    if announcement_id is not None:
+        item = get_or_404(Announcement, announcement_id)
+        require(service.can_manage(current_user, item) and item.kind == factcheck.CLARIFICATION)
+    form = _clarification_form(item)
+    if form.validate_on_submit():
+        ok, saved = run_service(
+            factcheck.save_clarification,
+            current_user,
+            _clarification_data(form),
+            item,
+            uploaded_file(form.screenshot),
+            current_uploads(),
+        )
+        if ok:
+            flash(_("Klarifikasi diterbitkan. Pelapor diberi tahu hasilnya."), "success")
+            return redirect(url_for("announcements.show", announcement_id=saved.id))
+    return render_form("announcements/clarify.html", form, item=item)
+
+
+@bp.route("/cek-fakta")
+@cached_page
+def fact_checks():
+    return render_template(
+        "announcements/fact_checks.html",
+        items=service.published(kind=factcheck.CLARIFICATION),
+        area=None,
+        verdicts=factcheck.VERDICTS,
+    )
+
+
+@bp.route("/kelurahan/<slug>/cek-fakta")
+@cached_page
+def kelurahan_fact_checks(slug: str):
+    area = service.kelurahan_by_slug(slug)
+    if area is None:
+        abort(404)
+    return render_template(
+        "announcements/fact_checks.html",
+        items=service.published(kind=factcheck.CLARIFICATION, kelurahan_id=area.id),
+        area=area,
+        verdicts=factcheck.VERDICTS,
+    )
 
 
 @bp.route("/kim/laporan")

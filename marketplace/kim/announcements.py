@@ -21,6 +21,7 @@ from marketplace.events.models import Event
 from marketplace.extensions import db
 from marketplace.kim.models import (
     Announcement,
+    AnnouncementCorrection,
     AnnouncementKind,
     AnnouncementLink,
     AnnouncementReport,
@@ -234,17 +235,36 @@ def linkable(actor: User) -> Linkable:
 
 
 def moderate(actor: User, entry: AnnouncementReport, action: str, note: str) -> None:
-    """Dismiss a report, mark the announcement corrected, or take it down; recorded."""
+    """Dismiss a report, correct the announcement, or take it down; recorded.
+
+    "Corrected" ("perlu diralat") puts a visible Ralat on the announcement saying what changes,
+    and keeps its text as it was then; the KIM edits the announcement afterwards."""
     if not can_moderate(actor, entry):
         raise NotAllowed(_("Anda hanya dapat memeriksa laporan untuk kelurahan Anda."))
     if action not in MODERATION_ACTIONS:
         raise DomainError(_("Pilih tindakan."))
+    db.session.refresh(entry, with_for_update=True)
     if entry.status != "open":
         raise DomainError(_("Laporan ini sudah ditangani."))
-    entry.status, entry.note = action, (note or "").strip()[:2000] or None
+    note = (note or "").strip()[:2000]
+    item = entry.announcement
+    if action == "corrected":
+        if len(note) < 10:
+            raise DomainError(_("Tuliskan apa yang diralat (minimal 10 huruf)."))
+        item.corrections.append(
+            AnnouncementCorrection(
+                report_id=entry.id,
+                actor_id=actor.id,
+                note=note,
+                previous_summary=item.summary,
+                previous_body_html=item.body_html,
+            )
+        )
+        item.updated_at = utcnow()  # feeds show the entry as updated
+    entry.status, entry.note = action, note or None
     entry.handled_by_id, entry.handled_at = actor.id, utcnow()
     if action == "unpublished":
-        entry.announcement.withdrawn = True
+        item.withdrawn = True
     db.session.flush()
 
 

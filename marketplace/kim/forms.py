@@ -17,6 +17,7 @@ from wtforms.validators import NumberRange, Optional
 from marketplace.core.forms import Form, choices, length, required
 from marketplace.core.inputs import db_int
 from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS
+from marketplace.kim.factcheck import VERDICTS
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -85,6 +86,8 @@ ANNOUNCEMENT_KINDS = [
     ("pelatihan", _l("Pelatihan")),
     ("program", _l("Program pemerintah")),
 ]
+#: every kind a page may show or filter by: the clarifications have their own form
+ALL_KINDS = [*ANNOUNCEMENT_KINDS, ("klarifikasi", _l("Klarifikasi hoaks"))]
 
 
 class AnnouncementForm(Form):
@@ -131,12 +134,16 @@ class ModerationForm(Form):
         choices=choices(
             [
                 ("dismissed", _l("Abaikan laporan")),
-                ("corrected", _l("Sudah dikoreksi")),
+                ("corrected", _l("Perlu diralat (tampilkan Ralat)")),
                 ("unpublished", _l("Turunkan pengumuman")),
             ]
         ),
     )
-    note = TextAreaField(_l("Catatan"), validators=[Optional(), length(2000)])
+    note = TextAreaField(
+        _l("Catatan"),
+        validators=[Optional(), length(2000)],
+        description=_l("Untuk ralat: apa yang salah dan apa yang benar (tampil di pengumuman)"),
+    )
 
 
 class AspirationForm(Form):
@@ -171,3 +178,33 @@ class TrainingForm(Form):
         _l("Kapasitas"), default=30, validators=[required(), NumberRange(1, 1000)]
     )
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), length(4000)])
+
+
+class ClarificationForm(Form):
+    """A hoax clarification: the claim, the verdict, the explanation and the sources."""
+
+    title = StringField(_l("Judul"), validators=[required(), length(160)])
+    claim = TextAreaField(
+        _l("Klaim yang beredar (salin apa adanya)"), validators=[required(), length(4000, 10)]
+    )
+    screenshot = FileField(_l("Tangkapan layar klaim (tidak wajib)"))
+    verdict = SelectField(
+        _l("Putusan"),
+        choices=choices([("", _l("Pilih putusan")), *VERDICTS.items()]),
+        validators=[required()],
+    )
+    explanation = TextAreaField(_l("Penjelasan (Markdown)"), validators=[required(), length(20000)])
+    sources = TextAreaField(
+        _l("Sumber, satu per baris"),
+        validators=[required(), length(6000)],
+        description=_l("Nama | https://alamat — alamat situs pemerintah (.go.id) ditandai resmi"),
+    )
+    source = StringField(
+        _l("Diklarifikasi oleh"),
+        validators=[required(), length(160)],
+        description=_l("Misalnya: KIM Uwung Jaya bersama Kelurahan Uwung Jaya"),
+    )
+    report_ids = SelectMultipleField(
+        _l("Laporan warga yang dijawab"), coerce=db_int, validate_choice=False
+    )
+    city_wide = BooleanField(_l("Untuk seluruh kota (admin kota)"))

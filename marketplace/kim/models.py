@@ -110,6 +110,8 @@ class AnnouncementKind(StrEnum):
     EVENT = "acara"
     TRAINING = "pelatihan"
     PROGRAMME = "program"
+    #: a hoax clarification (kim.factcheck): claim, verdict, explanation, sources
+    CLARIFICATION = "klarifikasi"
 
 
 class Announcement(TimestampMixin, db.Model):
@@ -117,9 +119,17 @@ class Announcement(TimestampMixin, db.Model):
 
     __tablename__ = "announcements"
     __table_args__ = (
-        CheckConstraint("kind IN ('berita', 'acara', 'pelatihan', 'program')", name="kind_known"),
+        CheckConstraint(
+            "kind IN ('berita', 'acara', 'pelatihan', 'program', 'klarifikasi')",
+            name="kind_known",
+        ),
         CheckConstraint(
             "unpublish_at IS NULL OR unpublish_at > publish_at", name="unpublish_after_publish"
+        ),
+        CheckConstraint(
+            "verdict IS NULL OR verdict IN "
+            "('hoaks', 'disinformasi', 'misinformasi', 'benar', 'belum_terbukti')",
+            name="verdict_known",
         ),
     )
 
@@ -144,12 +154,25 @@ class Announcement(TimestampMixin, db.Model):
     #: taken down by moderation (a report found it wrong or misleading)
     withdrawn: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: a hoax clarification ("klarifikasi"): the claim as it circulates, its screenshot and
+    #: the verdict (see kim.factcheck.VERDICTS)
+    claim: Mapped[str | None] = mapped_column(Text)
+    claim_thumb: Mapped[str | None] = mapped_column(String(80))
+    claim_large: Mapped[str | None] = mapped_column(String(80))
+    verdict: Mapped[str | None] = mapped_column(String(20))
 
     kim_group: Mapped[KimGroup | None] = relationship()
     kelurahan: Mapped[Kelurahan | None] = relationship()
     author: Mapped[User] = relationship()
     links: Mapped[list[AnnouncementLink]] = relationship(
         back_populates="announcement", cascade="all, delete-orphan", order_by="AnnouncementLink.id"
+    )
+
+    sources: Mapped[list[AnnouncementSource]] = relationship(
+        cascade="all, delete-orphan", order_by="AnnouncementSource.id"
+    )
+    corrections: Mapped[list[AnnouncementCorrection]] = relationship(
+        cascade="all, delete-orphan", order_by="AnnouncementCorrection.created_at"
     )
 
     def is_published(self, now: datetime) -> bool:
@@ -187,6 +210,39 @@ class AnnouncementLink(db.Model):
     event: Mapped[Event | None] = relationship()
 
 
+class AnnouncementSource(db.Model):
+    """A source a clarification rests on; official ones (government sites) are marked."""
+
+    __tablename__ = "announcement_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(160))
+    url: Mapped[str] = mapped_column(String(500))
+    official: Mapped[bool] = mapped_column(default=False)
+
+
+class AnnouncementCorrection(db.Model):
+    """A "Ralat": what changed in an announcement and when, with the text as it was before."""
+
+    __tablename__ = "announcement_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement_reports.id", ondelete="SET NULL")
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text)
+    previous_summary: Mapped[str] = mapped_column(String(300))
+    previous_body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AnnouncementReport(db.Model):
     """A resident's report that an announcement is wrong or misleading (anti-hoax)."""
 
@@ -204,9 +260,15 @@ class AnnouncementReport(db.Model):
     handled_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the clarification that answered this report
+    clarification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL")
+    )
 
-    announcement: Mapped[Announcement] = relationship()
+    announcement: Mapped[Announcement] = relationship(foreign_keys=[announcement_id])
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    clarification: Mapped[Announcement | None] = relationship(foreign_keys=[clarification_id])
 
 
 class AspirationStatus(StrEnum):

@@ -21,7 +21,7 @@ from marketplace.core.web import current_uploads, image_response, safe_next
 from marketplace.extensions import db
 from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
-from marketplace.kim.forms import ANNOUNCEMENT_KINDS
+from marketplace.kim.forms import ALL_KINDS
 
 bp = Blueprint("main", __name__)
 
@@ -38,7 +38,7 @@ def home():
         categories=category_refs(),
         featured=current_featured(),
         announcements=published(limit=3),
-        announcement_kinds=ANNOUNCEMENT_KINDS,
+        announcement_kinds=ALL_KINDS,
     )
 
 

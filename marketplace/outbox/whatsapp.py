@@ -19,6 +19,8 @@ TEMPLATES = {
     "status_pesanan": "Pesanan #{{1}} di {{2}}: {{3}}. {{4}} Lihat pesanan: {{5}}",
     "kode_reset": "Kode untuk mengatur ulang kata sandi Pasar Kampung Kuliner: {{1}}. "
     "Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.",
+    "hasil_laporan": "Terima kasih sudah melapor. Hasil pemeriksaan KIM: {{1}} — {{2}}. "
+    "Penjelasan dan sumbernya: {{3}}",
 }
 
 
