@@ -132,6 +132,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["aspiration_category"] = lambda code: _label("CATEGORY_LABELS", code)
     app.jinja_env.filters["aspiration_status"] = lambda code: _label("STATUS_LABELS", code)
     app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
+    app.jinja_env.filters["format_date"] = format_date
     from marketplace.core.web import public_url
 
     app.jinja_env.globals.update(

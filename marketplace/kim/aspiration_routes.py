@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from datetime import datetime
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
+from marketplace.areas.services import all_kelurahan
+from marketplace.core.db import jakarta_today, utcnow
+from marketplace.core.inputs import db_int
 from marketplace.core.permissions import get_or_404, require, role_required
-from marketplace.core.web import current_uploads, render_form, run_service, uploaded_file
+from marketplace.core.web import (
+    csv_response,
+    current_uploads,
+    render_form,
+    run_service,
+    uploaded_file,
+)
 from marketplace.extensions import limiter
 from marketplace.kim import aspirations as service
 from marketplace.kim.forms import AspirationForm, AspirationResponseForm
 from marketplace.kim.models import Aspiration
 
 bp = Blueprint("aspirations", __name__)
+
+
+@bp.app_template_global("aspiration_target")
+def aspiration_target(code: str) -> str:
+    return str(service.TARGETS.get(code, code))
 
 
 @bp.route("/suara-warga")
@@ -73,7 +89,50 @@ def respond(aspiration_id: int):
             form.status.data,
             form.note.data or "",
             form.publish.data,
+            form.target.data or "",
         )
         if ok:
             flash(_("Tanggapan disimpan."), "success")
     return redirect(url_for("aspirations.queue"))
+
+
+@bp.route("/admin/suara-warga/diteruskan")
+@role_required(Role.CITY_ADMIN)
+def forwarded():
+    """What the KIMs forwarded to the city's offices, oldest first, with its age."""
+    return render_template(
+        "aspirations/forwarded.html",
+        items=service.forwarded(current_user),
+        targets=service.TARGETS,
+        now=utcnow(),
+        form=AspirationResponseForm(),
+    )
+
+
+def _recap():
+    try:
+        month = datetime.strptime(request.args.get("bulan", ""), "%Y-%m").date()
+    except ValueError:
+        month = jakarta_today()
+    return service.month_recap(current_user, month, request.args.get("kelurahan", type=db_int))
+
+
+@bp.route("/kim/suara-warga/rekap")
+@role_required(Role.KIM_ADMIN, Role.CITY_ADMIN)
+def recap():
+    """A month of Suara Warga by kind and state, for the Musrenbang."""
+    return render_template(
+        "aspirations/recap.html",
+        recap=_recap(),
+        categories=service.CATEGORY_LABELS,
+        statuses=service.STATUS_LABELS,
+        kelurahan=all_kelurahan() if current_user.is_city_admin else [],
+    )
+
+
+@bp.route("/kim/suara-warga/rekap.csv")
+@role_required(Role.KIM_ADMIN, Role.CITY_ADMIN)
+def recap_csv():
+    recap = _recap()
+    place = recap.kelurahan.slug if recap.kelurahan else "kota-tangerang"
+    return csv_response(service.recap_csv(recap), f"suara-warga-{place}-{recap.month:%Y-%m}.csv")

@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from marketplace.core.forms import Form, choices, length, required
 from marketplace.core.inputs import db_int
-from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS
+from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS, TARGETS
 from marketplace.kim.factcheck import VERDICTS
 
 OFFICE_LABELS = {
@@ -160,6 +160,11 @@ class AspirationResponseForm(Form):
     status = SelectField(
         _l("Status"),
         choices=choices(STATUS_LABELS.items()),
+    )
+    target = SelectField(
+        _l("Diteruskan ke (jika status diteruskan)"),
+        choices=choices([("", _l("—")), *TARGETS.items()]),
+        validate_choice=False,  # the service names a missing or unknown office
     )
     note = TextAreaField(_l("Jawaban / catatan"), validators=[Optional(), length(4000)])
     publish = BooleanField(_l("Tampilkan jawaban untuk umum (tanpa nama warga)"))

@@ -285,6 +285,11 @@ class Aspiration(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("category IN ('aspirasi', 'saran', 'keluhan')", name="category_known"),
         CheckConstraint(
+            "forwarded_to IS NULL OR forwarded_to IN ('kelurahan', 'kecamatan', "
+            "'dinas_koperasi_ukm', 'dinas_perdagangan', 'diskominfo', 'lainnya')",
+            name="forward_target_known",
+        ),
+        CheckConstraint(
             "status IN ('diterima', 'diteruskan', 'dijawab', 'ditutup')", name="status_known"
         ),
     )
@@ -300,6 +305,9 @@ class Aspiration(TimestampMixin, db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     #: answered aspirations may be shown publicly, without the resident's name or contact
     published: Mapped[bool] = mapped_column(default=False)
+    #: the office the KIM forwarded it to (kim.aspirations.TARGETS), and when
+    forwarded_to: Mapped[str | None] = mapped_column(String(30))
+    forwarded_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
     kelurahan: Mapped[Kelurahan] = relationship()

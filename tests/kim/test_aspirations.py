@@ -44,7 +44,10 @@ def test_resident_sends_and_follows_and_kim_answers(
     assert ">keluhan<" not in english
     assert ">diterima<" not in english
     client.post("/bahasa", data={"lang": "id"})
-    client.post(f"/kim/suara-warga/{item.id}", data={"status": "diteruskan", "note": "Ke Dinas PU"})
+    client.post(
+        f"/kim/suara-warga/{item.id}",
+        data={"status": "diteruskan", "note": "Ke Dinas PU", "target": "lainnya"},
+    )
     client.post(
         f"/kim/suara-warga/{item.id}",
         data={"status": "dijawab", "note": "Sudah diperbaiki Dinas PU.", "publish": "y"},
