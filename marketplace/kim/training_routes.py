@@ -30,7 +30,7 @@ def index():
 
 
 @bp.route("/pelatihan/<int:training_id>/daftar", methods=["POST"])
-@role_required(Role.SELLER)
+@role_required(Role.SELLER, Role.CUSTOMER)
 def register(training_id: int):
     training = get_or_404(Training, training_id)
     ok, _result = run_service(service.register, current_user, training)

@@ -56,9 +56,10 @@ def create_training(
 
 
 def register(seller: User, training: Training) -> TrainingRegistration:
-    """A seller takes a seat; the training row is locked so the capacity holds under races."""
-    if seller.role != Role.SELLER:
-        raise NotAllowed(_("Pelatihan ini untuk penjual."))
+    """A seller, or a resident who plans to start a business, takes a seat; the training row is
+    locked so the capacity holds under races."""
+    if seller.role not in (Role.SELLER, Role.CUSTOMER):
+        raise NotAllowed(_("Pelatihan ini untuk penjual dan warga yang ingin mulai usaha."))
     locked = db.session.scalar(select(Training).where(Training.id == training.id).with_for_update())
     if locked.starts_at <= utcnow():
         raise DomainError(_("Pendaftaran sudah ditutup."))

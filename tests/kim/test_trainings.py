@@ -32,8 +32,8 @@ def test_capacity_registration_attendance_and_profile(
         service.register(sellers[2], training)
     with pytest.raises(DomainError, match="sudah terdaftar"):
         service.register(sellers[0], training)
-    with pytest.raises(NotAllowed):
-        service.register(create_user(Role.CUSTOMER), training)
+    with pytest.raises(NotAllowed):  # admins do not take seats
+        service.register(create_user(Role.CITY_ADMIN), training)
     service.mark_attendance(kim_admin, first, True)
     assert [t.title for t in service.attended_by(sellers[0].id)] == ["Foto produk pakai HP"]
     store = create_store(owner=sellers[0])
@@ -77,3 +77,16 @@ def test_bad_trainings_are_refused(kim_admin, create_user):
         service.create_training(kim_admin, "Nol", "x", "y", soon(), 0)
     with pytest.raises(NotAllowed):
         service.create_training(create_user(Role.SELLER), "Bukan KIM", "x", "y", soon(), 5)
+
+
+def test_a_resident_planning_a_business_takes_a_seat(client, create_user, login, kim_admin):
+    training = service.create_training(
+        kim_admin, "Mulai usaha kuliner", "perizinan PIRT", "Balai warga", soon(), 2
+    )
+    resident = create_user(Role.CUSTOMER, name="Calon Pengusaha")
+    assert "Masuk untuk mendaftar" in client.get("/pelatihan").get_data(as_text=True)
+    login(resident)
+    response = client.post(f"/pelatihan/{training.id}/daftar")
+    assert response.status_code == 302
+    assert [r.user_id for r in training.registrations] == [resident.id]
+    assert "Anda terdaftar" in client.get("/pelatihan").get_data(as_text=True)
