@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 #: links the walk does not follow: files, feeds, a payment form that needs Stripe, the
 #: development page, and the pages that only redirect
 SKIP = re.compile(
-    r"^/(static|media)/|\.(csv|xml|js|txt|webmanifest)$|/bayar|^/_komponen|/pesanan/jumlah$"
+    r"^/(static|media)/|\.(csv|xml|js|txt|webmanifest|png)$|/bayar|^/_komponen|/pesanan/jumlah$"
 )
 #: the parts of a path that name one record: /produk/12 and /produk/31 are the same page
 RECORD = re.compile(r"/(\d+|[0-9a-f]{8,}|[A-Za-z0-9_-]{20,})(?=/|$)")
