@@ -454,7 +454,12 @@ CASES = [
         lambda w: {"attended": "1"},
         KIM,
     ),
-    ("POST", lambda w: f"/pelatihan/{w.training.id}/daftar", None, {"owner", "other_seller", "customer"}),
+    (
+        "POST",
+        lambda w: f"/pelatihan/{w.training.id}/daftar",
+        None,
+        {"owner", "other_seller", "customer"},
+    ),
     (
         "POST",
         lambda w: f"/kim/suara-warga/{w.aspiration.id}",

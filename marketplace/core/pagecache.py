@@ -64,6 +64,7 @@ PRIVATE_TABLES = frozenset(
         "aspiration_events",
         "featured_slot_logs",
         "booth_applications",
+        "mentoring_visits",
     }
 )
 

@@ -18,6 +18,7 @@ from marketplace.core.forms import Form, choices, length, required
 from marketplace.core.inputs import db_int
 from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS, TARGETS
 from marketplace.kim.factcheck import VERDICTS
+from marketplace.kim.mentoring import TOPICS as MENTORING_TOPICS
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -213,3 +214,11 @@ class ClarificationForm(Form):
         _l("Laporan warga yang dijawab"), coerce=db_int, validate_choice=False
     )
     city_wide = BooleanField(_l("Untuk seluruh kota (admin kota)"))
+
+
+class MentoringForm(Form):
+    visited_on = DateField(_l("Tanggal kunjungan (kosong = hari ini)"), validators=[Optional()])
+    topic = SelectField(_l("Topik"), choices=choices(MENTORING_TOPICS.items()))
+    notes = TextAreaField(_l("Catatan dan saran"), validators=[required(), length(4000, 10)])
+    next_step = StringField(_l("Langkah berikutnya (tidak wajib)"), validators=[length(300)])
+    next_step_on = DateField(_l("Tanggal langkah berikutnya"), validators=[Optional()])

@@ -258,22 +258,62 @@ def training_effect(actor: User) -> TrainingEffect | None:
     if len(stores) < MIN_GROUP:
         return None
     trained_on = {store_id: to_jakarta(at).date() for store_id, at in stores}
+    before, after = _sales_around(trained_on)
+    return TrainingEffect(len(stores), before, after)
+
+
+def _sales_around(start_by_store: dict[int, date]) -> tuple[int, int]:
+    """Completed sales of each store in the TREND_DAYS before and after its own start day,
+    summed over the stores (one query)."""
     window = timedelta(days=TREND_DAYS)
     before = after = 0
     for store_id, day, total in db.session.execute(
         select(Order.store_id, Order.fulfil_date, Order.total).where(
-            Order.store_id.in_(list(trained_on)),
+            Order.store_id.in_(list(start_by_store)),
             Order.status == OrderStatus.COMPLETED,
-            Order.fulfil_date >= min(trained_on.values()) - window,
-            Order.fulfil_date < max(trained_on.values()) + window,
+            Order.fulfil_date >= min(start_by_store.values()) - window,
+            Order.fulfil_date < max(start_by_store.values()) + window,
         )
     ):
-        start = trained_on[store_id]
+        start = start_by_store[store_id]
         if start - window <= day < start:
             before += total
         elif start <= day < start + window:
             after += total
-    return TrainingEffect(len(stores), before, after)
+    return before, after
+
+
+def mentoring_effect(actor: User) -> TrainingEffect | None:
+    """Sales of mentored stores in the 90 days before and after their first mentoring visit;
+    None below three stores (a single store could be recognised)."""
+    from marketplace.kim.models import MentoringVisit
+
+    scope = _scope(actor)
+    query = (
+        select(MentoringVisit.store_id, func.min(MentoringVisit.visited_on))
+        .join(Store, Store.id == MentoringVisit.store_id)
+        .where(Store.status == StoreStatus.VERIFIED)
+        .group_by(MentoringVisit.store_id)
+    )
+    if scope is not None:
+        query = query.where(Store.kelurahan_id == scope)
+    first_visit = dict(db.session.execute(query).all())
+    if len(first_visit) < MIN_GROUP:
+        return None
+    before, after = _sales_around(first_visit)
+    return TrainingEffect(len(first_visit), before, after)
+
+
+def mentored_stores(actor: User) -> int:
+    from marketplace.kim.models import MentoringVisit
+
+    scope = _scope(actor)
+    query = select(func.count(func.distinct(MentoringVisit.store_id))).join(
+        Store, Store.id == MentoringVisit.store_id
+    )
+    if scope is not None:
+        query = query.where(Store.kelurahan_id == scope)
+    return db.session.scalar(query) or 0
 
 
 CSV_COLUMNS = [f.name for f in fields(AreaFigures)]

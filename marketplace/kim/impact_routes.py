@@ -48,6 +48,8 @@ def dashboard():
         impact=figures,
         chart=chart,
         effect=impact.training_effect(current_user),
+        mentoring=impact.mentoring_effect(current_user),
+        mentored=impact.mentored_stores(current_user),
         month=f"{period.first.year:04d}-{period.first.month:02d}",
         min_group=impact.MIN_GROUP,
     )

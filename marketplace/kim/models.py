@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -376,3 +376,29 @@ class TrainingRegistration(db.Model):
 
     training: Mapped[Training] = relationship(back_populates="registrations")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class MentoringVisit(db.Model):
+    """Pendampingan: a KIM's visit or advice to a store, which its seller confirms."""
+
+    __tablename__ = "mentoring_visits"
+    __table_args__ = (
+        CheckConstraint(
+            "topic IN ('produk', 'harga', 'tempat', 'promosi', 'pembukuan', 'perizinan')",
+            name="topic_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    visited_on: Mapped[date]
+    topic: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(String(300), default="")
+    next_step_on: Mapped[date | None]
+    confirmed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship()
+    mentor: Mapped[User] = relationship()

@@ -13,12 +13,14 @@ from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import public_url, render_form, run_service
 from marketplace.kim import featured, services
+from marketplace.kim import mentoring as mentoring_service
 from marketplace.kim.forms import (
     OFFICE_LABELS,
     AppointForm,
     FeaturedForm,
     GroupForm,
     MemberForm,
+    MentoringForm,
     RejectForm,
     RotationForm,
 )
@@ -63,6 +65,38 @@ def review(store_id: int):
         store=store,
         products=store_products(store, include_hidden=True),
         reject_form=RejectForm(),
+    )
+
+
+@bp.route("/toko/<int:store_id>/pendampingan", methods=["GET", "POST"])
+@role_required(*ADMINS)
+def mentoring(store_id: int):
+    """The KIM's visits and advice to a store (pendampingan), and a new one."""
+    store = get_or_404(Store, store_id)
+    require(mentoring_service.can_mentor(current_user, store))
+    form = MentoringForm()
+    if form.validate_on_submit():
+        ok, _visit = run_service(
+            mentoring_service.record_visit,
+            current_user,
+            store,
+            mentoring_service.VisitData(
+                visited_on=form.visited_on.data,
+                topic=form.topic.data,
+                notes=form.notes.data or "",
+                next_step=form.next_step.data or "",
+                next_step_on=form.next_step_on.data,
+            ),
+        )
+        if ok:
+            flash(_("Catatan pendampingan disimpan. Penjual dapat mengonfirmasinya."), "success")
+            return redirect(url_for("kim.mentoring", store_id=store.id))
+    return render_form(
+        "kim/mentoring.html",
+        form,
+        store=store,
+        visits=mentoring_service.visits_of(store),
+        topics=mentoring_service.TOPICS,
     )
 
 

@@ -14,7 +14,7 @@ from marketplace.catalog.services import low_stock, store_products
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
-from marketplace.core.permissions import get_owned_or_404, require, role_required
+from marketplace.core.permissions import get_or_404, get_owned_or_404, require, role_required
 from marketplace.core.phone import display_phone
 from marketplace.core.web import (
     current_uploads,
@@ -24,6 +24,8 @@ from marketplace.core.web import (
     uploaded_file,
 )
 from marketplace.extensions import db
+from marketplace.kim import mentoring as mentoring_service
+from marketplace.kim.models import MentoringVisit
 from marketplace.kim.trainings import attended_by
 from marketplace.orders.quality import quality_signals
 from marketplace.promotions.followers import is_following
@@ -248,3 +250,27 @@ def history(store_id: int):
     store = _own_store(store_id)
     require(store.is_managed_by(current_user))
     return render_template("stores/history.html", store=store)
+
+
+@bp.route("/toko-saya/<int:store_id>/pendampingan")
+@login_required
+def mentoring(store_id: int):
+    """The KIM's visits and advice to the seller's store, to read and confirm."""
+    store = _own_store(store_id)
+    return render_template(
+        "stores/mentoring.html",
+        store=store,
+        visits=mentoring_service.visits_of(store),
+        topics=mentoring_service.TOPICS,
+    )
+
+
+@bp.route("/toko-saya/pendampingan/<int:visit_id>/konfirmasi", methods=["POST"])
+@login_required
+def confirm_mentoring(visit_id: int):
+    visit = get_or_404(MentoringVisit, visit_id)
+    require(visit.store.is_managed_by(current_user))
+    ok, _result = run_service(mentoring_service.confirm, current_user, visit)
+    if ok:
+        flash(_("Terima kasih, catatan pendampingan dikonfirmasi."), "success")
+    return redirect(url_for("stores.mentoring", store_id=visit.store_id))
