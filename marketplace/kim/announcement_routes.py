@@ -18,9 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from marketplace.accounts.models import Role
-from marketplace.areas.services import all_kelurahan
+from marketplace.areas.forms import kelurahan_choices
+from marketplace.areas.services import all_kecamatan, all_kelurahan
 from marketplace.core.db import jakarta_wall_clock, to_jakarta, utcnow
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
@@ -34,7 +36,7 @@ from marketplace.core.web import (
     run_service,
     uploaded_file,
 )
-from marketplace.extensions import limiter
+from marketplace.extensions import db, limiter
 from marketplace.kim import announcements as service
 from marketplace.kim import factcheck
 from marketplace.kim.forms import (
@@ -42,9 +44,10 @@ from marketplace.kim.forms import (
     AnnouncementForm,
     ClarificationForm,
     ModerationForm,
+    RelayForm,
     ReportForm,
 )
-from marketplace.kim.models import Announcement, AnnouncementReport
+from marketplace.kim.models import Announcement, AnnouncementReport, CircularRead
 from marketplace.stores.hours import availability
 
 bp = Blueprint("announcements", __name__)
@@ -76,7 +79,15 @@ def _visible(announcement_id: int) -> Announcement:
     item = get_or_404(Announcement, announcement_id)
     if not item.is_published(utcnow()) and not service.can_manage(current_user, item):
         abort(404)
+    if item.audience == "kim" and not _kim_staff():
+        abort(404)  # an internal circular
     return item
+
+
+def _kim_staff() -> bool:
+    return current_user.is_authenticated and (
+        current_user.is_kim_admin or current_user.is_city_admin
+    )
 
 
 @bp.route("/pengumuman/<int:announcement_id>")
@@ -183,6 +194,11 @@ def _form(item: Announcement | None = None) -> AnnouncementForm:
     form.code_ids.choices = choices((c.id, f"{c.code} — {c.store.name}") for c in can_link.codes)
     form.campaign_ids.choices = choices((c.id, c.title) for c in can_link.campaigns)
     form.event_ids.choices = choices((e.id, e.title) for e in can_link.events)
+    if current_user.is_city_admin:
+        form.kecamatan_id.choices = choices(
+            [(0, _("Pilih kecamatan"))] + [(k.id, k.name) for k in all_kecamatan()]
+        )
+        form.target_ids.choices = kelurahan_choices()
     if item is not None and not form.is_submitted():
         form.body.data = item.body_md
         form.store_ids.data = [link.store_id for link in item.links if link.store_id]
@@ -190,6 +206,10 @@ def _form(item: Announcement | None = None) -> AnnouncementForm:
         form.code_ids.data = [link.code_id for link in item.links if link.code_id]
         form.campaign_ids.data = [link.campaign_id for link in item.links if link.campaign_id]
         form.event_ids.data = [link.event_id for link in item.links if link.event_id]
+        form.send_to.data = (
+            "kim" if item.audience == "kim" else "kelurahan" if item.targets else "city"
+        )
+        form.target_ids.data = [k.id for k in item.targets]
         for name in ("publish_at", "unpublish_at"):
             getattr(form, name).data = jakarta_wall_clock(getattr(item, name))
     return form
@@ -211,6 +231,9 @@ def _data(form: AnnouncementForm) -> service.AnnouncementData:
         code_ids=form.code_ids.data or [],
         campaign_ids=form.campaign_ids.data or [],
         event_ids=form.event_ids.data or [],
+        audience=form.send_to.data or "city",
+        kecamatan_id=form.kecamatan_id.data or None,
+        target_ids=form.target_ids.data or [],
     )
 
 
@@ -356,3 +379,45 @@ def moderate(report_id: int):
         if ok:
             flash(_("Laporan ditangani."), "success")
     return redirect(url_for("announcements.reports"))
+
+
+@bp.route("/kim/edaran")
+@role_required(*ADMINS)
+def circulars():
+    """The city's internal circulars to the KIM admins (read receipts recorded on opening)."""
+    items = service.circulars(current_user)
+    read = {
+        r.announcement_id
+        for r in db.session.scalars(
+            select(CircularRead).where(CircularRead.user_id == current_user.id)
+        )
+    }
+    return render_template("announcements/circulars.html", items=items, read=read)
+
+
+@bp.route("/kim/edaran/<int:announcement_id>")
+@role_required(*ADMINS)
+def circular(announcement_id: int):
+    item = get_or_404(Announcement, announcement_id)
+    if item.audience != "kim":
+        abort(404)
+    service.mark_read(current_user, item)
+    db.session.commit()
+    receipts = service.read_receipts(item) if current_user.is_city_admin else []
+    return render_template(
+        "announcements/circular.html", item=item, receipts=receipts, relay_form=RelayForm()
+    )
+
+
+@bp.route("/kim/pengumuman/<int:announcement_id>/teruskan", methods=["GET", "POST"])
+@role_required(Role.KIM_ADMIN)
+def relay(announcement_id: int):
+    """A KIM passes a city post on to its residents with a local note."""
+    source = get_or_404(Announcement, announcement_id)
+    form = RelayForm()
+    if form.validate_on_submit():
+        ok, copy = run_service(service.relay, current_user, source, form.note.data or "")
+        if ok:
+            flash(_("Diteruskan ke warga kelurahan Anda."), "success")
+            return redirect(url_for("announcements.show", announcement_id=copy.id))
+    return render_form("announcements/relay.html", form, source=source)

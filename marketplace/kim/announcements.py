@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.accounts.models import User
+from marketplace.accounts.models import Role, User
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.models import Product
-from marketplace.core.db import to_utc_naive, utcnow
+from marketplace.core.db import to_utc_naive, upsert, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.markdown import render_markdown
@@ -25,6 +25,7 @@ from marketplace.kim.models import (
     AnnouncementKind,
     AnnouncementLink,
     AnnouncementReport,
+    CircularRead,
 )
 from marketplace.promotions import campaigns
 from marketplace.promotions.models import Campaign, DiscountCode
@@ -48,6 +49,41 @@ class AnnouncementData:
     code_ids: list[int] = field(default_factory=list)
     campaign_ids: list[int] = field(default_factory=list)
     event_ids: list[int] = field(default_factory=list)
+    #: for the city admin: "city", "kecamatan" (kecamatan_id), "kelurahan" (target_ids) or
+    #: "kim" (an internal circular to the KIM admins)
+    audience: str = "city"
+    kecamatan_id: int | None = None
+    target_ids: list[int] = field(default_factory=list)
+
+
+AUDIENCES = ("city", "kecamatan", "kelurahan", "kim")
+
+
+def _audience(actor: User, data: AnnouncementData, kelurahan_id: int | None):
+    """(the kelurahan a city post is for — none: the whole city —, internal circular?)."""
+    audience = data.audience or "city"
+    if audience not in AUDIENCES:
+        raise DomainError(_("Pilih untuk siapa pengumuman ini."))
+    if audience == "city":
+        return [], False
+    if not actor.is_city_admin or kelurahan_id is not None:
+        raise NotAllowed(_("Hanya admin kota yang memilih sasaran dan mengirim edaran."))
+    if audience == "kim":
+        return [], True
+    if audience == "kecamatan":
+        found = list(
+            db.session.scalars(
+                select(Kelurahan).where(Kelurahan.kecamatan_id == (data.kecamatan_id or -1))
+            )
+        )
+        if not found:
+            raise DomainError(_("Pilih kecamatan dari daftar."))
+        return found, False
+    wanted = {i for i in data.target_ids if i}
+    found = list(db.session.scalars(select(Kelurahan).where(Kelurahan.id.in_(wanted or {-1}))))
+    if not found or len(found) != len(wanted):
+        raise DomainError(_("Pilih kelurahan sasaran dari daftar."))
+    return found, False
 
 
 def _area_of(actor: User, city_wide: bool) -> tuple[int | None, int | None]:
@@ -142,6 +178,8 @@ def save_announcement(
     item.body_html = render_markdown(data.body)
     item.publish_at, item.unpublish_at, item.pinned = publish, unpublish, data.pinned
     item.links = _links(actor, data, kelurahan_id)
+    targets, internal = _audience(actor, data, kelurahan_id)
+    item.targets, item.audience = targets, "kim" if internal else "public"
     if cover is not None and uploads is not None:
         stored = uploads.store(cover)
         uploads.delete(item.cover_thumb, item.cover_large)
@@ -161,6 +199,7 @@ def published(
     query = (
         select(Announcement)
         .where(
+            Announcement.audience == "public",
             Announcement.withdrawn.is_(False),
             Announcement.publish_at <= now,
             or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
@@ -174,10 +213,97 @@ def published(
     if kind:
         query = query.where(Announcement.kind == kind)
     if kelurahan_id:
+        # its own, and the city's that are for the whole city or name this kelurahan
         query = query.where(
-            or_(Announcement.kelurahan_id == kelurahan_id, Announcement.kelurahan_id.is_(None))
+            or_(
+                Announcement.kelurahan_id == kelurahan_id,
+                and_(
+                    Announcement.kelurahan_id.is_(None),
+                    or_(
+                        ~Announcement.targets.any(),
+                        Announcement.targets.any(Kelurahan.id == kelurahan_id),
+                    ),
+                ),
+            )
         )
     return list(db.session.scalars(query))
+
+
+def circulars(actor: User) -> list[Announcement]:
+    """The city's internal circulars to the KIM admins, newest first."""
+    if not (actor.is_city_admin or actor.is_kim_admin):
+        raise NotAllowed(_("Edaran hanya untuk admin KIM dan admin kota."))
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.audience == "kim", Announcement.withdrawn.is_(False))
+            .order_by(Announcement.publish_at.desc(), Announcement.id.desc())
+            .limit(100)
+        )
+    )
+
+
+def mark_read(actor: User, item: Announcement) -> None:
+    """A KIM admin opened a circular: its read receipt (the first time counts)."""
+    if not actor.is_kim_admin or item.audience != "kim":
+        return
+    statement = upsert(CircularRead.__table__).values(
+        announcement_id=item.id, user_id=actor.id, read_at=utcnow()
+    )
+    db.session.execute(statement.on_conflict_do_nothing())
+    db.session.flush()
+
+
+def read_receipts(item: Announcement) -> list[tuple[User, datetime | None]]:
+    """Every KIM admin and when they read the circular (None: not yet), unread first."""
+    read = {
+        r.user_id: r.read_at
+        for r in db.session.scalars(
+            select(CircularRead).where(CircularRead.announcement_id == item.id)
+        )
+    }
+    admins = db.session.scalars(
+        select(User).where(User.role == Role.KIM_ADMIN).order_by(User.name)
+    ).all()
+    return sorted(((a, read.get(a.id)) for a in admins), key=lambda p: p[1] is not None)
+
+
+def relay(actor: User, source: Announcement, note: str) -> Announcement:
+    """A KIM passes a city post (or circular) on to its residents with a local note; the copy
+    names where it came from and links to it."""
+    if not actor.is_kim_admin or actor.kim_group is None:
+        raise NotAllowed(_("Hanya admin KIM yang meneruskan ke warganya."))
+    if source.kim_group_id is not None:
+        raise DomainError(_("Hanya pengumuman dan edaran kota yang dapat diteruskan."))
+    note = (note or "").strip()
+    if len(note) < 10:
+        raise DomainError(_("Tambahkan catatan untuk warga (minimal 10 huruf)."))
+    group = actor.kim_group
+    done = db.session.scalar(
+        select(Announcement.id).where(
+            Announcement.relayed_from_id == source.id, Announcement.kim_group_id == group.id
+        )
+    )
+    if done is not None:
+        raise DomainError(_("KIM Anda sudah meneruskan pengumuman ini."))
+    copy = Announcement(
+        kim_group_id=group.id,
+        kelurahan_id=group.kelurahan_id,
+        author_id=actor.id,
+        kind=source.kind,
+        title=source.title,
+        summary=source.summary,
+        body_md=note + "\n\n" + source.body_md,
+        body_html=render_markdown(note) + source.body_html,
+        source=source.source,
+        publish_at=utcnow(),
+        relayed_from_id=source.id,
+        claim=source.claim,
+        verdict=source.verdict,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy
 
 
 def report(announcement: Announcement, reporter: User | None, reason: str) -> AnnouncementReport:

@@ -114,6 +114,21 @@ class AnnouncementForm(Form):
     )
     pinned = BooleanField(_l("Sematkan di atas"))
     city_wide = BooleanField(_l("Untuk seluruh kota (admin kota)"))
+    #: not "audience": the form would fill it from the announcement's own attribute
+    send_to = SelectField(
+        _l("Untuk siapa (admin kota)"),
+        choices=choices(
+            [
+                ("city", _l("Warga seluruh kota")),
+                ("kecamatan", _l("Warga satu kecamatan")),
+                ("kelurahan", _l("Warga kelurahan terpilih")),
+                ("kim", _l("Edaran untuk admin KIM (tidak tampil untuk umum)")),
+            ]
+        ),
+        default="city",
+    )
+    kecamatan_id = SelectField(_l("Kecamatan sasaran"), coerce=db_int, validate_choice=False)
+    target_ids = SelectMultipleField(_l("Kelurahan sasaran"), coerce=db_int, validate_choice=False)
     store_ids = SelectMultipleField(_l("Tautkan toko"), coerce=db_int, validate_choice=False)
     product_ids = SelectMultipleField(_l("Tautkan produk"), coerce=db_int, validate_choice=False)
     code_ids = SelectMultipleField(_l("Tautkan kode promo"), coerce=db_int, validate_choice=False)
@@ -222,3 +237,11 @@ class MentoringForm(Form):
     notes = TextAreaField(_l("Catatan dan saran"), validators=[required(), length(4000, 10)])
     next_step = StringField(_l("Langkah berikutnya (tidak wajib)"), validators=[length(300)])
     next_step_on = DateField(_l("Tanggal langkah berikutnya"), validators=[Optional()])
+
+
+class RelayForm(Form):
+    note = TextAreaField(
+        _l("Catatan untuk warga kelurahan Anda"),
+        validators=[required(), length(2000, 10)],
+        description=_l("Misalnya: pendaftaran dibantu di sekretariat KIM, Sabtu pukul 09.00"),
+    )

@@ -126,6 +126,7 @@ class Announcement(TimestampMixin, db.Model):
         CheckConstraint(
             "unpublish_at IS NULL OR unpublish_at > publish_at", name="unpublish_after_publish"
         ),
+        CheckConstraint("audience IN ('public', 'kim')", name="audience_known"),
         CheckConstraint(
             "verdict IS NULL OR verdict IN "
             "('hoaks', 'disinformasi', 'misinformasi', 'benar', 'belum_terbukti')",
@@ -160,6 +161,12 @@ class Announcement(TimestampMixin, db.Model):
     claim_thumb: Mapped[str | None] = mapped_column(String(80))
     claim_large: Mapped[str | None] = mapped_column(String(80))
     verdict: Mapped[str | None] = mapped_column(String(20))
+    #: "public", or "kim": an internal circular to the KIM admins (with read receipts)
+    audience: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
+    #: the city post a KIM relayed to its residents with a local note
+    relayed_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL")
+    )
 
     kim_group: Mapped[KimGroup | None] = relationship()
     kelurahan: Mapped[Kelurahan | None] = relationship()
@@ -168,6 +175,9 @@ class Announcement(TimestampMixin, db.Model):
         back_populates="announcement", cascade="all, delete-orphan", order_by="AnnouncementLink.id"
     )
 
+    relayed_from: Mapped[Announcement | None] = relationship(remote_side=[id])
+    #: the kelurahan a city post is for; none means the whole city
+    targets: Mapped[list[Kelurahan]] = relationship(secondary="announcement_targets")
     sources: Mapped[list[AnnouncementSource]] = relationship(
         cascade="all, delete-orphan", order_by="AnnouncementSource.id"
     )
@@ -208,6 +218,33 @@ class AnnouncementLink(db.Model):
     code: Mapped[DiscountCode | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
     event: Mapped[Event | None] = relationship()
+
+
+announcement_targets = db.Table(
+    "announcement_targets",
+    db.Column(
+        "announcement_id",
+        ForeignKey("announcements.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    db.Column("kelurahan_id", ForeignKey("kelurahan.id"), primary_key=True, index=True),
+)
+
+
+class CircularRead(db.Model):
+    """A KIM admin opened an internal circular (its read receipt)."""
+
+    __tablename__ = "circular_reads"
+
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class AnnouncementSource(db.Model):
