@@ -26,3 +26,21 @@ def test_migrations_are_at_head(app):
     head = ScriptDirectory.from_config(config).get_current_head()
     current = MigrationContext.configure(db.session.connection()).get_current_revision()
     assert current == head
+
+
+def test_full_text_triggers_survive_every_migration(app, dialect):
+    """A batch migration that copies a table on SQLite drops its triggers: the search of new
+    stores and products would silently stop finding them."""
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    if dialect != "sqlite":  # PostgreSQL: the stored vectors keep their indexes
+        indexes = set(db.session.scalars(sa.text("SELECT indexname FROM pg_indexes")))
+        assert {"ix_products_search_vector", "ix_stores_search_vector"} <= indexes
+        return
+    names = set(
+        db.session.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    )
+    for fts in ("product_fts", "store_fts"):
+        assert {f"{fts}_ai", f"{fts}_ad", f"{fts}_au"} <= names, names

@@ -19,6 +19,7 @@ from marketplace.core.inputs import db_int
 from marketplace.kim.aspirations import CATEGORY_LABELS, STATUS_LABELS, TARGETS
 from marketplace.kim.factcheck import VERDICTS
 from marketplace.kim.mentoring import TOPICS as MENTORING_TOPICS
+from marketplace.stores.forms import StoreBasicsForm
 
 OFFICE_LABELS = {
     "penasehat": _l("Penasehat (Lurah)"),
@@ -244,4 +245,15 @@ class RelayForm(Form):
         _l("Catatan untuk warga kelurahan Anda"),
         validators=[required(), length(2000, 10)],
         description=_l("Misalnya: pendaftaran dibantu di sekretariat KIM, Sabtu pukul 09.00"),
+    )
+
+
+class AssistedStoreForm(StoreBasicsForm):
+    """A store a KIM opens for a resident: who the resident is, then the store's basics."""
+
+    resident_name = StringField(_l("Nama warga pemilik toko"), validators=[required(), length(120)])
+    resident_phone = StringField(
+        _l("Nomor WhatsApp warga"),
+        validators=[required(), length(20)],
+        description=_l("Tautan untuk mengambil alih toko dikirim ke nomor ini"),
     )

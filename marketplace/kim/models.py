@@ -439,3 +439,20 @@ class MentoringVisit(db.Model):
 
     store: Mapped[Store] = relationship()
     mentor: Mapped[User] = relationship()
+
+
+class StoreClaim(db.Model):
+    """The single-use link that hands a store a KIM opened over to its resident."""
+
+    __tablename__ = "store_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the link's secret (the secret itself is only in the message to the resident)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship()

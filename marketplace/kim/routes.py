@@ -9,14 +9,17 @@ from marketplace.accounts.forms import AssistedResetForm
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.services import store_products
+from marketplace.core.errors import DomainError
 from marketplace.core.forms import choices
 from marketplace.core.permissions import get_or_404, require, role_required
 from marketplace.core.web import public_url, render_form, run_service
-from marketplace.kim import featured, services
+from marketplace.extensions import db, limiter
+from marketplace.kim import assisted, featured, services
 from marketplace.kim import mentoring as mentoring_service
 from marketplace.kim.forms import (
     OFFICE_LABELS,
     AppointForm,
+    AssistedStoreForm,
     FeaturedForm,
     GroupForm,
     MemberForm,
@@ -310,3 +313,59 @@ def assisted_reset():
         person=person,
         history=account_services.assisted_resets(current_user),
     )
+
+
+@bp.route("/toko-baru", methods=["GET", "POST"])
+@role_required(Role.KIM_ADMIN)
+def assisted_store():
+    """Open a store for a resident who is not online yet; the KIM manages it until they claim
+    it with the link sent to their WhatsApp."""
+    form = AssistedStoreForm()
+    if not form.is_submitted() and current_user.kim_group is not None:
+        form.kelurahan_id.data = current_user.kim_group.kelurahan_id
+    if form.validate_on_submit():
+        ok, result = run_service(
+            assisted.open_for_resident,
+            current_user,
+            form.resident_name.data or "",
+            form.resident_phone.data or "",
+            form.to_data(),
+        )
+        if ok:
+            store, link = result
+            return render_template("kim/assisted_done.html", store=store, link=link)
+    return render_form("kim/assisted_store.html", form)
+
+
+@bp.route("/toko/<int:store_id>/tautan-klaim", methods=["POST"])
+@role_required(Role.KIM_ADMIN)
+def new_claim_link(store_id: int):
+    store = get_or_404(Store, store_id)
+    ok, link = run_service(assisted.new_claim_link, current_user, store)
+    if not ok:
+        return redirect(url_for("kim.review", store_id=store.id))
+    return render_template("kim/assisted_done.html", store=store, link=link)
+
+
+@bp.route("/klaim/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["AUTH_RATE_LIMIT"], methods=["POST"])
+def claim(token: str):
+    """The resident takes over the store the KIM opened: a password of their own."""
+    from marketplace.accounts.forms import ResetPasswordForm
+    from marketplace.accounts.routes import _start_session
+
+    try:
+        pending = assisted.claim_for(token)
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("kim/claim.html", problem=error.message, form=None), 404
+    store_name = pending.store.name
+    db.session.rollback()  # release the row: the POST locks it again
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        ok, owner = run_service(assisted.claim, token, form.new.data or "")
+        if ok:
+            _start_session(owner)
+            flash(_("Selamat, toko %(name)s sekarang milik Anda.", name=store_name), "success")
+            return redirect(url_for("stores.dashboard"))
+    return render_form("kim/claim.html", form, problem=None, store_name=store_name)

@@ -21,6 +21,8 @@ TEMPLATES = {
     "Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.",
     "hasil_laporan": "Terima kasih sudah melapor. Hasil pemeriksaan KIM: {{1}} — {{2}}. "
     "Penjelasan dan sumbernya: {{3}}",
+    "klaim_toko": "Halo {{1}}, toko {{2}} sudah dibukakan KIM di Pasar Kampung Kuliner. "
+    "Buka tautan ini untuk mengambil alih toko Anda (berlaku 14 hari, sekali pakai): {{3}}",
 }
 
 

@@ -57,6 +57,9 @@ class Store(RatedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: a store a KIM opened for a resident who is not online yet: that KIM's admins manage it
+    #: until the resident claims it (kim.assisted)
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("kim_groups.id"))
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(140), unique=True)
     story: Mapped[str] = mapped_column(Text, default="")
@@ -119,8 +122,17 @@ class Store(RatedMixin, TimestampMixin, db.Model):
     )
 
     def is_managed_by(self, user) -> bool:
-        """The owning seller manages a store (later: its staff too)."""
-        return bool(user and user.is_authenticated and user.id == self.owner_id)
+        """The owning seller manages a store; so does the KIM that opened it for a resident,
+        until the resident claims it."""
+        if not (user and user.is_authenticated):
+            return False
+        if user.id == self.owner_id:
+            return True
+        return (
+            self.assisted_by_id is not None
+            and user.is_kim_admin
+            and user.kim_group_id == self.assisted_by_id
+        )
 
     def can_be_verified_by(self, user) -> bool:
         return bool(
