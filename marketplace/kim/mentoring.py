@@ -15,8 +15,8 @@ from marketplace.accounts.models import User
 from marketplace.core.db import jakarta_today, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
-from marketplace.kim.models import MentoringVisit
-from marketplace.stores.models import Store
+from marketplace.kim.models import KimGroup, KimMember, MentoringVisit
+from marketplace.stores.models import Store, StoreStatus
 
 TOPICS = {
     "produk": _l("Produk"),
@@ -38,10 +38,35 @@ class VisitData:
 
 
 def can_mentor(actor: User, store: Store) -> bool:
-    """The KIM of the store's kelurahan, or the city admin."""
-    return bool(actor and actor.is_authenticated) and actor.can_moderate_kelurahan(
-        store.kelurahan_id
+    """The KIM of the store's kelurahan (its admins and the members it appointed as mentors),
+    or the city admin."""
+    if not (actor and actor.is_authenticated):
+        return False
+    if actor.can_moderate_kelurahan(store.kelurahan_id):
+        return True
+    return store.kelurahan_id in mentored_kelurahan(actor)
+
+
+def mentored_kelurahan(actor: User) -> set[int]:
+    """The kelurahan whose KIM appointed the actor as a mentor."""
+    return set(
+        db.session.scalars(
+            select(KimGroup.kelurahan_id)
+            .join(KimMember, KimMember.kim_group_id == KimGroup.id)
+            .where(KimMember.user_id == actor.id, KimMember.is_mentor.is_(True))
+        )
     )
+
+
+def stores_to_mentor(actor: User) -> list[Store]:
+    """Verified stores the actor may accompany."""
+    query = select(Store).where(Store.status == StoreStatus.VERIFIED).order_by(Store.name)
+    if actor.is_city_admin:
+        return list(db.session.scalars(query))
+    areas = mentored_kelurahan(actor)
+    if actor.is_kim_admin and actor.kim_group is not None:
+        areas.add(actor.kim_group.kelurahan_id)
+    return list(db.session.scalars(query.where(Store.kelurahan_id.in_(areas or {-1}))))
 
 
 def record_visit(actor: User, store: Store, data: VisitData) -> MentoringVisit:

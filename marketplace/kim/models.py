@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -58,6 +58,8 @@ class KimMember(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     office: Mapped[str] = mapped_column(String(40))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: appointed by the KIM to accompany its UMKM (records mentoring visits)
+    is_mentor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     group: Mapped[KimGroup] = relationship(back_populates="members")
     #: the member's account, when their phone matched one (their WhatsApp is the KIM's contact)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from marketplace.accounts import services as account_services
 from marketplace.accounts.forms import AssistedResetForm
@@ -71,8 +71,24 @@ def review(store_id: int):
     )
 
 
+@bp.app_template_global("is_kim_mentor")
+def is_kim_mentor() -> bool:
+    return current_user.is_authenticated and bool(
+        mentoring_service.mentored_kelurahan(current_user)
+    )
+
+
+@bp.route("/pendampingan")
+@login_required
+def mentoring_stores():
+    """The stores the KIM admin or an appointed mentor accompanies."""
+    stores = mentoring_service.stores_to_mentor(current_user)
+    require(stores or current_user.is_kim_admin or current_user.is_city_admin)
+    return render_template("kim/mentoring_stores.html", stores=stores)
+
+
 @bp.route("/toko/<int:store_id>/pendampingan", methods=["GET", "POST"])
-@role_required(*ADMINS)
+@login_required
 def mentoring(store_id: int):
     """The KIM's visits and advice to a store (pendampingan), and a new one."""
     store = get_or_404(Store, store_id)
@@ -188,6 +204,17 @@ def add_member(group_id: int):
     else:
         flash(_("Periksa isian anggota: nama wajib diisi."), "error")
     return redirect(url_for("kim.group", group_id=kim.id))
+
+
+@bp.route("/anggota/<int:member_id>/pendamping", methods=["POST"])
+@role_required(*ADMINS)
+def toggle_mentor(member_id: int):
+    member = get_or_404(KimMember, member_id)
+    require(services.can_manage_group(current_user, member.group))
+    ok, _result = run_service(services.set_mentor, current_user, member, not member.is_mentor)
+    if ok:
+        flash(_("Pendamping diperbarui."), "success")
+    return redirect(url_for("kim.group", group_id=member.kim_group_id))
 
 
 @bp.route("/anggota/<int:member_id>/hapus", methods=["POST"])

@@ -67,6 +67,18 @@ def add_member(actor: User, group: KimGroup, name: str, office: str, phone: str 
     return member
 
 
+def set_mentor(actor: User, member: KimMember, mentor: bool) -> None:
+    """Appoint a member (with an account) to accompany the kelurahan's UMKM, or stop it."""
+    if not can_manage_group(actor, member.group):
+        raise NotAllowed(_("Anda hanya dapat mengelola KIM kelurahan Anda."))
+    if mentor and member.user_id is None:
+        raise DomainError(
+            _("Pendamping perlu akun: tambahkan anggota dengan nomor WhatsApp akunnya.")
+        )
+    member.is_mentor = mentor
+    db.session.flush()
+
+
 def remove_member(actor: User, member: KimMember) -> None:
     if not can_manage_group(actor, member.group):
         raise NotAllowed(_("Anda hanya dapat mengelola KIM kelurahan Anda."))

@@ -90,3 +90,40 @@ def test_the_impact_dashboard_counts_mentored_stores(client, kim_admin, create_s
     login(kim_admin)
     page = client.get("/kim/dampak").get_data(as_text=True)
     assert "3 toko sudah didampingi" in page
+
+
+def test_a_member_the_kim_appoints_mentors_its_stores(
+    client, kim_admin, create_user, create_kim_group, create_store, login
+):
+    from marketplace.kim import services as kim_services
+
+    store = create_store()
+    volunteer = create_user(Role.CUSTOMER, name="Kak Rina", phone="6281377778888")
+    member = kim_services.add_member(
+        kim_admin, kim_admin.kim_group, "Kak Rina", "koordinator_penyebaran", "081377778888"
+    )
+    assert not mentoring.can_mentor(volunteer, store)
+    login(kim_admin)
+    client.post(f"/kim/anggota/{member.id}/pendamping")
+    assert member.is_mentor
+    client.post("/akun/keluar")
+    login(volunteer)
+    assert "Pendampingan UMKM" in client.get("/akun/").get_data(as_text=True)
+    assert store.name in client.get("/kim/pendampingan").get_data(as_text=True)
+    answer = client.post(
+        f"/kim/toko/{store.id}/pendampingan",
+        data={"topic": "promosi", "notes": "Foto produk di tempat terang, pasang di WhatsApp."},
+    )
+    assert answer.status_code == 302
+    assert mentoring.visits_of(store)[0].mentor_id == volunteer.id
+    # not in another kelurahan, and not once the KIM stops the appointment
+    elsewhere = create_store(area="Sukasari")
+    assert client.get(f"/kim/toko/{elsewhere.id}/pendampingan").status_code in (403, 404)
+    kim_services.set_mentor(kim_admin, member, False)
+    assert not mentoring.can_mentor(volunteer, store)
+    unlinked = kim_services.add_member(kim_admin, kim_admin.kim_group, "Tanpa Akun", "anggota")
+    with pytest.raises(DomainError, match="perlu akun"):
+        kim_services.set_mentor(kim_admin, unlinked, True)
+    other_admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Sukasari"))
+    with pytest.raises(NotAllowed):
+        kim_services.set_mentor(other_admin, member, True)
