@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Role, User
@@ -263,7 +264,10 @@ def read_receipts(item: Announcement) -> list[tuple[User, datetime | None]]:
         )
     }
     admins = db.session.scalars(
-        select(User).where(User.role == Role.KIM_ADMIN).order_by(User.name)
+        select(User)
+        .where(User.role == Role.KIM_ADMIN)
+        .options(selectinload(User.kim_group))
+        .order_by(User.name)
     ).all()
     return sorted(((a, read.get(a.id)) for a in admins), key=lambda p: p[1] is not None)
 
@@ -301,8 +305,11 @@ def relay(actor: User, source: Announcement, note: str) -> Announcement:
         claim=source.claim,
         verdict=source.verdict,
     )
-    db.session.add(copy)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two clicks at once: the second finds the first
+            db.session.add(copy)
+    except IntegrityError as error:
+        raise DomainError(_("KIM Anda sudah meneruskan pengumuman ini.")) from error
     return copy
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.areas.models import Kelurahan
@@ -118,6 +119,7 @@ def forwarded(actor: User) -> list[Aspiration]:
         db.session.scalars(
             select(Aspiration)
             .where(Aspiration.status == AspirationStatus.FORWARDED)
+            .options(selectinload(Aspiration.events), joinedload(Aspiration.kelurahan))
             .order_by(Aspiration.forwarded_at, Aspiration.id)
         )
     )

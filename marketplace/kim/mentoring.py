@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
 from marketplace.core.db import jakarta_today, utcnow
@@ -112,6 +113,7 @@ def visits_of(store: Store) -> list[MentoringVisit]:
         db.session.scalars(
             select(MentoringVisit)
             .where(MentoringVisit.store_id == store.id)
+            .options(joinedload(MentoringVisit.mentor))
             .order_by(MentoringVisit.visited_on.desc(), MentoringVisit.id.desc())
         )
     )

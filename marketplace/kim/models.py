@@ -129,6 +129,7 @@ class Announcement(TimestampMixin, db.Model):
             "unpublish_at IS NULL OR unpublish_at > publish_at", name="unpublish_after_publish"
         ),
         CheckConstraint("audience IN ('public', 'kim')", name="audience_known"),
+        UniqueConstraint("relayed_from_id", "kim_group_id", name="uq_announcements_relay_once"),
         CheckConstraint(
             "verdict IS NULL OR verdict IN "
             "('hoaks', 'disinformasi', 'misinformasi', 'benar', 'belum_terbukti')",

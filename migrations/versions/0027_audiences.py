@@ -29,6 +29,10 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
+        # a KIM relays a city post once (several relays of one post by one KIM would be noise)
+        batch.create_unique_constraint(
+            "uq_announcements_relay_once", ["relayed_from_id", "kim_group_id"]
+        )
     op.create_table(
         "announcement_targets",
         sa.Column("announcement_id", sa.Integer(), nullable=False),
@@ -77,6 +81,7 @@ def downgrade():
     op.drop_index(op.f("ix_announcement_targets_kelurahan_id"), "announcement_targets")
     op.drop_table("announcement_targets")
     with op.batch_alter_table("announcements") as batch:
+        batch.drop_constraint(op.f("uq_announcements_relay_once"), type_="unique")
         batch.drop_constraint(
             op.f("fk_announcements_relayed_from_id_announcements"), type_="foreignkey"
         )
