@@ -5,6 +5,7 @@ its residents with a local note, the source kept visible."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from marketplace.accounts.models import Role
 from marketplace.core.errors import DomainError, NotAllowed
@@ -124,3 +125,60 @@ def test_the_city_admin_chooses_the_audience_in_the_form(client, city, login):
     assert answer.status_code == 302
     assert "Sosialisasi PIRT" in titles("Sukasari")
     assert "Sosialisasi PIRT" not in titles("Uwung Jaya")
+
+
+def test_two_relays_at_once_make_one(tmp_path):
+    """Several connections relay the same city post for one KIM at the same moment: exactly one
+    copy is made, the others are told it is already done (PostgreSQL, real commits)."""
+    import threading
+
+    from marketplace.accounts.models import User
+    from marketplace.kim.models import Announcement
+    from tests.conftest import build_schema, fresh_postgres, make_app
+    from tests.factories import add_user
+
+    with fresh_postgres("pkk_relay") as url:
+        app = make_app(url, tmp_path / "uploads", PAGE_CACHE_URL="")
+        build_schema(app)
+        with app.app_context():
+            from marketplace.kim.services import ensure_group
+
+            city_admin = add_user(Role.CITY_ADMIN, "6281100000009")
+            group = ensure_group(kelurahan("Uwung Jaya"))
+            kim_admin = add_user(Role.KIM_ADMIN, "6281100000008", kim_group_id=group.id)
+            source = post(city_admin, title="Pasar murah Sabtu")
+            db.session.commit()
+            ids = (kim_admin.id, source.id)
+        outcomes: list[str] = []
+        barrier = threading.Barrier(6)
+
+        def relay_once():
+            with app.app_context():
+                actor = db.session.get(User, ids[0])
+                original = db.session.get(Announcement, ids[1])
+                barrier.wait()
+                try:
+                    service.relay(actor, original, "Warga berkumpul di balai RW 03, ya.")
+                    db.session.commit()
+                    outcomes.append("relayed")
+                except DomainError:
+                    db.session.rollback()
+                    outcomes.append("refused")
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=relay_once) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with app.app_context():
+            copies = db.session.scalar(
+                sa.select(sa.func.count(Announcement.id)).where(
+                    Announcement.relayed_from_id == ids[1]
+                )
+            )
+            db.session.remove()
+            db.engine.dispose()
+    assert sorted(outcomes) == ["refused"] * 5 + ["relayed"]
+    assert copies == 1
