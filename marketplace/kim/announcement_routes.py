@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
@@ -47,7 +46,7 @@ from marketplace.kim.forms import (
     RelayForm,
     ReportForm,
 )
-from marketplace.kim.models import Announcement, AnnouncementReport, CircularRead
+from marketplace.kim.models import Announcement, AnnouncementReport
 from marketplace.stores.hours import availability
 
 bp = Blueprint("announcements", __name__)
@@ -385,14 +384,11 @@ def moderate(report_id: int):
 @role_required(*ADMINS)
 def circulars():
     """The city's internal circulars to the KIM admins (read receipts recorded on opening)."""
-    items = service.circulars(current_user)
-    read = {
-        r.announcement_id
-        for r in db.session.scalars(
-            select(CircularRead).where(CircularRead.user_id == current_user.id)
-        )
-    }
-    return render_template("announcements/circulars.html", items=items, read=read)
+    return render_template(
+        "announcements/circulars.html",
+        items=service.circulars(current_user),
+        read=service.circulars_read_by(current_user),
+    )
 
 
 @bp.route("/kim/edaran/<int:announcement_id>")

@@ -244,6 +244,15 @@ def circulars(actor: User) -> list[Announcement]:
     )
 
 
+def circulars_read_by(actor: User) -> set[int]:
+    """The circulars this admin has opened."""
+    return set(
+        db.session.scalars(
+            select(CircularRead.announcement_id).where(CircularRead.user_id == actor.id)
+        )
+    )
+
+
 def mark_read(actor: User, item: Announcement) -> None:
     """A KIM admin opened a circular: its read receipt (the first time counts)."""
     if not actor.is_kim_admin or item.audience != "kim":

@@ -50,9 +50,12 @@ def test_city_posts_reach_the_areas_they_name(city, create_user, create_kim_grou
     kim_admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya"))
     with pytest.raises(NotAllowed):
         post(kim_admin, title="Coba", audience="kim")
-    for fields in ({"audience": "kecamatan", "kecamatan_id": 999999},
-                   {"audience": "kelurahan", "target_ids": [999999]},
-                   {"audience": "planet"}):  # fmt: skip
+    refused = [
+        {"audience": "kecamatan", "kecamatan_id": 999999},
+        {"audience": "kelurahan", "target_ids": [999999]},
+        {"audience": "planet"},
+    ]
+    for fields in refused:
         with pytest.raises(DomainError):
             post(city, title="Salah", **fields)
 
@@ -92,8 +95,8 @@ def test_a_kim_relays_a_city_post_with_a_local_note(
         data={"note": "Warga Uwung Jaya berkumpul di balai RW 03 pukul 08.00."},
     )
     assert answer.status_code == 302
-    (relayed,) = [a for a in service.published(kelurahan_id=kelurahan("Uwung Jaya").id)
-                  if a.relayed_from_id == source.id]  # fmt: skip
+    here = service.published(kelurahan_id=kelurahan("Uwung Jaya").id)
+    (relayed,) = [a for a in here if a.relayed_from_id == source.id]
     assert relayed.kim_group_id == kim_admin.kim_group_id
     page = client.get(f"/pengumuman/{relayed.id}").get_data(as_text=True)
     assert "Diteruskan dari Diskominfo Kota Tangerang" in page
