@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.orders.seller_routes import bp as order_board_bp
     from marketplace.outbox.routes import bp as outbox_bp
+    from marketplace.payments.manual_routes import bp as manual_pay_bp
     from marketplace.payments.routes import bp as payments_bp
     from marketplace.promotions.campaign_routes import bp as campaigns_bp
     from marketplace.promotions.routes import bp as promotions_bp
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         order_board_bp,
         payments_bp,
+        manual_pay_bp,
         promotions_bp,
         announcements_bp,
         aspirations_bp,

@@ -180,6 +180,10 @@ def load_config() -> dict:
         "ORDER_ACCEPT_TIMEOUT_MINUTES": int(os.environ.get("ORDER_ACCEPT_TIMEOUT_MINUTES", "60")),
         #: an unpaid card order expires after this many minutes
         "PAYMENT_TIMEOUT_MINUTES": int(os.environ.get("PAYMENT_TIMEOUT_MINUTES", "30")),
+        #: a QRIS or transfer order the seller has not confirmed paid expires after this long
+        "MANUAL_PAYMENT_MINUTES": int(os.environ.get("MANUAL_PAYMENT_MINUTES", "60")),
+        #: once the buyer says they paid, the seller has at least this long to check
+        "PAYMENT_CLAIM_GRACE_MINUTES": int(os.environ.get("PAYMENT_CLAIM_GRACE_MINUTES", "120")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

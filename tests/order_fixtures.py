@@ -57,4 +57,21 @@ def checkout():
     return place
 
 
-__all__ = ["add_to_cart", "options"]
+def submit_checkout(client, store_id: int, page: str, method: str, **extra):
+    """Post the checkout page ``page`` (as the browser got it) for pickup at its first time."""
+    import re
+
+    token = re.search(r'name="checkout_token"[^>]*value="([^"]+)"', page).group(1)
+    slot = re.search(r'<option value="([^"]+)"', page.split('name="fulfil_at"')[1]).group(1)
+    data = {
+        "checkout_token": token,
+        "name": "Dewi",
+        "phone": "081300001111",
+        "fulfilment": "pickup",
+        "fulfil_at": slot,
+        "payment_method": method,
+    }
+    return client.post(f"/keranjang/toko/{store_id}/pesan", data={**data, **extra})
+
+
+__all__ = ["add_to_cart", "options", "submit_checkout"]

@@ -1,5 +1,6 @@
 """The schema is built only by the migrations; the models and the migrations must agree."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -44,3 +45,100 @@ def test_full_text_triggers_survive_every_migration(app, dialect):
     )
     for fts in ("product_fts", "store_fts"):
         assert {f"{fts}_ai", f"{fts}_ad", f"{fts}_au"} <= names, names
+
+
+def _fill(connection, table: str, **values) -> None:
+    """Insert one row with every required column given a plain value (``values`` win)."""
+    row = {}
+    for _cid, name, type_, notnull, default, pk in connection.exec_driver_sql(
+        f"PRAGMA table_info({table})"
+    ).fetchall():
+        if name in values or not notnull or default is not None:
+            continue
+        type_ = type_.upper()
+        if pk:
+            row[name] = 1
+        elif "INT" in type_ or "BOOL" in type_:
+            row[name] = 0
+        elif "DATETIME" in type_:
+            row[name] = "2026-12-01 00:00:00"
+        elif "DATE" in type_:
+            row[name] = "2026-12-01"
+        elif "TIME" in type_:
+            row[name] = "08:00:00"
+        else:
+            row[name] = "x"
+    row.update(values)
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    connection.execute(sa.text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), row)  # noqa: S608
+
+
+def test_rebuilding_orders_for_new_payment_methods_keeps_their_rows(tmp_path):
+    """0030 rebuilds ``orders`` and ``cash_entries`` on SQLite to widen a CHECK: the rows that
+    reference them (order lines with ON DELETE CASCADE, events, debt payments) must survive."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
+    counted = ("orders", "order_lines", "order_events", "cash_entries", "debt_payments")
+    with app.app_context():
+        upgrade(revision="0029")
+        c = db.session.connection()
+        _fill(c, "users", id=1, role="seller", phone="6281200000001")
+        _fill(c, "kecamatan", id=1)
+        _fill(c, "kelurahan", id=1, kecamatan_id=1)
+        _fill(
+            c,
+            "stores",
+            id=1,
+            owner_id=1,
+            kelurahan_id=1,
+            slug="warung",
+            status="verified",
+            offers_pickup=1,
+            cash_on_pickup=1,
+        )
+        _fill(
+            c,
+            "orders",
+            id=1,
+            store_id=1,
+            token="t",
+            checkout_token="c",
+            fulfilment="pickup",
+            payment_method="cash",
+            status="completed",
+            subtotal=0,
+            total=0,
+        )
+        _fill(c, "order_lines", id=1, order_id=1, quantity=1, unit_price=5, line_total=5)
+        _fill(c, "order_events", id=1, order_id=1, to_status="new")
+        _fill(
+            c,
+            "cash_entries",
+            id=1,
+            store_id=1,
+            kind="terima_piutang",
+            category="kasbon",
+            amount=5,
+            method="tunai",
+            channel="",
+            order_id=1,
+        )
+        _fill(c, "credit_customers", id=1, store_id=1, credit_limit=10)
+        _fill(c, "debts", id=1, store_id=1, direction="piutang", customer_id=1, amount=5)
+        _fill(c, "debt_payments", id=1, debt_id=1, amount=5, entry_id=1)
+        db.session.commit()
+        upgrade()
+        for table in counted:
+            assert db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 1, table  # noqa: S608
+        assert not db.session.execute(sa.text("PRAGMA foreign_key_check")).fetchall()
+        db.session.remove()  # the migration writes on its own connection
+        downgrade(revision="0029")
+        upgrade()
+        for table in counted:
+            assert db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 1, table  # noqa: S608
+        db.session.remove()
+        db.engine.dispose()

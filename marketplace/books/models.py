@@ -37,6 +37,8 @@ class Method(StrEnum):
 class Channel(StrEnum):
     ONLINE_CARD = "online_kartu"
     ONLINE_CASH = "online_tunai"
+    ONLINE_QRIS = "online_qris"
+    ONLINE_TRANSFER = "online_transfer"
     STALL = "di_tempat"
     #: expenses, drawings and capital belong to no sales channel
     NONE = ""
@@ -69,7 +71,9 @@ class CashEntry(db.Model):
         ),
         CheckConstraint("method IN ('tunai', 'transfer', 'kartu', 'qris')", name="method_known"),
         CheckConstraint(
-            "channel IN ('online_kartu', 'online_tunai', 'di_tempat', '')", name="channel_known"
+            "channel IN ('online_kartu', 'online_tunai', 'online_qris', 'online_transfer',"
+            " 'di_tempat', '')",
+            name="channel_known",
         ),
         # Only a posted reversal (a refund) is negative
         CheckConstraint(
@@ -86,7 +90,7 @@ class CashEntry(db.Model):
     #: whole Rupiah; negative only for a posted reversal
     amount: Mapped[Rupiah]
     method: Mapped[str] = mapped_column(String(10))
-    channel: Mapped[str] = mapped_column(String(14), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     receipt_thumb: Mapped[str | None] = mapped_column(String(80))
     receipt_large: Mapped[str | None] = mapped_column(String(80))

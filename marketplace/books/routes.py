@@ -46,6 +46,8 @@ LABELS = {
     Method.QRIS: _l("QRIS"),
     Channel.ONLINE_CARD: _l("online, kartu"),
     Channel.ONLINE_CASH: _l("online, tunai"),
+    Channel.ONLINE_QRIS: _l("online, QRIS"),
+    Channel.ONLINE_TRANSFER: _l("online, transfer"),
     Channel.STALL: _l("di tempat"),
     LedgerKind.CAPTURE: _l("pembayaran kartu"),
     LedgerKind.REFUND: _l("pengembalian dana"),

@@ -141,6 +141,46 @@ def post_cash_completion(order: Order) -> None:
     )
 
 
+#: how money paid straight to the seller online is written: method and sales channel
+MANUAL_POSTING = {
+    "qris": (Method.QRIS, Channel.ONLINE_QRIS),
+    "transfer": (Method.TRANSFER, Channel.ONLINE_TRANSFER),
+}
+
+
+def post_manual_payment(order: Order, amount: int) -> None:
+    """The seller confirmed a QRIS or transfer payment: the money that came in (a transfer's
+    unique code included) is income now, posted once."""
+    method, channel = MANUAL_POSTING[order.payment_method]
+    _post(
+        order,
+        f"{order.payment_method}:order:{order.id}",
+        EntryKind.INCOME,
+        ONLINE_SALES,
+        amount,
+        method,
+        channel,
+    )
+
+
+def post_manual_refund(order: Order) -> None:
+    """A QRIS or transfer order the seller had confirmed paid was rejected: the money goes back
+    to the buyer, the reversal of its income (once; nothing when it was never confirmed)."""
+    paid = _entry(f"{order.payment_method}:order:{order.id}")
+    if paid is None:
+        return
+    method, channel = MANUAL_POSTING[order.payment_method]
+    _post(
+        order,
+        f"refund:order:{order.id}",
+        EntryKind.INCOME,
+        ONLINE_SALES,
+        -paid.amount,
+        method,
+        channel,
+    )
+
+
 @dataclass
 class EntryData:
     kind: str

@@ -26,7 +26,10 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # none in autocommit mode: a migration sets PRAGMAs there (they do nothing in a
+        # transaction)
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN")
 
 
 _WORD = re.compile(r"[^\W_]+")

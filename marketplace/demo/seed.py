@@ -23,6 +23,7 @@ from marketplace.demo import data
 from marketplace.extensions import db
 from marketplace.kim.models import KimGroup, KimMember
 from marketplace.kim.services import ensure_group
+from marketplace.payments import manual, qris
 from marketplace.stores import services as stores
 from marketplace.stores.models import Store, StoreStatus
 
@@ -412,6 +413,31 @@ def _reviews(owners: dict[str, User]) -> None:
             reviews.reply(siti.owner, review, reply)
 
 
+def _payments(owners: dict[str, User]) -> None:
+    """The demo seller's stores take QRIS (a sticker as GoPay prints them) and transfer."""
+    seller = owners["seller"]
+    for store in db.session.scalars(select(Store).where(Store.owner_id == seller.id)):
+        if store.qris_payload:
+            continue
+        merchant = qris.tlv("00", "COM.GO-JEK.WWW") + qris.tlv("01", "936009140000000001")
+        national = qris.tlv("00", qris.QRIS_GUID) + qris.tlv("02", "ID1020000000001")
+        sticker = qris.build(
+            {
+                "00": "01",
+                "01": qris.STATIC,
+                "26": merchant,
+                "51": national + qris.tlv("03", "UMI"),
+                "52": "5812",
+                "53": qris.RUPIAH,
+                "58": "ID",
+                "59": store.name.upper()[:25],
+                "60": "TANGERANG",
+            }
+        )
+        manual.save_qris(seller, store, sticker)
+        manual.save_bank_account(seller, store, "BRI", "012301000456507", seller.name)
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -441,6 +467,7 @@ def seed_demo() -> dict[str, int]:
     _bazaar_and_campaign(owners)
     _books(owners)
     _reviews(owners)
+    _payments(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),

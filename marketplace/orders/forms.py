@@ -33,7 +33,12 @@ class CheckoutForm(Form):
     payment_method = RadioField(
         _l("Cara bayar"),
         choices=choices(
-            [("cash", _l("Bayar di tempat (tunai)")), ("card", _l("Kartu debit / kredit"))]
+            [
+                ("cash", _l("Bayar di tempat (tunai)")),
+                ("qris", _l("QRIS (e-wallet / m-banking)")),
+                ("transfer", _l("Transfer bank")),
+                ("card", _l("Kartu debit / kredit")),
+            ]
         ),
         default="cash",
     )

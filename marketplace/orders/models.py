@@ -36,6 +36,14 @@ class Fulfilment(StrEnum):
 class PaymentMethod(StrEnum):
     CASH = "cash"
     CARD = "card"
+    #: to the store's own QRIS, the exact amount, confirmed by the seller
+    QRIS = "qris"
+    #: to the store's bank account, the amount with a unique code, confirmed by the seller
+    TRANSFER = "transfer"
+
+
+#: methods the seller confirms by hand when the money is in (payments.manual)
+MANUAL_METHODS = (PaymentMethod.QRIS, PaymentMethod.TRANSFER)
 
 
 OPEN_STATUSES = (
@@ -57,7 +65,9 @@ class Order(TimestampMixin, db.Model):
         CheckConstraint("total >= 0", name="total_not_negative"),
         CheckConstraint("total = subtotal + delivery_fee - discount", name="total_adds_up"),
         CheckConstraint("fulfilment IN ('pickup', 'delivery')", name="fulfilment_known"),
-        CheckConstraint("payment_method IN ('cash', 'card')", name="payment_method_known"),
+        CheckConstraint(
+            "payment_method IN ('cash', 'card', 'qris', 'transfer')", name="payment_method_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +101,7 @@ class Order(TimestampMixin, db.Model):
     delivery_fee: Mapped[Rupiah] = mapped_column(default=0)
     discount: Mapped[Rupiah] = mapped_column(default=0)
     total: Mapped[Rupiah]
-    #: an unpaid card order expires at this time (UTC)
+    #: an unpaid card, QRIS or transfer order expires at this time (UTC)
     expires_at: Mapped[datetime | None]
     #: (UTC) a new order left unanswered until then is rejected by the sweep: the answer time
     #: counts from when the store is next open, not from when the order was placed

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from marketplace.core.money import format_rupiah
 from marketplace.core.web import public_url
-from marketplace.orders.models import Order, OrderEvent
+from marketplace.orders.models import MANUAL_METHODS, Order, OrderEvent
 from marketplace.orders.states import LABELS
 from marketplace.outbox import services as outbox
 
@@ -67,15 +67,18 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
     recipients = []
     if order.customer_email:
         recipients.append(("email", order.customer_email))
-    if event.to_status in ("new", "on_hold") and order.store.owner.email:
+    if (event.to_status == "on_hold" or seller_alerted(order, event)) and order.store.owner.email:
         recipients.append(("email", order.store.owner.email))
     for channel, recipient in recipients:
         outbox.queue(channel, recipient, subject, body, order.id, event.id)
     _whatsapp(order, event, link)
-    if event.to_status == "new":
+    if seller_alerted(order, event):
         from marketplace.push import services as push
 
-        push.notify_seller(order, _("Pesanan baru #%(id)d", id=order.id), event.id)
+        title = _("Pesanan baru #%(id)d", id=order.id)
+        if event.to_status == "awaiting_payment":
+            title = _("Pesanan baru #%(id)d: cek uang masuk", id=order.id)
+        push.notify_seller(order, title, event.id)
     # The WhatsApp message the seller can send with one tap, recorded like the e-mail.
     outbox.queue(
         "whatsapp",
@@ -84,6 +87,14 @@ def notify_status(order: Order, event: OrderEvent, link: str) -> None:
         seller_to_customer_message(order, link, event.reason or ""),
         order.id,
         event.id,
+    )
+
+
+def seller_alerted(order: Order, event: OrderEvent) -> bool:
+    """The seller hears of a new order at once, and of a QRIS or transfer order as soon as it
+    is placed (they confirm the money when it comes in)."""
+    return event.to_status == "new" or (
+        event.to_status == "awaiting_payment" and order.payment_method in MANUAL_METHODS
     )
 
 
@@ -108,7 +119,8 @@ def _whatsapp(order: Order, event: OrderEvent, link: str) -> None:
             order.id,
             event.id,
         )
-    if event.to_status == "new":
+    if seller_alerted(order, event):
+        deadline = order.answer_by if event.to_status == "new" else order.expires_at
         outbox.queue_whatsapp(
             order.store.whatsapp,
             "pesanan_baru_penjual",
@@ -119,7 +131,7 @@ def _whatsapp(order: Order, event: OrderEvent, link: str) -> None:
                 (_("diantar") if order.fulfilment == "delivery" else _("diambil"))
                 + " "
                 + format_datetime(order.fulfil_at, "EEE d MMM HH.mm"),
-                format_datetime(order.answer_by, "HH.mm") if order.answer_by else "-",
+                format_datetime(deadline, "HH.mm") if deadline else "-",
                 public_url("order_board.board", store_id=order.store_id),
             ],
             order.id,

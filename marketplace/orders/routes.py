@@ -26,6 +26,7 @@ from marketplace.areas.forms import kelurahan_choices
 from marketplace.catalog.models import Product
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
+from marketplace.core.qr import qr_svg
 from marketplace.core.web import public_url, render_form, run_service
 from marketplace.events import services as events
 from marketplace.extensions import db
@@ -35,7 +36,8 @@ from marketplace.orders.forms import CancelOrderForm, CheckoutForm
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.notifications import customer_to_seller_message
 from marketplace.orders.states import LABELS
-from marketplace.payments import stripe_client
+from marketplace.payments import manual, stripe_client
+from marketplace.payments.forms import PaymentClaimForm
 from marketplace.promotions import services as promotions
 from marketplace.reviews import services as reviews
 from marketplace.stores.hours import availability
@@ -201,7 +203,7 @@ def checkout(store_id: int):
             ok, order = True, services.find_by_checkout_token(form.checkout_token.data)
         if ok and order is not None:
             _forget_token(store_id)
-            if order.status == OrderStatus.AWAITING_PAYMENT:
+            if order.status == OrderStatus.AWAITING_PAYMENT and order.payment_method == "card":
                 return redirect(url_for("payments.pay", token=order.token))
             flash(
                 _("Pesanan #%(id)d terkirim ke %(store)s.", id=order.id, store=order.store.name),
@@ -210,22 +212,28 @@ def checkout(store_id: int):
             return redirect(url_for("orders.show", token=order.token))
     _offer_choices(form, group, event)
     store = group.store
+    card_available = stripe_client.is_configured()
     methods = {
         fulfilment: [
             label
-            for method, label in (("cash", _("tunai")), ("card", _("kartu")))
-            if store.accepts(fulfilment, method)
+            for method, label in (
+                ("cash", _("tunai")),
+                ("card", _("kartu")),
+                ("qris", _("QRIS")),
+                ("transfer", _("transfer")),
+            )
+            if store.accepts(fulfilment, method) and (method != "card" or card_available)
         ]
         for fulfilment in ("pickup", "delivery")
     }
+    offered = {
+        "cash": True,
+        "card": card_available and (store.card_on_pickup or store.card_on_delivery),
+        "qris": store.takes_qris,
+        "transfer": store.takes_transfer,
+    }
     return render_form(
-        "orders/checkout.html",
-        form,
-        group=group,
-        event=event,
-        methods=methods,
-        card_available=stripe_client.is_configured()
-        and (store.card_on_pickup or store.card_on_delivery),
+        "orders/checkout.html", form, group=group, event=event, methods=methods, offered=offered
     )
 
 
@@ -240,9 +248,14 @@ def _order_by_token(token: str) -> Order:
 def show(token: str):
     order = _order_by_token(token)
     link = public_url("orders.show", token=order.token)
+    waiting = order.status == OrderStatus.AWAITING_PAYMENT
+    payment = manual.payment_of(order) if waiting and order.payment_method != "card" else None
     return render_template(
         "orders/show.html",
         order=order,
+        payment=payment,
+        claim_form=PaymentClaimForm(),
+        qr_svg=qr_svg,
         labels=LABELS,
         wa_message=customer_to_seller_message(order, link),
         cancel_form=CancelOrderForm(),

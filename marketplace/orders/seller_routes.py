@@ -16,6 +16,7 @@ from marketplace.orders.forms import RejectOrderForm
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.notifications import seller_to_customer_message
 from marketplace.orders.states import LABELS
+from marketplace.payments import manual
 from marketplace.push import services as push
 from marketplace.stores.models import Store
 
@@ -49,7 +50,8 @@ def board(store_id: int):
         orders=orders,
         labels=LABELS,
         reject_form=RejectOrderForm(),
-        new_count=sum(o.status == OrderStatus.NEW for o in orders),
+        to_check=manual.awaiting(store),
+        new_count=services.new_order_count([store.id]),
         vapid_public_key=push.public_key(),
     )
 
@@ -71,6 +73,7 @@ def detail(order_id: int):
         order=order,
         labels=LABELS,
         reject_form=RejectOrderForm(),
+        payment=manual.payment_of(order) if order.payment_method in ("qris", "transfer") else None,
         wa_message=seller_to_customer_message(order, link),
     )
 

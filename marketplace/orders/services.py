@@ -27,6 +27,7 @@ from marketplace.extensions import db
 from marketplace.orders import states
 from marketplace.orders.cart import CartGroup, view_cart
 from marketplace.orders.models import (
+    MANUAL_METHODS,
     OPEN_STATUSES,
     Fulfilment,
     Order,
@@ -270,6 +271,11 @@ def place_order(
             code, subtotal, promotions.customer_keys(customer, phone), now
         )
     card = data.payment_method == PaymentMethod.CARD
+    manual = data.payment_method in MANUAL_METHODS
+    if manual:
+        from marketplace.payments import manual as manual_payments
+
+        manual_payments.check_method(store, data.payment_method, subtotal + fee - discount)
     if subtotal + fee - discount > current_app.config["MAX_ORDER_TOTAL"]:
         raise DomainError(
             _(
@@ -330,8 +336,10 @@ def place_order(
     if card:
         timeout = timedelta(minutes=current_app.config["PAYMENT_TIMEOUT_MINUTES"])
         order.expires_at = (now or utcnow()) + timeout
-    first_status = OrderStatus.AWAITING_PAYMENT if card else OrderStatus.NEW
+    first_status = OrderStatus.AWAITING_PAYMENT if card or manual else OrderStatus.NEW
     event = states.transition(order, first_status, customer, actor_label=_("pembeli"))
+    if manual:
+        manual_payments.start(order, now)
     if code is not None:
         promotions.redeem(code, order.id, promotions.customer_keys(customer, phone), discount)
     cart.remove([row.item.key for row in group.rows])
@@ -391,6 +399,8 @@ def _move(
             release_stock(order.quantities(), order.fulfil_date)
             order.stock_released = True
         promotions.release(order.id)
+        if order.payment_method in MANUAL_METHODS:
+            books.post_manual_refund(order)
     _announce(order, event)
     settle_after_commit(order)
     return order
@@ -436,9 +446,17 @@ def accept_order(order: Order, actor) -> None:
     """The seller takes the order on; a card payment is captured after commit."""
     _seller_only(order, actor)
     order = lock_order(order.id)
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        raise DomainError(_("Pesanan ini belum dibayar. Periksa dulu apakah uangnya sudah masuk."))
     states.check_transition(order, OrderStatus.ACCEPTED)
     gateway.check_capturable(order)
     _move(order, OrderStatus.ACCEPTED, actor)
+
+
+def accept_paid(order: Order, actor, reason: str) -> None:
+    """A QRIS or transfer order whose money the seller saw come in is taken on (called by
+    payments.manual.confirm_received under the order's lock, after the payment is recorded)."""
+    _move(order, OrderStatus.ACCEPTED, actor, reason=reason)
 
 
 def reject_order(order: Order, actor, reason: str) -> None:
@@ -475,6 +493,14 @@ def cancel_by_customer(order: Order, actor=None, reason: str = "") -> None:
     order = lock_order(order.id)
     if order.status not in (OrderStatus.NEW, OrderStatus.AWAITING_PAYMENT):
         raise DomainError(_("Pesanan yang sudah diterima penjual tidak dapat dibatalkan di sini."))
+    if order.payment_method in MANUAL_METHODS:
+        from marketplace.payments.manual import payment_of
+
+        payment = payment_of(order)
+        if payment is not None and payment.claimed_at is not None:
+            raise DomainError(
+                _("Anda sudah menyatakan membayar. Hubungi penjual untuk membatalkan.")
+            )
     _move(
         order,
         OrderStatus.CANCELLED,
@@ -548,11 +574,19 @@ def store_orders(store: Store, statuses=None) -> list[Order]:
 
 
 def new_order_count(store_ids) -> int:
+    """Orders waiting on the seller: new ones, and QRIS or transfer payments to check."""
     if not store_ids:
         return 0
     return db.session.scalar(
         select(func.count(Order.id)).where(
-            Order.store_id.in_(list(store_ids)), Order.status == OrderStatus.NEW
+            Order.store_id.in_(list(store_ids)),
+            or_(
+                Order.status == OrderStatus.NEW,
+                and_(
+                    Order.status == OrderStatus.AWAITING_PAYMENT,
+                    Order.payment_method.in_(MANUAL_METHODS),
+                ),
+            ),
         )
     )
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.core.errors import InvalidTransition
 from marketplace.extensions import db
-from marketplace.orders.models import Order, OrderEvent
+from marketplace.orders.models import MANUAL_METHODS, Order, OrderEvent
 from marketplace.orders.models import OrderStatus as S
 
 TRANSITIONS: dict[str | None, set[str]] = {
@@ -36,13 +36,20 @@ LABELS = {
 }
 
 
-def can_transition(current: str | None, new: str) -> bool:
+#: a QRIS or transfer order goes to the seller's account: the seller confirming the money in
+#: takes the order on in the same step (payments.manual.confirm_received)
+MANUAL_TRANSITIONS: dict[str | None, set[str]] = {S.AWAITING_PAYMENT: {S.ACCEPTED}}
+
+
+def can_transition(current: str | None, new: str, method: str | None = None) -> bool:
+    if method in MANUAL_METHODS and new in MANUAL_TRANSITIONS.get(current, set()):
+        return True
     return new in TRANSITIONS.get(current, set())
 
 
 def check_transition(order: Order, new_status: str) -> None:
     """Raise InvalidTransition unless ``order`` may move to ``new_status``."""
-    if not can_transition(order.status, new_status):
+    if not can_transition(order.status, new_status, order.payment_method):
         raise InvalidTransition(
             _(
                 "Pesanan berstatus %(status)s tidak dapat diubah menjadi %(new)s.",

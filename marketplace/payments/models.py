@@ -60,3 +60,47 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ManualPayment(db.Model):
+    """A QRIS or bank-transfer payment of one order, straight to the seller: what the buyer is
+    asked to pay (written when the order is placed, so a later change of the store's QRIS or
+    account never changes it), the buyer's word that they paid, and the seller's confirmation
+    that the money is in."""
+
+    __tablename__ = "manual_payments"
+    __table_args__ = (
+        CheckConstraint("method IN ('qris', 'transfer')", name="method_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("unique_code BETWEEN 0 AND 999", name="unique_code_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    #: whole Rupiah to pay: the order's total, plus the unique code of a transfer
+    amount: Mapped[Rupiah]
+    #: the last three digits that tell this transfer apart in the seller's bank mutations
+    unique_code: Mapped[int] = mapped_column(default=0)
+    #: the dynamic QRIS of this payment (exact amount), and the merchant it pays
+    qris_payload: Mapped[str | None] = mapped_column(Text)
+    merchant_name: Mapped[str] = mapped_column(String(25), default="")
+    bank_name: Mapped[str] = mapped_column(String(40), default="")
+    account_number: Mapped[str] = mapped_column(String(30), default="")
+    account_holder: Mapped[str] = mapped_column(String(120), default="")
+    #: the buyer said "saya sudah bayar" (optionally with a screenshot, private to the seller)
+    claimed_at: Mapped[datetime | None]
+    proof_thumb: Mapped[str | None] = mapped_column(String(80))
+    proof_large: Mapped[str | None] = mapped_column(String(80))
+    #: the seller saw the money in their account ("uang sudah masuk")
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship()
+
+    @property
+    def transfer_note(self) -> str:
+        """What the buyer writes in the transfer's note (berita)."""
+        return f"PKK {self.order_id}"

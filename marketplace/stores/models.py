@@ -89,6 +89,18 @@ class Store(RatedMixin, TimestampMixin, db.Model):
     card_on_pickup: Mapped[bool] = mapped_column(default=True)
     cash_on_delivery: Mapped[bool] = mapped_column(default=True)
     card_on_delivery: Mapped[bool] = mapped_column(default=True)
+    #: the store's own static QRIS sticker (EMVCo payload, checked by payments.qris) and what it
+    #: says: buyers pay the exact amount of an order to it from any bank or e-wallet app
+    qris_payload: Mapped[str | None] = mapped_column(Text)
+    qris_merchant_name: Mapped[str] = mapped_column(String(25), default="")
+    qris_nmid: Mapped[str] = mapped_column(String(20), default="")
+    qris_issuer: Mapped[str] = mapped_column(String(40), default="")
+    accepts_qris: Mapped[bool] = mapped_column(default=False)
+    #: the bank account buyers may transfer to (amount with a unique code)
+    bank_name: Mapped[str] = mapped_column(String(40), default="")
+    bank_account_number: Mapped[str] = mapped_column(String(30), default="")
+    bank_account_holder: Mapped[str] = mapped_column(String(120), default="")
+    accepts_transfer: Mapped[bool] = mapped_column(default=False)
     #: most orders the store takes for one day (None: no limit)
     daily_capacity: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(12), default=StoreStatus.PENDING, index=True)
@@ -158,12 +170,25 @@ class Store(RatedMixin, TimestampMixin, db.Model):
         return self.delivery_fee
 
     def accepts(self, fulfilment: str, method: str) -> bool:
-        """Whether the store takes ``method`` (cash/card) for ``fulfilment`` (pickup/delivery)."""
+        """Whether the store takes ``method`` (cash/card for the way chosen; QRIS or transfer
+        for both) for ``fulfilment`` (pickup/delivery)."""
         if fulfilment == "pickup" and not self.offers_pickup:
             return False
         if fulfilment == "delivery" and not self.offers_delivery:
             return False
+        if method == "qris":
+            return self.takes_qris
+        if method == "transfer":
+            return self.takes_transfer
         return bool(getattr(self, f"{method}_on_{fulfilment}", False))
+
+    @property
+    def takes_qris(self) -> bool:
+        return bool(self.accepts_qris and self.qris_payload)
+
+    @property
+    def takes_transfer(self) -> bool:
+        return bool(self.accepts_transfer and self.bank_account_number)
 
     @property
     def delivery_rw_list(self) -> list[str]:

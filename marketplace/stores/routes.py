@@ -16,6 +16,7 @@ from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, get_owned_or_404, require, role_required
 from marketplace.core.phone import display_phone
+from marketplace.core.qr import qr_png, qr_svg
 from marketplace.core.web import (
     current_uploads,
     public_url,
@@ -42,7 +43,6 @@ from marketplace.stores.forms import (
 )
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store
-from marketplace.stores.poster import SHEETS, qr_png, qr_svg
 
 bp = Blueprint("stores", __name__)
 
@@ -62,6 +62,8 @@ def _store_form(store: Store) -> StoreForm:
 
 #: the three steps of opening a store, shown as a progress bar on each of their pages
 ONBOARDING_STEPS = (_l("Toko"), _l("Jam buka"), _l("Produk pertama"))
+#: A5 and A6 sheets (mm) the QR poster can be printed on
+SHEETS = {"a5": (148, 210), "a6": (105, 148)}
 
 
 def onboarding_step() -> int | None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import io
 
-import pytest
+import zxingcpp
 from PIL import Image
 
 from marketplace.extensions import db
-
-zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp reads the codes back")
 
 
 def test_the_rendered_poster_scans_to_the_store(live_server, live_app, browser):

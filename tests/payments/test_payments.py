@@ -19,6 +19,7 @@ from marketplace.orders.models import Notification, OrderEvent, OrderStatus
 from marketplace.payments import services
 from marketplace.payments.gateway import payment_of
 from marketplace.payments.models import PaymentStatus, StripeEvent
+from tests.order_fixtures import submit_checkout
 from tests.stripe_fixtures import commit_and_settle, settled, signed
 
 S = OrderStatus
@@ -94,22 +95,9 @@ def test_declined_card_over_http_puts_the_cart_back(client, stripe_on, shop, car
     shop["teh"].price = 12000
     db.session.flush()
     client.post("/keranjang/tambah", data={"product_id": shop["teh"].id, "jumlah": "1"})
-    import re
-
     page = client.get(f"/keranjang/toko/{shop['store'].id}/pesan").get_data(as_text=True)
-    token = re.search(r'name="checkout_token" type="hidden" value="([^"]+)"', page).group(1)
-    slot = re.search(r'<option value="([^"]+)"', page).group(1)
-    response = client.post(
-        f"/keranjang/toko/{shop['store'].id}/pesan",
-        data={
-            "checkout_token": token,
-            "name": "Dewi",
-            "phone": "081300001111",
-            "fulfilment": "pickup",
-            "fulfil_at": slot,
-            "payment_method": "card",
-            "kelurahan_id": shop["store"].kelurahan_id,
-        },
+    response = submit_checkout(
+        client, shop["store"].id, page, "card", kelurahan_id=shop["store"].kelurahan_id
     )
     assert "/bayar" in response.headers["Location"]
     pay_page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
+import zxingcpp
 from PIL import Image
 
+from marketplace.core.qr import qr_svg
 from marketplace.stores.models import StoreStatus
-from marketplace.stores.poster import qr_svg
-
-zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp reads the codes back")
 
 
 def scanned(png: bytes) -> list[str]:
