@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.routes import bp as catalog_bp
     from marketplace.catalog.seller_routes import bp as products_bp
     from marketplace.events.routes import bp as events_bp
+    from marketplace.institutions.routes import bp as institutions_bp
     from marketplace.kim.announcement_routes import bp as announcements_bp
     from marketplace.kim.aspiration_routes import bp as aspirations_bp
     from marketplace.kim.impact_routes import bp as impact_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         order_board_bp,
         payments_bp,
         manual_pay_bp,
+        institutions_bp,
         promotions_bp,
         announcements_bp,
         aspirations_bp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import io
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
@@ -438,6 +438,53 @@ def _payments(owners: dict[str, User]) -> None:
         manual.save_bank_account(seller, store, "BRI", "012301000456507", seller.name)
 
 
+def _office_order(owners: dict[str, User]) -> None:
+    """The Uwung Jaya kelurahan office (ordered for by the demo customer) asks two stores of
+    its kelurahan for 40 snack boxes next Thursday."""
+    from marketplace.institutions import services as institutions
+    from marketplace.institutions.models import Institution
+
+    customer, area = owners["customer"], _kelurahan("Uwung Jaya")
+    if db.session.scalar(select(Institution.id).where(Institution.name.like("Kantor Kelurahan%"))):
+        return
+    office = institutions.register(
+        customer,
+        institutions.InstitutionData(
+            name="Kantor Kelurahan Uwung Jaya",
+            kind="kelurahan",
+            address="Jl. Raya Uwung Jaya No. 1",
+            kelurahan_id=area.id,
+            phone="081100000090",
+            email="kelurahan-uwungjaya@example.id",
+        ),
+    )
+    institutions.verify(owners["city_admin"], office)
+    # the demo seller's warung first, so that signing in as the seller shows the request
+    local = institutions.local_stores(area.id)
+    stores = sorted(local, key=lambda s: s.owner_id != owners["seller"].id)[:2]
+    if not stores:
+        return
+    thursday = to_jakarta(utcnow()).date() + timedelta(days=2)
+    while thursday.weekday() != 3:
+        thursday += timedelta(days=1)
+    shares = dict(zip([s.id for s in stores], institutions.split(40, len(stores)), strict=True))
+    institutions.request(
+        customer,
+        office,
+        institutions.BulkData(
+            title="Rapat koordinasi RW se-kelurahan",
+            deliver_at=datetime.combine(thursday, time(10, 0)),
+            place="Aula Kantor Kelurahan Uwung Jaya",
+            kelurahan_id=area.id,
+            boxes=40,
+            budget_per_box=20000,
+            terms_days=14,
+            notes="Tanpa kacang untuk 3 kotak.",
+        ),
+        shares,
+    )
+
+
 def seed_demo() -> dict[str, int]:
     """Load areas, categories, people, the Uwung Jaya KIM, stores and products."""
     seed_areas()
@@ -468,6 +515,7 @@ def seed_demo() -> dict[str, int]:
     _books(owners)
     _reviews(owners)
     _payments(owners)
+    _office_order(owners)
     return {
         "stores_created": created,
         "products": db.session.scalar(select(db.func.count(Product.id))),

@@ -81,10 +81,10 @@ def walk(page, base: str, start: list[str]) -> tuple[list[str], set[str]]:
     ("who", "start"),
     [
         ("guest", ["/", "/akun/", "/akun/daftar", "/akun/lupa-kata-sandi"]),
-        ("customer", ["/", "/akun/", "/pesanan-saya", "/suara-warga/saya"]),
+        ("customer", ["/", "/akun/", "/pesanan-saya", "/suara-warga/saya", "/instansi"]),
         ("seller", ["/toko-saya"]),
         ("kim_admin", ["/kim/"]),
-        ("city_admin", ["/kim/", "/akun/"]),
+        ("city_admin", ["/kim/", "/akun/", "/admin/instansi", "/kim/belanja-instansi"]),
     ],
 )
 def test_every_kind_of_page_fits_a_phone_and_passes_axe(demo, browser, who, start):

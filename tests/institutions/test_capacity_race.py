@@ -1,0 +1,78 @@
+"""Quotations racing on PostgreSQL (own connections, real commits): a store's capacity for a
+day holds however many office orders it confirms at the same moment."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Role, User
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from marketplace.institutions import services
+from marketplace.institutions.models import BulkOrder, BulkShare, Institution
+from marketplace.stores.models import Store
+from tests.factories import add_user
+from tests.institutions.conftest import office_data, order_data
+from tests.orders.test_concurrency import _race, _shop, pg_app  # noqa: F401
+
+RACERS = 6
+
+
+def test_six_quotes_for_a_day_that_holds_three(pg_app):  # noqa: F811
+    app, created = pg_app
+    store_id, _products = _shop(app, created)
+    with app.app_context():
+        store = db.session.get(Store, store_id)
+        secretary = add_user(Role.CUSTOMER, "6281355551001")
+        admin = db.session.scalar(sa.select(User).where(User.phone == "6281999990002"))
+        created["users"].append(secretary.id)
+        office = services.register(
+            secretary,
+            office_data(name="Kantor Uji Balapan", kelurahan_id=store.kelurahan_id),
+        )
+        services.verify(admin, office)
+        share_ids = []
+        for n in range(RACERS):
+            bulk = services.request(
+                secretary,
+                office,
+                order_data(boxes=10, title=f"Rapat {n}", kelurahan_id=store.kelurahan_id),
+                {store_id: 10},
+            )
+            share_ids.append(bulk.shares[0].id)
+        db.session.commit()
+        office_id = office.id
+        db.session.remove()
+    barrier = threading.Barrier(RACERS)
+
+    def quote(share_id):
+        with app.app_context():
+            share = db.session.get(BulkShare, share_id)
+            owner = share.store.owner
+            barrier.wait(timeout=30)
+            try:
+                services.quote(owner, share, 20000, 30, "Nasi kotak ayam")
+                db.session.commit()
+                return "quoted"
+            except DomainError:
+                db.session.rollback()
+                return "full"
+            finally:
+                db.session.remove()
+
+    try:
+        results = _race([(lambda s=s: quote(s)) for s in share_ids])
+        assert results.count("quoted") == 3, results
+        assert results.count("full") == RACERS - 3, results
+        with app.app_context():
+            day = order_data().deliver_at.date()
+            assert services.boxes_booked(store_id, day) == 30
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(BulkOrder).where(BulkOrder.institution_id == office_id))
+            db.session.execute(sa.delete(Institution).where(Institution.id == office_id))
+            db.session.commit()
+            db.session.remove()
