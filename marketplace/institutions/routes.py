@@ -121,8 +121,10 @@ def _chosen_shares(stores: list[Store], boxes: int | None) -> dict[int, int]:
     for store in ticked:
         raw = (request.form.get(f"kotak-{store.id}") or "").strip()
         if raw:
-            value = db_int(raw) if raw.isdigit() else None
-            typed[store.id] = value if value is not None else -1
+            try:
+                typed[store.id] = db_int(raw)
+            except ValueError:
+                typed[store.id] = -1  # refused by the service with its message
     rest = [s.id for s in ticked if s.id not in typed]
     left = (boxes or 0) - sum(v for v in typed.values() if v > 0)
     shares = dict(typed)

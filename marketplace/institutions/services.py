@@ -344,6 +344,20 @@ def _lock_bulk(bulk_id: int) -> BulkOrder:
     return bulk
 
 
+def _lock_shares(bulk: BulkOrder) -> list[BulkShare]:
+    """Every share of a locked bulk order, locked too (a quotation cannot change under a
+    purchase order or a cancellation)."""
+    return list(
+        db.session.scalars(
+            select(BulkShare)
+            .where(BulkShare.bulk_order_id == bulk.id)
+            .order_by(BulkShare.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
 def _lock_share(share_id: int) -> BulkShare:
     share = db.session.scalar(
         select(BulkShare)
@@ -384,9 +398,10 @@ def quote(
     and how many office boxes it can make that day in all — its other office orders that day
     and this share must fit. Quotes of one store are made one at a time (store row lock)."""
     _seller_only(actor, share)
+    # locks in one order everywhere: the store, the bulk order, its shares
     db.session.execute(select(Store.id).where(Store.id == share.store_id).with_for_update())
+    bulk = _lock_bulk(share.bulk_order_id)
     share = _lock_share(share.id)
-    bulk = share.bulk_order
     if bulk.status != BulkStatus.REQUESTED or share.status not in (
         ShareStatus.INVITED,
         ShareStatus.QUOTED,
@@ -427,6 +442,7 @@ def decline(actor: User, share: BulkShare, reason: str) -> None:
     """The store cannot take its share (full that day, no such menu); the office can give the
     boxes to another store."""
     _seller_only(actor, share)
+    _lock_bulk(share.bulk_order_id)
     share = _lock_share(share.id)
     if share.bulk_order.status != BulkStatus.REQUESTED or share.status not in (
         ShareStatus.INVITED,
@@ -477,7 +493,7 @@ def place_purchase_order(actor: User, bulk: BulkOrder) -> None:
     bulk = _lock_bulk(bulk.id)
     if bulk.status != BulkStatus.REQUESTED:
         raise DomainError(_("Surat pesanan untuk pesanan ini sudah dibuat."))
-    active = [s for s in bulk.shares if s.status not in ShareStatus.gone()]
+    active = [s for s in _lock_shares(bulk) if s.status not in ShareStatus.gone()]
     if unassigned(bulk):
         raise DomainError(
             _("%(n)d kotak belum punya toko. Tambahkan toko dulu.", n=unassigned(bulk))
@@ -498,15 +514,16 @@ def cancel(actor: User, bulk: BulkOrder, reason: str) -> None:
     """The office cancels before any delivery; every store is told."""
     _member_only(actor, bulk.institution)
     bulk = _lock_bulk(bulk.id)
+    shares = _lock_shares(bulk)
     if bulk.status not in (BulkStatus.REQUESTED, BulkStatus.ORDERED) or any(
-        s.status in (ShareStatus.DELIVERED, ShareStatus.PAID) for s in bulk.shares
+        s.status in (ShareStatus.DELIVERED, ShareStatus.PAID) for s in shares
     ):
         raise DomainError(_("Pesanan yang sudah diantar tidak dapat dibatalkan."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Tuliskan alasan pembatalan untuk toko."))
     bulk.status, bulk.cancel_reason = BulkStatus.CANCELLED, reason[:500]
-    for share in bulk.shares:
+    for share in shares:
         if share.status not in ShareStatus.gone():
             share.status = ShareStatus.CANCELLED
             _tell_store(share, _("Pesanan instansi %(number)s dibatalkan", number=bulk.number))
@@ -759,9 +776,12 @@ def spend_by_month(kelurahan_id: int | None = None, months: int = 12) -> list[Sp
             .options(selectinload(Kelurahan.kecamatan))
         )
     }
-    return [
-        SpendRow(month, *names[kel], len(stores), boxes, amount)
-        for (month, kel), (stores, boxes, amount) in sorted(
-            totals.items(), key=lambda item: (item[0][0], names[item[0][1]][0]), reverse=False
-        )
-    ][::-1]
+    rows = sorted(
+        (
+            SpendRow(month, *names[kel], len(stores), boxes, amount)
+            for (month, kel), (stores, boxes, amount) in totals.items()
+        ),
+        key=lambda row: (row.kecamatan, row.kelurahan),
+    )
+    rows.sort(key=lambda row: row.month, reverse=True)  # newest month first, places in order
+    return rows

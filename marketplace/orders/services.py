@@ -255,9 +255,11 @@ def place_order(
     if not store.is_public:
         raise DomainError(_("Toko ini belum menerima pesanan."))
     name, phone, email = _check_customer(data)
-    if store.daily_capacity:
+    if store.daily_capacity or data.payment_method == PaymentMethod.TRANSFER:
         # Orders of a store with a daily capacity are placed one at a time (row lock on the
-        # store), so the count behind the available days cannot be raced past the capacity.
+        # store), so the count behind the available days cannot be raced past the capacity;
+        # transfer orders likewise, so two never take the same unique code. The store is
+        # locked before the products, as everywhere.
         db.session.execute(select(Store.id).where(Store.id == store.id).with_for_update())
     event = booth_event(store, data.event_id)
     fulfil_at = _check_fulfilment(store, group, data, now, event)

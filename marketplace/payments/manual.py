@@ -120,8 +120,9 @@ def save_bank_account(actor, store: Store, bank: str, number: str, holder: str) 
 
 
 def _free_code(store_id: int) -> int:
-    """The smallest transfer code no open transfer order of the store uses. The caller holds
-    the store's row lock, so two orders placed at once cannot take the same code."""
+    """The smallest transfer code no open transfer order of the store uses. The caller
+    (orders.place_order) holds the store's row lock, so two orders placed at once cannot take
+    the same code."""
     used = set(
         db.session.scalars(
             select(ManualPayment.unique_code)
@@ -162,7 +163,6 @@ def start(order: Order, now=None) -> ManualPayment:
         payment.qris_payload = qris.dynamic(store.qris_payload, order.total)
         payment.merchant_name = store.qris_merchant_name
     else:
-        db.session.execute(select(Store.id).where(Store.id == store.id).with_for_update())
         payment.unique_code = _free_code(store.id)
         payment.amount = order.total + payment.unique_code
         payment.bank_name = store.bank_name

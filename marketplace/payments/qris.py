@@ -212,7 +212,7 @@ def decode_image(data: bytes) -> str:
             results = zxingcpp.read_barcodes(
                 image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode
             )
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise InvalidQris(_("Foto tidak dapat dibaca. Unggah foto JPG atau PNG.")) from exc
     texts = [result.text for result in results if result.valid and result.text]
     if not texts:

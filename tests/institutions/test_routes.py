@@ -89,6 +89,28 @@ def test_hostile_order_input_gets_a_message(client, login, office, caterers, fie
     assert db.session.scalar(select(BulkOrder)) is None
 
 
+@pytest.mark.parametrize("typed", ["99999999999999999999", "٣٠", "-5", "0", "tiga puluh"])
+def test_hostile_box_counts_per_store_get_a_message(client, login, office, caterers, typed):
+    login(office.members[0].user)
+    response = client.post(
+        f"/instansi/{office.id}/pesan",
+        data={
+            "title": "Rapat",
+            "deliver_at": thursday_noon().strftime("%Y-%m-%dT%H:%M"),
+            "place": "Aula kelurahan",
+            "kelurahan_id": kelurahan("Uwung Jaya").id,
+            "boxes": "60",
+            "budget_per_box": "25000",
+            "terms_days": "14",
+            f"toko-{caterers['siti'].id}": "1",
+            f"kotak-{caterers['siti'].id}": typed,
+        },
+    )
+    assert response.status_code == 400
+    assert "kotak" in response.get_data(as_text=True)
+    assert db.session.scalar(select(BulkOrder)) is None
+
+
 def test_order_split_evenly_over_ticked_stores(client, login, office, caterers):
     login(office.members[0].user)
     page = client.get(f"/instansi/{office.id}/pesan").get_data(as_text=True)

@@ -144,6 +144,24 @@ def test_round_trip_photo_to_dynamic_and_back(app):
     assert qris.parse(again)[0].issuer == "GoPay"
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims a huge picture in a few bytes (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused(app):
+    with pytest.raises(qris.InvalidQris, match="tidak dapat dibaca"):
+        qris.decode_image(_png_header(60000, 60000))
+
+
 def test_a_photo_without_a_code_or_not_a_photo_is_refused(app):
     blank = io.BytesIO()
     Image.new("RGB", (200, 200), (250, 250, 250)).save(blank, format="PNG")
