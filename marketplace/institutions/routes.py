@@ -114,23 +114,17 @@ def remove_member(institution_id: int, member_id: int):
 
 
 def _chosen_shares(stores: list[Store], boxes: int | None) -> dict[int, int]:
-    """Store id → boxes from the form: ticked stores, each with the boxes typed or, where left
-    empty, an even split of what the typed ones leave."""
-    ticked = [s for s in stores if request.form.get(f"toko-{s.id}")]
+    """Store id → boxes from the form's ticked stores and the boxes typed for them."""
+    ticked = [s.id for s in stores if request.form.get(f"toko-{s.id}")]
     typed: dict[int, int] = {}
-    for store in ticked:
-        raw = (request.form.get(f"kotak-{store.id}") or "").strip()
+    for store_id in ticked:
+        raw = (request.form.get(f"kotak-{store_id}") or "").strip()
         if raw:
             try:
-                typed[store.id] = db_int(raw)
+                typed[store_id] = db_int(raw)
             except ValueError:
-                typed[store.id] = -1  # refused by the service with its message
-    rest = [s.id for s in ticked if s.id not in typed]
-    left = (boxes or 0) - sum(v for v in typed.values() if v > 0)
-    shares = dict(typed)
-    if rest:
-        shares.update(zip(rest, services.split(max(left, 0), len(rest)), strict=True))
-    return shares
+                typed[store_id] = -1  # refused by the service with its message
+    return services.share_out(boxes, ticked, typed)
 
 
 @bp.route("/instansi/<int:institution_id>/pesan", methods=["GET", "POST"])

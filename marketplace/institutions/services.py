@@ -236,6 +236,16 @@ def split(boxes: int, parts: int) -> list[int]:
     return [base + (1 if n < extra else 0) for n in range(parts)]
 
 
+def share_out(boxes: int | None, ticked: list[int], typed: dict[int, int]) -> dict[int, int]:
+    """Boxes per ticked store: what was typed for a store, and what the typed ones leave split
+    evenly over the stores left empty."""
+    left = (boxes or 0) - sum(n for n in typed.values() if n > 0)
+    rest = [store_id for store_id in ticked if store_id not in typed]
+    shares = {store_id: typed[store_id] for store_id in ticked if store_id in typed}
+    shares.update(zip(rest, split(max(left, 0), len(rest)), strict=True))
+    return shares
+
+
 def _member_only(actor, institution: Institution) -> None:
     if not institution.has_member(actor):
         raise NotAllowed(_("Anda tidak terdaftar sebagai pemesan instansi ini."))

@@ -99,13 +99,3 @@ def demo(tmp_path_factory):
 
     with demo_site(tmp_path_factory.mktemp("demo")) as (base, app):
         yield base, app
-
-
-def pytest_collection_modifyitems(items):
-    """The live server is Werkzeug's: when Chromium abandons a static file (a favicon it no
-    longer needs), the server's thread leaves the file for the garbage collector, which pytest
-    reports as an unraisable ResourceWarning. That is the test server's artifact, not ours."""
-    marker = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-    for item in items:
-        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(marker)

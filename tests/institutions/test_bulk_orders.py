@@ -129,6 +129,14 @@ def test_even_split():
     assert services.split(2, 3) == [1, 1, 0]
 
 
+def test_share_out_fills_in_what_was_not_typed():
+    assert services.share_out(60, [1, 2], {}) == {1: 30, 2: 30}
+    assert services.share_out(60, [1, 2, 3], {1: 40}) == {1: 40, 2: 10, 3: 10}
+    assert services.share_out(60, [1, 2], {1: 25, 2: 35}) == {1: 25, 2: 35}
+    assert services.share_out(60, [1], {1: -1}) == {1: -1}  # refused later, with a message
+    assert services.share_out(10, [1, 2], {1: 30}) == {1: 30, 2: 0}
+
+
 def test_a_split_order_asks_each_store(office, caterers):
     bulk = _split_order(office, caterers)
     assert bulk.status == BulkStatus.REQUESTED
