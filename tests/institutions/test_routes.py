@@ -59,6 +59,22 @@ def test_verification_page_for_admins(client, login, office, create_user):
     assert client.get("/admin/instansi").status_code == 403
 
 
+def _order_form(*stores, **changes) -> dict:
+    """The office's order form as a browser posts it, the ``stores`` ticked."""
+    data = {
+        "title": "Rapat",
+        "deliver_at": thursday_noon().strftime("%Y-%m-%dT%H:%M"),
+        "place": "Aula kelurahan",
+        "kelurahan_id": kelurahan("Uwung Jaya").id,
+        "boxes": "60",
+        "budget_per_box": "25.000",
+        "terms_days": "14",
+        **{f"toko-{store.id}": "1" for store in stores},
+    }
+    data.update(changes)
+    return data
+
+
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
@@ -72,17 +88,7 @@ def test_verification_page_for_admins(client, login, office, create_user):
 )
 def test_hostile_order_input_gets_a_message(client, login, office, caterers, field, value, words):
     login(office.members[0].user)
-    data = {
-        "title": "Rapat",
-        "deliver_at": thursday_noon().strftime("%Y-%m-%dT%H:%M"),
-        "place": "Aula kelurahan",
-        "kelurahan_id": kelurahan("Uwung Jaya").id,
-        "boxes": "60",
-        "budget_per_box": "25.000",
-        "terms_days": "14",
-        f"toko-{caterers['siti'].id}": "1",
-        field: value,
-    }
+    data = _order_form(caterers["siti"], **{field: value})
     response = client.post(f"/instansi/{office.id}/pesan", data=data)
     assert response.status_code == 400
     assert words.lower() in response.get_data(as_text=True).lower()
@@ -92,19 +98,9 @@ def test_hostile_order_input_gets_a_message(client, login, office, caterers, fie
 @pytest.mark.parametrize("typed", ["99999999999999999999", "٣٠", "-5", "0", "tiga puluh"])
 def test_hostile_box_counts_per_store_get_a_message(client, login, office, caterers, typed):
     login(office.members[0].user)
+    siti = caterers["siti"]
     response = client.post(
-        f"/instansi/{office.id}/pesan",
-        data={
-            "title": "Rapat",
-            "deliver_at": thursday_noon().strftime("%Y-%m-%dT%H:%M"),
-            "place": "Aula kelurahan",
-            "kelurahan_id": kelurahan("Uwung Jaya").id,
-            "boxes": "60",
-            "budget_per_box": "25000",
-            "terms_days": "14",
-            f"toko-{caterers['siti'].id}": "1",
-            f"kotak-{caterers['siti'].id}": typed,
-        },
+        f"/instansi/{office.id}/pesan", data=_order_form(siti, **{f"kotak-{siti.id}": typed})
     )
     assert response.status_code == 400
     assert "kotak" in response.get_data(as_text=True)
@@ -119,19 +115,15 @@ def test_order_split_evenly_over_ticked_stores(client, login, office, caterers):
     assert "Warung Jauh" not in page
     response = client.post(
         f"/instansi/{office.id}/pesan",
-        data={
-            "title": "Rapat koordinasi",
-            "deliver_at": thursday_noon().strftime("%Y-%m-%dT%H:%M"),
-            "place": "Aula kelurahan",
-            "kelurahan_id": kelurahan("Uwung Jaya").id,
-            "boxes": "61",
-            "budget_per_box": "25rb",
-            "terms_days": "30",
-            "halal": "y",
-            "no_msg": "y",
-            f"toko-{caterers['siti'].id}": "1",
-            f"toko-{caterers['ani'].id}": "1",
-        },
+        data=_order_form(
+            caterers["siti"],
+            caterers["ani"],
+            boxes="61",
+            budget_per_box="25rb",
+            terms_days="30",
+            halal="y",
+            no_msg="y",
+        ),
     )
     assert response.status_code == 302
     bulk = db.session.scalar(select(BulkOrder))
