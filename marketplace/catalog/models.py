@@ -74,6 +74,13 @@ class Product(RatedMixin, TimestampMixin, db.Model):
     photos: Mapped[list[ProductPhoto]] = relationship(
         back_populates="product", order_by="ProductPhoto.position", cascade="all, delete-orphan"
     )
+    #: the first photo alone (add_photo and delete_photo keep positions 0, 1, 2…): a card joins
+    #: it into the product's own statement instead of loading every photo in another one
+    cover_photo: Mapped[ProductPhoto | None] = relationship(
+        primaryjoin="and_(ProductPhoto.product_id == Product.id, ProductPhoto.position == 0)",
+        viewonly=True,
+        uselist=False,
+    )
     option_groups: Mapped[list[OptionGroup]] = relationship(
         back_populates="product", order_by="OptionGroup.position", cascade="all, delete-orphan"
     )
@@ -114,7 +121,9 @@ class Product(RatedMixin, TimestampMixin, db.Model):
 
     @property
     def cover(self) -> ProductPhoto | None:
-        return self.photos[0] if self.photos else None
+        if "photos" in self.__dict__:  # all photos already loaded (product and edit pages)
+            return self.photos[0] if self.photos else None
+        return self.cover_photo
 
     def is_managed_by(self, user) -> bool:
         return self.store.is_managed_by(user)

@@ -115,7 +115,7 @@ def product(product_id: int):
                 joinedload(Product.store).selectinload(Store.closed_dates),
                 selectinload(Product.photos),
                 selectinload(Product.option_groups).joinedload(OptionGroup.options),
-                selectinload(Product.upcoming_portions),
+                joinedload(Product.upcoming_portions),
             )
         )
         .unique()

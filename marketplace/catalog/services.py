@@ -269,19 +269,22 @@ def delete_product(product: Product, uploads: Uploads) -> None:
     uploads.delete(*names)
 
 
+# what a product card shows besides the product, joined into the product's own statement: its
+# cover photo and today's (and later days') portions taken, a row or two per product
+def card_extras() -> tuple:
+    return joinedload(Product.cover_photo), joinedload(Product.upcoming_portions)
+
+
 def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
     query = (
         select(Product)
         .where(Product.store_id == store.id)
-        .options(
-            selectinload(Product.photos),
-            selectinload(Product.upcoming_portions),
-        )
+        .options(*card_extras())
         .order_by(Product.position, Product.id)
     )
     if not include_hidden:
         query = query.where(Product.is_hidden.is_(False))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 def products_by_store(store_ids: list[int]) -> dict[int, list[Product]]:
@@ -292,9 +295,9 @@ def products_by_store(store_ids: list[int]) -> dict[int, list[Product]]:
     for product in db.session.scalars(
         select(Product)
         .where(Product.store_id.in_(store_ids), Product.is_hidden.is_(False))
-        .options(selectinload(Product.photos), selectinload(Product.upcoming_portions))
+        .options(*card_extras())
         .order_by(Product.position, Product.id)
-    ):
+    ).unique():
         grouped[product.store_id].append(product)
     return grouped
 
@@ -440,11 +443,7 @@ class ResultPage:
 
 def _card_options():
     # a card shows the store's name and kelurahan, never its hours
-    return (
-        contains_eager(Product.store).joinedload(Store.kelurahan),
-        selectinload(Product.photos),
-        selectinload(Product.upcoming_portions),
-    )
+    return (contains_eager(Product.store).joinedload(Store.kelurahan), *card_extras())
 
 
 def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:
