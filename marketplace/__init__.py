@@ -80,12 +80,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     compress.init_app(app)
 
-    from marketplace.core.pagecache import init_page_cache
-
-    init_page_cache(app)
     from marketplace.core.metrics import init_metrics
 
     init_metrics(app)
+    from marketplace.core.pagecache import init_page_cache
+
+    init_page_cache(app)
 
     from marketplace.accounts.services import load_user
 

@@ -1,5 +1,7 @@
 """Public pages, error pages and the language switch."""
 
+import pytest
+
 from marketplace.accounts.models import Role
 
 
@@ -55,6 +57,40 @@ def test_language_switch_translates_the_interface(client):
     assert response.headers["Location"].endswith("/produk")
     assert "All products" in client.get("/").get_data(as_text=True)
     client.post("/bahasa", data={"lang": "xx", "next": "https://evil.example/"})
+    assert "All products" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page too
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame
+    ],
+)
+def test_a_language_switch_posted_from_another_site_is_refused(client, headers):
+    response = client.post("/bahasa", data={"lang": "en", "next": "/"}, headers=headers)
+    assert response.status_code == 400
+    assert "kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
+    assert "Semua produk" in client.get("/").get_data(as_text=True)  # still Indonesian
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the user
+        {"Origin": "http://localhost"},  # a browser without Fetch Metadata
+    ],
+)
+def test_the_footer_language_switch_needs_no_token_from_our_own_pages(app, headers, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/bahasa"' in page
+    response = client.post("/bahasa", data={"lang": "en", "next": "/"}, headers=headers)
+    assert response.status_code == 302
     assert "All products" in client.get("/").get_data(as_text=True)
 
 

@@ -3,15 +3,18 @@
 Only a GET by a visitor who is not signed in, has nothing in the cart and no message waiting is
 served from the cache or stored in it; everyone else gets the page rendered for them. A stored
 page keeps a placeholder where the visitor's CSRF token goes, and each visitor gets their own
-token put back in. Pages are stored under a generation number: any commit that wrote a row other
-than private ones (orders, payments, accounts, books, messages…) raises the generation, so the
-next visitor sees the change; a page also expires after PAGE_CACHE_SECONDS, for what changes with
-the clock alone ("open now", sale windows, a new day's portions).
+token put back in; a page with no such form (the listings, the home page, a search) is the same
+bytes for every visitor and starts no session. Pages are stored under a generation number: any
+commit that wrote a row other than private ones (orders, payments, accounts, books, messages…)
+raises the generation, so the next visitor sees the change; a page also expires after
+PAGE_CACHE_SECONDS, for what changes with the clock alone ("open now", sale windows, a new day's
+portions).
 
-A hit costs one round trip to Redis (a script reads the generation and the page together) and
-no compression: the page is stored gzip-compressed in pieces cut at the token's places, each
-piece ending on a full flush, so the visitor's token is compressed on its own and the pieces are
-joined into one valid gzip stream (the way pigz compresses in parallel).
+A hit costs one round trip to Redis (a script reads the generation and the page together), is
+answered before the view is dispatched (``serve_early``), and costs no compression: the page is
+stored gzip-compressed in pieces cut at the token's places, each piece ending on a full flush,
+so the visitor's token is compressed on its own and the pieces are joined into one valid gzip
+stream (the way pigz compresses in parallel).
 
 Configuration: PAGE_CACHE_URL (default REDIS_URL; empty turns the cache off), PAGE_CACHE_SECONDS.
 """
@@ -22,7 +25,7 @@ import struct
 import zlib
 from functools import wraps
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -83,6 +86,7 @@ def _client():
 
 
 def init_page_cache(app: Flask) -> None:
+    app.before_request(serve_early)
     url = app.config.get("PAGE_CACHE_URL")
     if not url:
         app.extensions["page_cache"] = None
@@ -206,6 +210,32 @@ def _cacheable_visitor() -> bool:
     return True
 
 
+def _read(path: str) -> tuple[int, bytes | None] | None:
+    """(the generation, the page stored under it or None); None when Redis does not answer."""
+    try:
+        generation, stored = current_app.extensions["page_cache_read"](
+            keys=[GENERATION_KEY], args=[path]
+        )
+    except Exception:  # noqa: BLE001 - without the cache, render as usual
+        return None
+    return int(generation), stored
+
+
+def serve_early():
+    """A before-request hook: a hit on a cached page is answered before its view is even
+    dispatched; a miss leaves what it read for the view's wrapper (one Redis round trip
+    either way)."""
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "page_cached", False) or _client() is None or not _cacheable_visitor():
+        return None
+    path = f"{get_locale()}:{request.full_path}"
+    found = _read(path)
+    if found is not None and found[1] is not None:
+        return _serve(found[1])
+    g.page_cache_read = (path, found)
+    return None
+
+
 def cached_page(view):
     """Serve ``view`` from the shared cache for anonymous visitors (see the module's doc); the
     view only reads, so it reads from the replica when one is configured."""
@@ -217,12 +247,11 @@ def cached_page(view):
         if client is None or not _cacheable_visitor():
             return view(*args, **kwargs)
         path = f"{get_locale()}:{request.full_path}"
-        try:
-            generation, stored = current_app.extensions["page_cache_read"](
-                keys=[GENERATION_KEY], args=[path]
-            )
-        except Exception:  # noqa: BLE001 - without the cache, render as usual
+        read = g.pop("page_cache_read", None)
+        found = read[1] if read is not None and read[0] == path else _read(path)
+        if found is None:
             return view(*args, **kwargs)
+        generation, stored = found
         if stored is not None:
             return _serve(stored)
         response = make_response(view(*args, **kwargs))
@@ -231,7 +260,7 @@ def cached_page(view):
             token = generate_csrf()  # the one this page was rendered with
             try:
                 client.set(
-                    f"pkk:page:{int(generation)}:{path}",
+                    f"pkk:page:{generation}:{path}",
                     pack_page(body.replace(token, TOKEN_HOLE)),
                     ex=current_app.config["PAGE_CACHE_SECONDS"],
                 )
@@ -242,6 +271,7 @@ def cached_page(view):
             response.headers["X-Page-Cache"] = "miss"
         return response
 
+    wrapper.page_cached = True
     return wrapper
 
 

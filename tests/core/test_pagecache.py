@@ -214,3 +214,37 @@ def test_stored_pieces_make_the_page_whatever_the_number_of_tokens(holes):
     expected = html.replace(TOKEN_HOLE, "tok-en.123").encode()
     assert page_body(blob, "tok-en.123", gzip=False) == expected
     assert gzip.decompress(page_body(blob, "tok-en.123", gzip=True)) == expected
+
+
+def test_a_listing_is_the_same_page_for_every_anonymous_visitor(shop):
+    """No form on a listing needs a token (the language switch is guarded by the browser's
+    headers), so a hit is the same bytes for everyone and starts no session."""
+    app, _ids = shop
+    app.test_client().get("/produk")  # stored
+    first, second = app.test_client().get("/produk"), app.test_client().get("/produk")
+    assert first.headers["X-Page-Cache"] == second.headers["X-Page-Cache"] == "hit"
+    assert first.get_data() == second.get_data()
+    assert "Set-Cookie" not in first.headers
+    assert 'name="csrf_token"' not in first.get_data(as_text=True)
+
+
+def test_a_hit_is_answered_without_a_database_statement(shop):
+    from sqlalchemy import event
+
+    app, ids = shop
+    url = f"/produk/{ids['product']}"
+    app.test_client().get(url)  # stored
+    statements = []
+
+    def seen(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        hit = app.test_client().get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert statements == []
