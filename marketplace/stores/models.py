@@ -6,7 +6,16 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -202,6 +211,8 @@ class OpeningPeriod(db.Model):
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("opens_at != closes_at", name="not_empty"),
+        # "open now" (listings, search) reads one weekday's periods
+        Index("ix_opening_periods_weekday_opens", "weekday", "opens_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
