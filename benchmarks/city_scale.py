@@ -4,11 +4,12 @@ Builds (once, then reuses) a database of CITY_PRODUCTS products (default 1,000; 
 city: `CITY_PRODUCTS=100000`) in CITY_PRODUCTS / 20 verified stores spread over the 104
 kelurahan, with Indonesian dish names, 60 % with a photo, 20 % with options and a quarter on
 daily portions. Serves it with gunicorn (2 sync workers) and loads each page with 16 concurrent
-clients for BENCH_SECONDS (default 3) seconds, then prints per page: requests per second, latency
-p50/p95/p99 (client side, queueing included), server time p50/p95 (the app's Server-Timing
-header: from the request's arrival in the worker to its answer), the ratio to `/healthz` in the
-same run, SQL statements on the first and a deep page (in process), bytes, and EXPLAIN (ANALYZE,
-BUFFERS) of each page's slowest statement.
+clients for BENCH_SECONDS (default 3) seconds — wrk -t2 -c16 when wrk is installed (apt-get
+install wrk), as the issue measures, else Python threads — then prints per page: requests per
+second, latency p50/p95/p99 (client side, queueing included), server time p50/p95 (the app's
+Server-Timing header: from the request's arrival in the worker to its answer), the ratio to
+`/healthz` in the same run, SQL statements on the first and a deep page (in process), bytes, and
+EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement.
 
     PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
     CITY_PRODUCTS=100000 BENCH_SECONDS=10 PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py
@@ -21,10 +22,13 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import time as clock
 from datetime import timedelta
 from io import BytesIO
@@ -245,9 +249,86 @@ def pages(app) -> list[tuple[str, str, str]]:
     ]
 
 
-def load(base: str, path: str, seconds: float) -> tuple[int, list[float], list[float], int]:
-    """CLIENTS threads asking for ``path`` for ``seconds``: (answers, latencies in ms as the
-    clients saw them, server times in ms from each answer's Server-Timing header, errors)."""
+@dataclass
+class Load:
+    """What the clients saw of one page: answers a second, latency percentiles (ms, queueing
+    included), the app's own time percentiles (ms, Server-Timing), failed requests."""
+
+    rate: float
+    p50: float
+    p95: float
+    p99: float
+    srv_p50: float
+    srv_p95: float
+    errors: int
+
+
+#: wrk's report: the request count, latency percentiles, errors, then each Server-Timing seen
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) served = {} end
+function response(status, headers, body)
+  local timing = headers["Server-Timing"]
+  if status == 200 and timing then
+    local dur = timing:match("dur=([%d%.]+)")
+    if dur then served[#served + 1] = tonumber(dur) end
+  end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.status + e.timeout))
+  for _, thread in ipairs(threads) do
+    for _, dur in ipairs(thread:get("served")) do io.write("S ", dur, "\\n") end
+  end
+end
+"""
+
+
+def load(base: str, path: str, seconds: float) -> Load:
+    """CLIENTS connections asking for ``path`` for ``seconds``: with wrk (-t2, keep-alive) as
+    the issue measures when it is installed, else with Python threads (a new connection per
+    request; the client then limits the fastest pages)."""
+    if shutil.which("wrk"):
+        return _load_wrk(base, path, seconds)
+    return _load_threads(base, path, seconds)
+
+
+def _load_wrk(base: str, path: str, seconds: float) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        output = subprocess.run(  # noqa: S603 - a fixed program on 127.0.0.1
+            [
+                "wrk",
+                "-t2",
+                f"-c{CLIENTS}",
+                f"-d{seconds:g}s",
+                "-s",
+                script.name,
+                "-H",
+                "Accept-Encoding: gzip, br",
+                base + path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    result = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    requests, duration, p50, p95, p99, errors = result.split()[1:]
+    served = [float(line[2:]) for line in output.splitlines() if line.startswith("S ")]
+    return Load(
+        int(requests) / (int(duration) / 1e6), float(p50), float(p95), float(p99),
+        percentile(served, 0.5), percentile(served, 0.95), int(errors),
+    )  # fmt: skip
+
+
+def _load_threads(base: str, path: str, seconds: float) -> Load:
     url = urlsplit(base)
     latencies: list[float] = []
     server_times: list[float] = []
@@ -286,7 +367,15 @@ def load(base: str, path: str, seconds: float) -> tuple[int, list[float], list[f
         thread.start()
     for thread in threads:
         thread.join()
-    return len(latencies), latencies, server_times, errors[0]
+    return Load(
+        len(latencies) / seconds,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.95),
+        percentile(latencies, 0.99),
+        percentile(server_times, 0.5),
+        percentile(server_times, 0.95),
+        errors[0],
+    )
 
 
 def statements_of(app, path: str) -> tuple[int, int, str, float]:
@@ -336,14 +425,11 @@ def measure(app, env: dict, folder: Path):
     try:
         health = None
         for label, first, deep in pages(app):
-            answers, latencies, served, errors = load(server.url, first, SECONDS)
-            rate = answers / SECONDS
-            health = health or rate
+            seen = load(server.url, first, SECONDS)
+            health = health or seen.rate
             sql_first, size, plan, slow_ms = statements_of(app, first)
             sql_deep = statements_of(app, deep)[0] if deep else None
-            rows.append(
-                (label, rate, latencies, served, rate / health, sql_first, sql_deep, size, errors)
-            )
+            rows.append((label, seen, seen.rate / health, sql_first, sql_deep, size))
             if plan:
                 plans.append((label, slow_ms, plan))
     finally:
@@ -355,19 +441,19 @@ def print_table(title: str, rows) -> None:
     print(f"\n{title}")
     columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "srv p50", "srv p95", "ratio", "SQL", "deep")
     print(f"{'page':28}" + "".join(f"{c:>8}" for c in (*columns, "KB", "err")))
-    for label, rate, latencies, served, ratio, sql_first, sql_deep, size, errors in rows:
+    for label, seen, ratio, sql_first, sql_deep, size in rows:
         cells = (
-            f"{rate:.1f}",
-            f"{percentile(latencies, 0.5):.1f}",
-            f"{percentile(latencies, 0.95):.1f}",
-            f"{percentile(latencies, 0.99):.1f}",
-            f"{percentile(served, 0.5):.1f}",
-            f"{percentile(served, 0.95):.1f}",
+            f"{seen.rate:.1f}",
+            f"{seen.p50:.1f}",
+            f"{seen.p95:.1f}",
+            f"{seen.p99:.1f}",
+            f"{seen.srv_p50:.1f}",
+            f"{seen.srv_p95:.1f}",
             f"{ratio:.3f}",
             str(sql_first),
             "-" if sql_deep is None else str(sql_deep),
             f"{size / 1024:.1f}",
-            str(errors),
+            str(seen.errors),
         )
         print(f"{label:28}" + "".join(f"{c:>8}" for c in cells))
 

@@ -50,7 +50,7 @@ class ServerTiming:
         self.app = app
 
     def __call__(self, environ, start_response):
-        started = time.perf_counter()
+        started = environ["pkk.started"] = time.perf_counter()
 
         def timed_start_response(status, headers, exc_info=None):
             elapsed = (time.perf_counter() - started) * 1000
@@ -61,10 +61,6 @@ class ServerTiming:
 
 
 def init_metrics(app: Flask) -> None:
-    @app.before_request
-    def _start_clock() -> None:
-        request.environ["pkk.started"] = time.perf_counter()
-
     @app.after_request
     def _observe(response):
         started = request.environ.get("pkk.started")

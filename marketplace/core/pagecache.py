@@ -86,7 +86,9 @@ def _client():
 
 
 def init_page_cache(app: Flask) -> None:
-    app.before_request(serve_early)
+    # first of all hooks: a hit skips the CSRF check and the rate limiter, which have nothing to
+    # do on a cached GET (no cached page is rate limited)
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_early)
     url = app.config.get("PAGE_CACHE_URL")
     if not url:
         app.extensions["page_cache"] = None
