@@ -33,8 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_BINDS"] = database_binds(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     from marketplace.core.metrics import ServerTiming
+    from marketplace.core.pagecache import AnonymousHits
 
-    app.wsgi_app = ServerTiming(app.wsgi_app)
+    app.wsgi_app = ServerTiming(AnonymousHits(app.wsgi_app, app))
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -120,3 +120,43 @@ def test_kim_admin_lands_on_the_kim_panel(client, create_user, create_kim_group)
     admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group())
     response = client.post("/akun/masuk", data={"login": admin.phone, "password": PASSWORD})
     assert response.headers["Location"].endswith("/kim/")
+
+
+def test_filter_options_mark_the_choice_and_escape_every_label(app):
+    from dataclasses import dataclass
+
+    from marketplace.core.templating import select_options
+
+    @dataclass(frozen=True)
+    class Choice:
+        id: int
+        name: str
+
+        def label(self, locale):
+            return f"{self.name} ({locale})"
+
+    choices = (Choice(1, "Nasi"), Choice(2, "<b>Sate</b> & Co"), Choice(3, "Es"))
+    with app.test_request_context("/"):
+        html = str(select_options(choices, 2))
+        assert html.count("<option") == 3
+        assert '<option selected value="2">&lt;b&gt;Sate&lt;/b&gt; &amp; Co (id)</option>' in html
+        assert str(select_options(choices, None)).count("selected") == 0
+        assert str(select_options(choices, 99)).count("selected") == 0  # not a choice
+        assert "selected" not in str(select_options(choices, 1)).split("</option>", 1)[1]
+
+
+def test_the_filter_form_keeps_the_chosen_kelurahan_and_category(client, create_store):
+    from markupsafe import escape
+
+    from marketplace.areas.services import all_kelurahan
+    from marketplace.catalog.services import category_refs
+
+    create_store()
+    area, category = all_kelurahan()[5], category_refs()[1]
+    page = client.get(f"/produk?kelurahan={area.id}&kategori={category.id}").get_data(as_text=True)
+    assert f'<option selected value="{area.id}">{escape(area.label)}</option>' in page
+    assert f'<option selected value="{category.id}">{escape(category.name)}</option>' in page
+    assert page.count("<option selected") == 2  # nothing else marked in the two lists
+    client.post("/bahasa", data={"lang": "en"})
+    page = client.get(f"/produk?kategori={category.id}").get_data(as_text=True)
+    assert f'<option selected value="{category.id}">{escape(category.name_en)}</option>' in page

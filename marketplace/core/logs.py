@@ -17,6 +17,11 @@ current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _GOOD_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
+def sane_request_id(given: str) -> str:
+    """The proxy's X-Request-ID when it is a sane one, else a new one."""
+    return given if _GOOD_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 def request_id() -> str:
     if has_request_context() and "request_id" in g:
         return g.request_id
@@ -56,8 +61,7 @@ def init_logging(app: Flask) -> None:
 
     @app.before_request
     def _take_request_id() -> None:
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _GOOD_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = sane_request_id(request.headers.get("X-Request-ID", ""))
 
     @app.after_request
     def _give_request_id(response):

@@ -22,6 +22,7 @@ Configuration: PAGE_CACHE_URL (default REDIS_URL; empty turns the cache off), PA
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from functools import wraps
 
@@ -31,6 +32,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request
+from werkzeug.wsgi import get_host
 
 from marketplace.core.replica import reads_replica
 
@@ -86,9 +89,7 @@ def _client():
 
 
 def init_page_cache(app: Flask) -> None:
-    # first of all hooks: a hit skips the CSRF check and the rate limiter, which have nothing to
-    # do on a cached GET (no cached page is rate limited)
-    app.before_request_funcs.setdefault(None, []).insert(0, serve_early)
+    app.before_request(serve_early)
     url = app.config.get("PAGE_CACHE_URL")
     if not url:
         app.extensions["page_cache"] = None
@@ -147,8 +148,8 @@ def page_body(blob: bytes, token: str, gzip: bool) -> bytes:
     return _GZIP_HEADER + between.join(squeezed) + trailer
 
 
-def _accepts_gzip() -> bool:
-    for part in request.headers.get("Accept-Encoding", "").lower().split(","):
+def _accepts_gzip(header: str) -> bool:
+    for part in header.lower().split(","):
         name, _, params = part.strip().partition(";")
         if name.strip() in ("gzip", "*"):
             quality = params.strip().removeprefix("q=")
@@ -212,12 +213,10 @@ def _cacheable_visitor() -> bool:
     return True
 
 
-def _read(path: str) -> tuple[int, bytes | None] | None:
+def _read(app: Flask, path: str) -> tuple[int, bytes | None] | None:
     """(the generation, the page stored under it or None); None when Redis does not answer."""
     try:
-        generation, stored = current_app.extensions["page_cache_read"](
-            keys=[GENERATION_KEY], args=[path]
-        )
+        generation, stored = app.extensions["page_cache_read"](keys=[GENERATION_KEY], args=[path])
     except Exception:  # noqa: BLE001 - without the cache, render as usual
         return None
     return int(generation), stored
@@ -231,11 +230,20 @@ def serve_early():
     if not getattr(view, "page_cached", False) or _client() is None or not _cacheable_visitor():
         return None
     path = f"{get_locale()}:{request.full_path}"
-    found = _read(path)
+    found = _already_read(path)
     if found is not None and found[1] is not None:
         return _serve(found[1])
     g.page_cache_read = (path, found)
     return None
+
+
+def _already_read(path: str) -> tuple[int, bytes | None] | None:
+    """What AnonymousHits read for this request's path (a miss is not read twice), else a
+    read now."""
+    read = request.environ.pop("pkk.page_cache_read", None)
+    if read is not None and read[0] == path:
+        return read[1]
+    return _read(current_app._get_current_object(), path)
 
 
 def cached_page(view):
@@ -250,7 +258,7 @@ def cached_page(view):
             return view(*args, **kwargs)
         path = f"{get_locale()}:{request.full_path}"
         read = g.pop("page_cache_read", None)
-        found = read[1] if read is not None and read[0] == path else _read(path)
+        found = read[1] if read is not None and read[0] == path else _already_read(path)
         if found is None:
             return view(*args, **kwargs)
         generation, stored = found
@@ -278,7 +286,7 @@ def cached_page(view):
 
 
 def _serve(stored: bytes):
-    gzip = _accepts_gzip()
+    gzip = _accepts_gzip(request.headers.get("Accept-Encoding", ""))
     # a visitor's token only where the page has a form that needs one
     token = generate_csrf() if struct.unpack_from("!I", stored)[0] > 1 else ""
     response = make_response(page_body(stored, token, gzip))
@@ -287,3 +295,65 @@ def _serve(stored: bytes):
     if gzip:
         response.headers["Content-Encoding"] = "gzip"  # Flask-Compress leaves it as it is
     return response
+
+
+class AnonymousHits:
+    """WSGI middleware: a GET that carries no cookie at all (a first visit, a crawler, a link
+    preview) and whose page is cached without a token hole is answered here, before Flask
+    builds a request, at about the cost of ``/healthz``. Such a visitor is anonymous, has no
+    cart and no message, and sees the default language (the language is kept in the session),
+    so the page is the one stored for everyone. Anything else — a cookie, an untrusted Host, a
+    page not cached or with a form's token to fill — goes on to Flask, which reuses what was
+    read here."""
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        answer = None
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE"):
+            answer = self._hit(environ)
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        headers, body = answer
+        start_response("200 OK", headers)
+        return [body]
+
+    def _hit(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
+        from marketplace.core.logs import sane_request_id
+        from marketplace.core.metrics import REQUEST_SECONDS
+        from marketplace.core.templating import security_headers_for
+
+        app = self.app
+        if app.extensions.get("page_cache") is None:
+            return None
+        try:
+            get_host(environ, app.config.get("TRUSTED_HOSTS"))
+            adapter = app.url_map.bind_to_environ(environ, server_name=app.config["SERVER_NAME"])
+            endpoint, _args = adapter.match()
+        except Exception:  # noqa: BLE001 - an untrusted Host, no such page: Flask answers it
+            return None
+        if not getattr(app.view_functions.get(endpoint), "page_cached", False):
+            return None
+        request = Request(environ)
+        path = f"{app.config['BABEL_DEFAULT_LOCALE']}:{request.full_path}"
+        found = _read(app, path)
+        environ["pkk.page_cache_read"] = (path, found)
+        if found is None or found[1] is None or struct.unpack_from("!I", found[1])[0] > 1:
+            return None
+        gzip = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body = page_body(found[1], "", gzip)
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("X-Page-Cache", "hit"),
+            ("Vary", "Accept-Encoding, Cookie"),
+            *([("Content-Encoding", "gzip")] if gzip else []),
+            *security_headers_for(app.config),
+            ("X-Request-ID", sane_request_id(environ.get("HTTP_X_REQUEST_ID", ""))),
+        ]
+        started = environ.get("pkk.started")
+        if started is not None:
+            REQUEST_SECONDS.labels(endpoint, "GET", "200").observe(time.perf_counter() - started)
+        return headers, body

@@ -10,11 +10,72 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
 from marketplace.core.db import to_jakarta, utcnow
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import display_phone
+
+
+def security_headers_for(config, stripe: bool = False) -> list[tuple[str, str]]:
+    """The headers every answer carries (HSTS in production, no sniffing or framing, the
+    content security policy); ``stripe`` for the pay page alone, which loads Stripe.js from
+    Stripe (card data must never touch our server)."""
+    headers = []
+    if config.get("ENV_NAME") == "production" and config.get("HSTS_MAX_AGE"):
+        headers.append(
+            ("Strict-Transport-Security", f"max-age={config['HSTS_MAX_AGE']}; includeSubDomains")
+        )
+    headers += [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    origin = inline = ""
+    if stripe:
+        parts = urlsplit(config["STRIPE_JS_URL"])
+        origin = f" {parts.scheme}://{parts.netloc}"
+        inline = " 'unsafe-inline'"  # Stripe's card element styles its own iframe
+    headers.append(
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'"
+            f"{inline}{origin}; script-src 'self'{origin}; frame-src 'self'{origin}; "
+            f"connect-src 'self'{origin}; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'",
+        )
+    )
+    return headers
+
+
+#: (the choices, the locale) → the choices' <option> tags, kept by the process: the reference
+#: lists (every kelurahan, the categories) are the same tuples until they change, and a filter
+#: form shows them on every listing (two hundred options on a search page)
+_OPTIONS: dict[tuple[int, str], tuple[object, tuple[str, ...], dict]] = {}
+
+
+def select_options(choices, selected=None) -> Markup:
+    """``<option>`` tags for ``choices`` (objects with ``id`` and ``label``, an attribute or a
+    method taking the locale), the one whose id is ``selected`` marked so."""
+    locale = str(get_locale())
+    key = (id(choices), locale)
+    kept = _OPTIONS.get(key)
+    if kept is None or kept[0] is not choices:
+        if len(_OPTIONS) > 32:
+            _OPTIONS.clear()
+        tags, index = [], {}
+        for n, choice in enumerate(choices):
+            label = choice.label(locale) if callable(choice.label) else choice.label
+            tags.append(f'<option value="{escape(choice.id)}">{escape(label)}</option>')
+            index[choice.id] = n
+        kept = _OPTIONS[key] = (choices, tuple(tags), index)
+    _choices, tags, index = kept
+    chosen = index.get(selected)
+    if chosen is None:
+        return Markup("".join(tags))  # noqa: S704 - every value and label escaped above
+    marked = tags[chosen].replace("<option ", "<option selected ", 1)
+    return Markup("".join((*tags[:chosen], marked, *tags[chosen + 1 :])))  # noqa: S704
 
 
 def wa_link(phone: str, message: str = "") -> str:
@@ -141,30 +202,12 @@ def register(app: Flask) -> None:
         reopen_text=reopen_text,
         weekday_name=weekday_name,
         url_with=url_with,
+        select_options=select_options,
         current_locale=lambda: str(get_locale()),
     )
 
     @app.after_request
     def security_headers(response):
-        if app.config.get("ENV_NAME") == "production" and app.config.get("HSTS_MAX_AGE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security",
-                f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains",
-            )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        # The pay page alone loads Stripe.js from Stripe (card data must never touch our server).
-        stripe = inline = ""
-        if g.get("csp_stripe"):
-            parts = urlsplit(app.config["STRIPE_JS_URL"])
-            stripe = f" {parts.scheme}://{parts.netloc}"
-            inline = " 'unsafe-inline'"  # Stripe's card element styles its own iframe
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'"
-            f"{inline}{stripe}; script-src 'self'{stripe}; frame-src 'self'{stripe}; "
-            f"connect-src 'self'{stripe}; form-action 'self'; frame-ancestors 'none'; "
-            "base-uri 'self'",
-        )
+        for name, value in security_headers_for(app.config, stripe=bool(g.get("csp_stripe"))):
+            response.headers.setdefault(name, value)
         return response

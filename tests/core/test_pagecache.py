@@ -248,3 +248,63 @@ def test_a_hit_is_answered_without_a_database_statement(shop):
         event.remove(engine, "before_cursor_execute", seen)
     assert hit.headers["X-Page-Cache"] == "hit"
     assert statements == []
+
+
+def _count_flask_requests(app) -> list:
+    """A list that grows by one for each request Flask itself handles (a hook run first)."""
+    seen: list = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
+    return seen
+
+
+def test_a_first_visit_is_answered_before_flask_with_the_same_headers(shop):
+    """A GET with no cookie at all meets the cached page in the WSGI middleware: no request
+    hook runs, and the answer carries what every answer carries."""
+    import gzip
+
+    app, _ids = shop
+    flask_answered = _count_flask_requests(app)
+    app.test_client().get("/produk?urut=harga")  # a miss: rendered by Flask and stored
+    assert flask_answered == [1]
+    hit = app.test_client().get(
+        "/produk?urut=harga",
+        headers={"Accept-Encoding": "gzip", "X-Request-ID": "from-the-proxy-123"},
+    )
+    assert flask_answered == [1]  # Flask never saw it
+    assert hit.status_code == 200
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert hit.headers["Content-Encoding"] == "gzip"
+    assert "Semua produk" in gzip.decompress(hit.get_data()).decode()
+    assert hit.headers["X-Request-ID"] == "from-the-proxy-123"
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert hit.headers[name]
+    assert set(hit.headers["Vary"].replace(" ", "").split(",")) == {"Accept-Encoding", "Cookie"}
+    assert "Set-Cookie" not in hit.headers
+
+
+def test_a_visitor_with_a_cookie_or_a_form_to_fill_goes_on_to_flask(shop):
+    app, ids = shop
+    flask_answered = _count_flask_requests(app)
+    app.test_client().get("/produk")  # stored in Indonesian
+    english = app.test_client()
+    english.post("/bahasa", data={"lang": "en", "next": "/"})  # kept in the session cookie
+    flask_answered.clear()
+    page = english.get("/produk")
+    assert flask_answered  # the cookie sends it to Flask
+    assert "All products" in page.get_data(as_text=True)
+    # a product page holds a form: its visitor's token is filled in by Flask
+    url = f"/produk/{ids['product']}"
+    app.test_client().get(url)
+    flask_answered.clear()
+    product_page = app.test_client().get(url)
+    assert product_page.headers["X-Page-Cache"] == "hit"
+    assert flask_answered
+    assert 'name="csrf_token"' in product_page.get_data(as_text=True)
+
+
+def test_a_cached_page_is_not_served_to_an_untrusted_host(shop, monkeypatch):
+    app, _ids = shop
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["localhost"])
+    app.test_client().get("/produk", headers={"Host": "localhost"})
+    assert app.test_client().get("/produk", headers={"Host": "localhost"}).status_code == 200
+    assert app.test_client().get("/produk", headers={"Host": "evil.example"}).status_code == 400

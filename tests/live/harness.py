@@ -176,12 +176,14 @@ class Visitor:
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.http.get(self.base + path, timeout=30, **kwargs)
 
-    def token(self, page: str = "/keranjang") -> str:
+    def token(self, page: str = "/akun/masuk") -> str:
+        """A CSRF token from ``page`` (the sign-in form is there for everyone, signed in or
+        not; public pages without a form carry none)."""
         match = _TOKEN.search(self.get(page).text)
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
-    def post(self, path: str, data: dict | None = None, page: str = "/keranjang", **kwargs):
+    def post(self, path: str, data: dict | None = None, page: str = "/akun/masuk", **kwargs):
         form = {"csrf_token": self.token(page), **(data or {})}
         kwargs.setdefault("allow_redirects", False)
         return self.http.post(self.base + path, data=form, timeout=30, **kwargs)
