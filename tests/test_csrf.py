@@ -10,8 +10,9 @@ from marketplace.extensions import db
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 #: the routes posted without a token: Stripe's webhook, which checks Stripe's signature, and the
-#: footer's language switch, which the browser's Fetch Metadata guards (tests/test_pages.py)
-EXEMPT = {"payments.webhook", "main.set_language"}
+#: two forms of the shared public pages, the language switch and "add to cart", which the
+#: browser's Fetch Metadata guards (core.web.browser_guarded; tests/test_pages.py)
+EXEMPT = {"payments.webhook", "main.set_language", "orders.add"}
 
 
 def _url_for_rule(rule) -> str:
@@ -66,8 +67,12 @@ def test_a_valid_token_is_accepted(client):
     assert db.session.query(User).filter_by(phone="6281377776666").count() == 1
 
 
-def test_only_the_signed_webhook_and_the_language_switch_are_exempt(app):
+def test_only_the_signed_webhook_and_the_public_pages_forms_are_exempt(app):
     exempt = {f"{view.__module__}.{view.__name__}" for view in app.view_functions.values()} & set(
         app.extensions["csrf"]._exempt_views
     )
-    assert exempt == {"marketplace.payments.routes.webhook", "marketplace.main.routes.set_language"}
+    assert exempt == {
+        "marketplace.payments.routes.webhook",
+        "marketplace.main.routes.set_language",
+        "marketplace.orders.routes.add",
+    }

@@ -60,15 +60,20 @@ def test_language_switch_translates_the_interface(client):
     assert "All products" in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"Sec-Fetch-Site": "cross-site"},
-        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page too
-        {"Origin": "https://evil.example"},
-        {"Origin": "null"},  # a sandboxed frame
-    ],
-)
+CROSS_SITE = [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page too
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},  # a sandboxed frame
+]
+SAME_ORIGIN = [
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the user
+    {"Origin": "http://localhost"},  # a browser without Fetch Metadata
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
 def test_a_language_switch_posted_from_another_site_is_refused(client, headers):
     response = client.post("/bahasa", data={"lang": "en", "next": "/"}, headers=headers)
     assert response.status_code == 400
@@ -76,19 +81,34 @@ def test_a_language_switch_posted_from_another_site_is_refused(client, headers):
     assert "Semua produk" in client.get("/").get_data(as_text=True)  # still Indonesian
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
-        {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the user
-        {"Origin": "http://localhost"},  # a browser without Fetch Metadata
-    ],
-)
-def test_the_footer_language_switch_needs_no_token_from_our_own_pages(app, headers, monkeypatch):
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_add_to_cart_posted_from_another_site_is_refused(
+    client, create_store, create_product, headers
+):
+    product = create_product(create_store(), name="Klepon Gula Aren")
+    response = client.post(
+        "/keranjang/tambah", data={"product_id": product.id, "jumlah": "3"}, headers=headers
+    )
+    assert response.status_code == 400
+    assert "Klepon Gula Aren" not in client.get("/keranjang").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", SAME_ORIGIN)
+def test_the_public_pages_forms_need_no_token_from_our_own_pages(
+    app, create_store, create_product, headers, monkeypatch
+):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    product = create_product(create_store(), name="Klepon Gula Aren")
     client = app.test_client()
-    page = client.get("/").get_data(as_text=True)
+    page = client.get(f"/produk/{product.id}").get_data(as_text=True)
     assert 'action="/bahasa"' in page
+    assert 'action="/keranjang/tambah"' in page
+    assert 'name="csrf_token"' not in page
+    added = client.post(
+        "/keranjang/tambah", data={"product_id": product.id, "jumlah": "2"}, headers=headers
+    )
+    assert added.status_code == 302
+    assert "Klepon Gula Aren" in client.get("/keranjang").get_data(as_text=True)
     response = client.post("/bahasa", data={"lang": "en", "next": "/"}, headers=headers)
     assert response.status_code == 302
     assert "All products" in client.get("/").get_data(as_text=True)

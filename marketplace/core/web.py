@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, g, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.jobs import discard_after_commit, run_after_commit
-from marketplace.extensions import db
+from marketplace.extensions import csrf, db
 
 
 def run_service(service: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
@@ -80,6 +82,22 @@ def cross_site_request() -> bool:
         return site not in ("same-origin", "none")
     origin = request.headers.get("Origin")
     return origin is not None and origin != request.host_url.rstrip("/")
+
+
+def browser_guarded(view):
+    """A form that public pages show to everyone (the language switch, "add to cart") posts
+    without a CSRF token, so the shared cached page is the same bytes for every visitor; the
+    browser's own headers refuse it when another site's page sent it (``cross_site_request``).
+    Kept to actions whose forgery would do no harm worth a token: nothing paid, sent or
+    deleted."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if cross_site_request():
+            raise CSRFError()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(guarded)
 
 
 def safe_next(default: str) -> str:

@@ -9,7 +9,6 @@ from flask import (
     request,
     session,
 )
-from flask_wtf.csrf import CSRFError
 
 from marketplace.catalog.services import (
     BrowseFilters,
@@ -18,8 +17,8 @@ from marketplace.catalog.services import (
     latest_stores,
 )
 from marketplace.core.pagecache import cached_page
-from marketplace.core.web import cross_site_request, current_uploads, image_response, safe_next
-from marketplace.extensions import csrf, db
+from marketplace.core.web import browser_guarded, current_uploads, image_response, safe_next
+from marketplace.extensions import db
 from marketplace.kim.announcements import published
 from marketplace.kim.featured import current_featured
 from marketplace.kim.forms import ALL_KINDS
@@ -53,12 +52,8 @@ def components():
 
 
 @bp.route("/bahasa", methods=["POST"])
-@csrf.exempt  # the footer's form has no token, so public pages stay the same for every visitor
+@browser_guarded  # the footer's form on every public page
 def set_language():
-    """Switch the interface language. A form posted from another site's page is refused by the
-    browser's own headers instead of a token (see cross_site_request)."""
-    if cross_site_request():
-        raise CSRFError()
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

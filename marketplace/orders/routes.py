@@ -27,7 +27,7 @@ from marketplace.catalog.models import Product
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.qr import qr_svg
-from marketplace.core.web import public_url, render_form, run_service
+from marketplace.core.web import browser_guarded, public_url, render_form, run_service
 from marketplace.events import services as events
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
@@ -100,6 +100,7 @@ def cart():
 
 
 @bp.route("/keranjang/tambah", methods=["POST"])
+@browser_guarded  # the product page's form, the same cached page for every visitor
 def add():
     product = db.session.get(Product, request.form.get("product_id", type=db_int) or 0)
     option_ids = request.form.getlist("opsi", type=db_int)
