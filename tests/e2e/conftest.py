@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,10 @@ def live_app(tmp_path):
     return app
 
 
-@pytest.fixture
-def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serving(wsgi_app):
+    """``wsgi_app`` served on a free port of 127.0.0.1 in a thread: yields its base URL."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -70,10 +72,16 @@ def live_server(live_app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        with live_app.app_context():
-            from marketplace.extensions import db
 
-            db.engine.dispose()
+
+@pytest.fixture
+def live_server(live_app):
+    with serving(live_app) as base:
+        yield base
+    with live_app.app_context():
+        from marketplace.extensions import db
+
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ them are refused."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
+from tests.e2e.conftest import serving
 from tests.factories import seed_warung
 
 pytestmark = pytest.mark.e2e
@@ -32,14 +30,8 @@ def other_site(live_server):
     def app(environ, start_response):
         return Response(html, mimetype="text/html")(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base + "/"
 
 
 def test_the_footer_switches_the_language_and_another_site_cannot(
