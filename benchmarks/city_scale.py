@@ -52,6 +52,7 @@ from marketplace.catalog.models import (
     Product,
     ProductPhoto,
 )
+from marketplace.catalog.services import refresh_listed
 from marketplace.core.db import jakarta_today, utcnow
 from marketplace.demo.seed import demo_photo, seed_categories
 from marketplace.extensions import db
@@ -177,6 +178,7 @@ def build(app, products: int, uploads: Path) -> None:
         )
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Product), rows[start : start + 5000])
+    refresh_listed()  # every store here is verified
     product_ids = list(db.session.scalars(select(Product.id).order_by(Product.id)))
     db.session.execute(
         insert(ProductPhoto),

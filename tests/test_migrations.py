@@ -142,3 +142,51 @@ def test_rebuilding_orders_for_new_payment_methods_keeps_their_rows(tmp_path):
             assert db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 1, table  # noqa: S608
         db.session.remove()
         db.engine.dispose()
+
+
+def test_products_already_there_are_listed_by_the_rule(tmp_path):
+    """0033 fills ``products.listed``: shown only when not hidden and the store is verified."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
+    with app.app_context():
+        upgrade(revision="0032")
+        c = db.session.connection()
+        _fill(c, "users", id=1, role="seller", phone="6281200000001")
+        _fill(c, "kecamatan", id=1)
+        _fill(c, "kelurahan", id=1, kecamatan_id=1)
+        _fill(c, "categories", id=1, name="Nasi", slug="nasi")
+        for store_id, status in ((1, "verified"), (2, "pending"), (3, "rejected")):
+            _fill(
+                c,
+                "stores",
+                id=store_id,
+                owner_id=1,
+                kelurahan_id=1,
+                slug=f"warung-{store_id}",
+                status=status,
+                offers_pickup=1,
+            )
+        for product_id, store_id, hidden in ((1, 1, 0), (2, 1, 1), (3, 2, 0), (4, 3, 0)):
+            _fill(
+                c,
+                "products",
+                id=product_id,
+                store_id=store_id,
+                category_id=1,
+                name=f"Nasi {product_id}",
+                price=1000,
+                stock_mode="unlimited",
+                is_hidden=hidden,
+            )
+        db.session.commit()
+        upgrade()
+        listed = sa.text("SELECT id FROM products WHERE listed ORDER BY id")
+        assert db.session.scalars(listed).all() == [1]
+        db.session.remove()
+        downgrade(revision="0032")
+        assert db.session.scalar(sa.text("SELECT count(*) FROM products")) == 4
+        db.session.remove()
+        db.engine.dispose()

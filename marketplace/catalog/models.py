@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import RatedMixin, Rupiah, TimestampMixin, jakarta_today, utcnow
@@ -68,6 +68,10 @@ class Product(RatedMixin, TimestampMixin, db.Model):
     #: pre-order lead time in days (H-1 = 1)
     lead_days: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0, index=True)
+    #: shown in the public listings and search: not hidden, and its store verified. Written by
+    #: the database from that rule alone (catalog.services.refresh_listed, called wherever
+    #: either side changes); the listings' partial indexes hold only these products
+    listed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     store: Mapped[Store] = relationship()
     category: Mapped[Category] = relationship()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select, true, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.catalog.models import (
@@ -112,6 +112,26 @@ def _apply(product: Product, data: ProductData) -> None:
     product.sale_ends_at = to_utc_naive(data.sale_ends_at) if data.sale_ends_at else None
 
 
+def listed_clause():
+    """What the public listings and search show: a product not hidden whose store is
+    verified."""
+    return and_(
+        Product.is_hidden.is_(False),
+        exists().where(Store.id == Product.store_id, Store.status == StoreStatus.VERIFIED),
+    )
+
+
+def refresh_listed(*, store_id: int | None = None, product_id: int | None = None) -> None:
+    """Write ``listed_clause`` into ``products.listed`` for one store's products or one
+    product: called when a product is added or hidden and when a store's status changes."""
+    statement = update(Product).values(listed=listed_clause())
+    if store_id is not None:
+        statement = statement.where(Product.store_id == store_id)
+    if product_id is not None:
+        statement = statement.where(Product.id == product_id)
+    db.session.execute(statement, execution_options={"synchronize_session": False})
+
+
 def create_product(
     store: Store, data: ProductData, photo=None, uploads: Uploads | None = None
 ) -> Product:
@@ -122,6 +142,7 @@ def create_product(
     product.position = (last or 0) + 1
     db.session.add(product)
     db.session.flush()
+    refresh_listed(product_id=product.id)
     if photo is not None and uploads is not None:
         add_photo(product, photo, uploads)
     return product
@@ -241,6 +262,7 @@ def set_option_sold_out(option: Option, sold_out: bool) -> None:
 def set_hidden(product: Product, hidden: bool) -> None:
     product.is_hidden = hidden
     db.session.flush()
+    refresh_listed(product_id=product.id)
 
 
 def move_product(product: Product, direction: int) -> None:
@@ -499,7 +521,8 @@ def browse_products(
     names that look like it ("sambel" finds "Sambal"), and the page says so."""
     terms = search_terms(filters.q)
     found = text_match(Product.__table__, terms) if terms else None
-    results = _result_page(*_matching(filters, found, now), page, per_page, count)
+    # uncounted (the home page), the matches are the page itself: cards need their store
+    results = _result_page(*_matching(filters, found, now, not count), page, per_page, count)
     if terms and count and results.total == 0:
         similar = similar_match(Product.__table__, terms)
         results = _result_page(*_matching(filters, similar, now), page, per_page, count)
@@ -538,13 +561,16 @@ def _relevance(found: Match, near_kelurahan_id: int | None):
     return found.rank * boost
 
 
-def _matching(filters: BrowseFilters, found: Match | None, now: datetime | None):
-    """(a select of the ids of the public products matching ``filters``, their order)."""
-    query = (
-        select(Product.id)
-        .join(Product.store)
-        .where(Store.status == StoreStatus.VERIFIED, Product.is_hidden.is_(False))
-    )
+def _matching(
+    filters: BrowseFilters, found: Match | None, now: datetime | None, with_store: bool = False
+):
+    """(a select of the ids of the public products matching ``filters``, their order). The
+    store is joined when asked, or when a filter or the ranking reads it; the ``listed`` flag
+    says the rest."""
+    query = select(Product.id).where(Product.listed)
+    near = found is not None and filters.near_kelurahan_id
+    if with_store or filters.kelurahan_id or filters.open_now or near:
+        query = query.join(Product.store)
     if found is not None and found.join is not None:
         query = query.join(found.join, found.join.c.id == Product.id)
     if found is not None and found.condition is not None:

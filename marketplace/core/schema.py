@@ -11,6 +11,8 @@ SEARCH_INDEXES = {
     "ix_stores_search_vector",
     "ix_products_newest",
     "ix_products_category_newest",
+    "ix_products_listed_newest",
+    "ix_products_listed_category_newest",
     "ix_products_store_newest",
     "ix_products_name_trgm",
     "ix_stores_verified_newest",

@@ -41,3 +41,6 @@ def transition(store: Store, new_status: str, actor, reason: str | None = None) 
         )
     )
     db.session.flush()
+    from marketplace.catalog.services import refresh_listed  # catalog builds on stores
+
+    refresh_listed(store_id=store.id)

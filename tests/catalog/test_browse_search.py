@@ -220,9 +220,8 @@ def test_search_uses_the_database_engine(kampung, dialect):
         assert search_ids_names("kebuli") == ["nasi kebuli betawi"]
         assert "nasi uduk betawi" not in search_ids_names("uduk")
         # newest-first listings walk their index and stop after a page
-        assert "ix_products_newest" in plan(
-            "SELECT id FROM products WHERE is_hidden IS false "
-            "ORDER BY created_at DESC, id DESC LIMIT 8"
+        assert "ix_products_listed_newest" in plan(
+            "SELECT id FROM products WHERE listed ORDER BY created_at DESC, id DESC LIMIT 8"
         )
     else:
         assert (
@@ -355,3 +354,37 @@ def test_search_ranks_well_liked_and_nearby_products_higher(create_store, create
     second.rating_count, second.rating_sum = 0, 0
     db.session.flush()
     assert order(near_kelurahan_id=neighbour.kelurahan_id) == [third.id, second.id, first.id]
+
+
+def test_a_product_is_listed_exactly_while_it_is_shown_and_its_store_verified(
+    client, create_store, create_product, create_user
+):
+    from marketplace.accounts.models import Role
+    from marketplace.catalog.models import Product
+    from marketplace.stores import services as store_services
+    from marketplace.stores.models import StoreStatus
+
+    def listed() -> set[str]:
+        db.session.expire_all()
+        return set(db.session.scalars(sa.select(Product.name).where(Product.listed)))
+
+    def on_the_listing() -> set[str]:
+        page = client.get("/produk").get_data(as_text=True)
+        return {name for name in ("Kue Lapis", "Kue Cucur", "Klepon") if name in page}
+
+    admin = create_user(Role.CITY_ADMIN)
+    pending = create_store(status=StoreStatus.PENDING)
+    lapis = create_product(pending, name="Kue Lapis")
+    shown = create_store()
+    create_product(shown, name="Kue Cucur")
+    klepon = create_product(shown, name="Klepon")
+    db.session.commit()
+    assert listed() == on_the_listing() == {"Kue Cucur", "Klepon"}
+    services.set_hidden(klepon, True)
+    store_services.verify_store(lapis.store, admin)
+    db.session.commit()
+    assert listed() == on_the_listing() == {"Kue Cucur", "Kue Lapis"}
+    services.set_hidden(klepon, False)
+    store_services.reject_store(shown, admin, "Foto tidak jelas")
+    db.session.commit()
+    assert listed() == on_the_listing() == {"Kue Lapis"}
