@@ -65,11 +65,14 @@ CROSS_SITE = [
     {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page too
     {"Origin": "https://evil.example"},
     {"Origin": "null"},  # a sandboxed frame
+    {"Origin": "http://localhost.evil.example"},
+    {"Origin": "http://localhost:8080"},  # another port is another origin
 ]
 SAME_ORIGIN = [
     {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
     {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the user
     {"Origin": "http://localhost"},  # a browser without Fetch Metadata
+    {"Origin": "https://localhost"},  # …behind a TLS proxy that does not pass the scheme on
 ]
 
 

@@ -81,7 +81,9 @@ def cross_site_request() -> bool:
     if site is not None:
         return site not in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    return origin is not None and origin != request.host_url.rstrip("/")
+    # the host alone, as Go compares it: a TLS proxy that does not pass the scheme along must
+    # not turn our own pages into another site
+    return origin is not None and urlsplit(origin).netloc != request.host
 
 
 def browser_guarded(view):
