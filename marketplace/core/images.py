@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from marketplace.core.errors import DomainError
 
@@ -177,12 +181,16 @@ class Uploads:
         return Uploads(self.storage.child("private"), self.max_pixels)
 
     def store(self, stream) -> StoredImage:
-        """Validate the photo, keep its renditions under a new random name; their names."""
+        """Validate the photo, keep its renditions under a new random name; their names. Stored
+        during a database transaction, the files go again if it rolls back (see below)."""
         made = renditions(stream, self.max_pixels)
         token = secrets.token_urlsafe(18)
         names = {label: f"{token}-{label}.webp" for label in made}
         for label, data in made.items():
             self.storage.put(names[label], data)
+        pending = _pending()
+        if pending is not None:
+            pending.setdefault(_STORED, []).extend((self.storage, n) for n in names.values())
         return StoredImage(thumb=names["thumb"], large=names["large"])
 
     def read(self, name: str) -> bytes | None:
@@ -192,7 +200,51 @@ class Uploads:
         return self.storage.get(name)
 
     def delete(self, *names: str | None) -> None:
-        """Remove stored renditions (missing ones are fine)."""
-        for name in names:
-            if name and "/" not in name:
-                self.storage.delete(name)
+        """Remove stored renditions (missing ones are fine): once the database transaction
+        that stops using them commits, when there is one (a rolled-back change still shows
+        them)."""
+        doomed = [(self.storage, name) for name in names if name and "/" not in name]
+        pending = _pending()
+        if pending is None:
+            _remove(doomed)
+        else:
+            pending.setdefault(_DROPPED, []).extend(doomed)
+
+
+# Files follow the database transaction of the request that writes or drops them: a photo stored
+# by a change that rolls back is removed, and a photo a change stops using is removed only once
+# that change has committed. The lists live in the session's info, like the jobs after commit.
+_STORED, _DROPPED = "pkk.uploads.stored", "pkk.uploads.dropped"
+
+
+def _pending() -> dict | None:
+    """The request's database session's info, inside an app context."""
+    if not has_app_context():
+        return None
+    from marketplace.extensions import db
+
+    return db.session.info
+
+
+def _remove(files) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - a file left behind is no reason to fail the request
+            logging.getLogger(__name__).warning("could not remove upload %s", name, exc_info=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _uploads_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the outer one decides
+        return
+    session.info.pop(_STORED, None)
+    _remove(session.info.pop(_DROPPED, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _uploads_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    session.info.pop(_DROPPED, None)
+    _remove(session.info.pop(_STORED, ()))

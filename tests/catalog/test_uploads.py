@@ -153,3 +153,69 @@ def test_heic_is_accepted_when_pillow_heif_reads_it(app, create_store, create_pr
     product = create_product(create_store())
     add_photo(product, out, Uploads.from_config(app.config))
     assert product.photos[0].large.endswith(".webp")
+
+
+def test_files_follow_the_transaction_that_stores_or_drops_them(app):
+    """A photo stored by a change that rolls back goes again; a photo a change stops using is
+    removed only once that change has committed (a rolled-back change still shows it)."""
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    uploads = Uploads.from_config(app.config)
+    before = stored_files(app)
+
+    db.session.execute(sa.select(1))  # a transaction is open, as in a request
+    lost = uploads.store(io.BytesIO(jpeg_bytes()))
+    assert {lost.thumb, lost.large} <= stored_files(app)
+    db.session.rollback()
+    assert stored_files(app) == before
+
+    # a savepoint released inside the change does not decide: the change does
+    db.session.execute(sa.select(1))
+    with db.session.begin_nested():
+        uploads.store(io.BytesIO(jpeg_bytes()))
+    db.session.rollback()
+    assert stored_files(app) == before
+
+    db.session.execute(sa.select(1))
+    kept = uploads.store(io.BytesIO(jpeg_bytes()))
+    db.session.commit()
+    assert {kept.thumb, kept.large} <= stored_files(app)
+
+    db.session.execute(sa.select(1))
+    uploads.delete(kept.thumb, kept.large)
+    assert {kept.thumb, kept.large} <= stored_files(app)  # the change may still roll back
+    db.session.rollback()
+    assert {kept.thumb, kept.large} <= stored_files(app)
+
+    db.session.execute(sa.select(1))
+    uploads.delete(kept.thumb, kept.large)
+    db.session.commit()
+    assert stored_files(app) == before
+
+
+def test_a_replaced_logo_survives_a_change_that_rolls_back(app, create_store):
+    """The store's old logo is removed only when the new one is saved for good."""
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+    from marketplace.stores import services as store_services
+
+    store = create_store()
+    uploads = Uploads.from_config(app.config)
+    store_services.set_logo(store, io.BytesIO(jpeg_bytes()), uploads)
+    db.session.commit()
+    old = {store.logo_thumb, store.logo_large}
+    before = stored_files(app)
+    assert old <= before
+
+    db.session.execute(sa.select(1))
+    store_services.set_logo(store, io.BytesIO(jpeg_bytes(color=(0, 0, 200))), uploads)
+    db.session.rollback()  # e.g. the next step of the change was refused
+    assert stored_files(app) == before
+
+    store_services.set_logo(store, io.BytesIO(jpeg_bytes(color=(0, 0, 200))), uploads)
+    db.session.commit()
+    assert not old & stored_files(app)
+    assert {store.logo_thumb, store.logo_large} <= stored_files(app)
