@@ -14,7 +14,8 @@ EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement.
     PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
     CITY_PRODUCTS=100000 BENCH_SECONDS=10 PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py
 
-BENCH_CACHE=on (or off) measures only with the page cache on (or off).
+BENCH_CACHE=on (or off) measures only with the page cache on (or off); each page is loaded
+BENCH_WARMUP (default 1) seconds before its measured run.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CLIENTS = 16
 WORKERS = 2
 CACHE_URL = os.environ.get("BENCH_PAGE_CACHE_URL", "redis://127.0.0.1:6379/12")
+#: seconds of load before each page's measured run, not counted
+WARMUP = float(os.environ.get("BENCH_WARMUP", "1"))
 #: "both" (default), or "on" / "off" for only the runs with the page cache on or off
 MODES = os.environ.get("BENCH_CACHE", "both")
 
@@ -427,6 +430,8 @@ def measure(app, env: dict, folder: Path):
     try:
         health = None
         for label, first, deep in pages(app):
+            if WARMUP:
+                load(server.url, first, WARMUP)  # the first miss, new connections: not counted
             seen = load(server.url, first, SECONDS)
             health = health or seen.rate
             sql_first, size, plan, slow_ms = statements_of(app, first)
