@@ -725,6 +725,38 @@ def shares_of(store: Store) -> list[BulkShare]:
     )
 
 
+def _upcoming_shares(store: Store, *conditions) -> list[BulkShare]:
+    return list(
+        db.session.scalars(
+            select(BulkShare)
+            .join(BulkOrder)
+            .where(BulkShare.store_id == store.id, *conditions)
+            .options(selectinload(BulkShare.bulk_order).selectinload(BulkOrder.institution))
+            .order_by(BulkOrder.deliver_at, BulkShare.id)
+        )
+    )
+
+
+def waiting_on_store(store: Store, today: date | None = None) -> list[BulkShare]:
+    """The store's office orders that need it, for its order board: asked for a quotation, or
+    ordered and not yet delivered (soonest delivery first); none whose order was cancelled."""
+    today = today or jakarta_today()
+    return _upcoming_shares(
+        store,
+        BulkShare.status.in_([ShareStatus.INVITED, ShareStatus.ORDERED]),
+        BulkOrder.status != BulkStatus.CANCELLED,
+        BulkOrder.deliver_date >= today - timedelta(days=1),
+    )
+
+
+def boxes_for_day(store: Store, day: date) -> list[BulkShare]:
+    """The office boxes the store makes for ``day`` (its purchase orders), for its production
+    recap."""
+    return _upcoming_shares(
+        store, BulkShare.status == ShareStatus.ORDERED, BulkOrder.deliver_date == day
+    )
+
+
 def may_see_invoice(user, share: BulkShare) -> bool:
     if not user or not getattr(user, "is_authenticated", False):
         return False

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from marketplace.core.db import jakarta_today
 from marketplace.core.permissions import get_owned_or_404
 from marketplace.core.web import public_url, run_service
+from marketplace.institutions import services as institutions
 from marketplace.orders import services
 from marketplace.orders.forms import RejectOrderForm
 from marketplace.orders.models import Order, OrderStatus
@@ -51,6 +52,7 @@ def board(store_id: int):
         labels=LABELS,
         reject_form=RejectOrderForm(),
         to_check=manual.awaiting(store),
+        office_shares=institutions.waiting_on_store(store),
         new_count=services.new_order_count([store.id]),
         vapid_public_key=push.public_key(),
     )
@@ -125,5 +127,9 @@ def recap(store_id: int):
     except ValueError:
         day = jakarta_today()
     return render_template(
-        "order_board/recap.html", store=store, day=day, rows=services.production_recap(store, day)
+        "order_board/recap.html",
+        store=store,
+        day=day,
+        rows=services.production_recap(store, day),
+        office_boxes=institutions.boxes_for_day(store, day),
     )
