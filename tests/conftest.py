@@ -182,6 +182,7 @@ pytest_plugins = [
     "tests.stripe_fixtures",
     "tests.smtp_fixtures",
     "tests.whatsapp_fixtures",
+    "tests.push_fixtures",
 ]
 
 

@@ -36,6 +36,7 @@ from marketplace.institutions.models import (
     ShareStatus,
 )
 from marketplace.outbox import services as outbox
+from marketplace.push import services as push
 from marketplace.stores.models import Store, StoreStatus
 
 TERMS = (0, 7, 14, 30)
@@ -602,6 +603,7 @@ def deliver(actor: User, share: BulkShare, now: datetime | None = None) -> BulkS
             due=format_date(share.due_on, "d MMMM yyyy"),
             link=public_url("institutions.invoice", share_id=share.id),
         ),
+        (_("Tagihan baru"), share),
     )
     return share
 
@@ -641,18 +643,44 @@ def receive_payment(actor: User, share: BulkShare, method: str = Method.TRANSFER
 
 
 def _tell_store(share: BulkShare, subject: str) -> None:
+    """The seller hears of it as of a new order: by e-mail, a WhatsApp message (the Cloud API
+    when configured, else a click-to-chat row), and a push to their phones."""
     store = db.session.get(Store, share.store_id)
     link = public_url("institutions.store_orders", store_id=store.id)
     if store.owner.email:
         outbox.queue("email", store.owner.email, subject, f"{subject}\n\n{link}")
     outbox.queue("whatsapp", store.whatsapp, subject, f"{subject}: {link}")
+    outbox.queue_whatsapp(store.whatsapp, "pesanan_instansi_toko", [subject, link])
+    shown = push.push_payload(
+        subject,
+        _("%(office)s · %(n)d kotak", office=share.bulk_order.institution.name, n=share.boxes),
+        f"/toko-saya/{store.id}/pesanan-instansi",
+        f"office-{share.id}",
+    )
+    push.notify_user(store.owner_id, subject, shown)
 
 
-def _tell_office(bulk: BulkOrder, subject: str, body: str) -> None:
+def _tell_office(bulk: BulkOrder, subject: str, body: str, invoice: tuple | None = None) -> None:
+    """By e-mail when the office gave one, and WhatsApp: the Cloud API's invoice template when
+    configured (``invoice``: its headline and the share), else a click-to-chat row."""
     institution = bulk.institution
     if institution.email:
         outbox.queue("email", institution.email, subject, body)
     outbox.queue("whatsapp", institution.phone, subject, body)
+    if invoice is not None:
+        headline, share = invoice
+        outbox.queue_whatsapp(
+            institution.phone,
+            "tagihan_instansi",
+            [
+                headline,
+                share.invoice_number,
+                share.store.name,
+                format_rupiah(share.amount),
+                format_date(share.due_on, "d MMMM yyyy"),
+                public_url("institutions.invoice", share_id=share.id),
+            ],
+        )
 
 
 @periodic("institutions.remind", "SWEEP_SECONDS")
@@ -693,7 +721,8 @@ def remind_due(today: date | None = None) -> int:
             due=format_date(share.due_on, "d MMMM yyyy"),
             link=public_url("institutions.invoice", share_id=share.id),
         )
-        _tell_office(share.bulk_order, subject, body)
+        headline = _("Lewat jatuh tempo") if overdue else _("Pengingat")
+        _tell_office(share.bulk_order, subject, body, (headline, share))
         share.reminders_sent = 2 if overdue else share.reminders_sent + 1
     db.session.flush()
     return len(due)

@@ -23,6 +23,9 @@ TEMPLATES = {
     "Penjelasan dan sumbernya: {{3}}",
     "klaim_toko": "Halo {{1}}, toko {{2}} sudah dibukakan KIM di Pasar Kampung Kuliner. "
     "Buka tautan ini untuk mengambil alih toko Anda (berlaku 14 hari, sekali pakai): {{3}}",
+    "pesanan_instansi_toko": "{{1}}. Buka pesanan instansi toko Anda: {{2}}",
+    "tagihan_instansi": "{{1}}: tagihan {{2}} dari {{3}} sebesar {{4}}, jatuh tempo {{5}}. "
+    "Rekening dan rincian: {{6}}",
 }
 
 

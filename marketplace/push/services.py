@@ -160,25 +160,34 @@ def _order_payload(order, title: str) -> str:
     ]
     if order.answer_by is not None:
         parts.append(_("jawab sebelum %(time)s", time=format_datetime(order.answer_by, "HH.mm")))
-    return json.dumps(
-        {
-            "title": title,
-            "body": " · ".join(parts),
-            "url": f"/toko-saya/pesanan/{order.id}",
-            "tag": f"order-{order.id}",
-        }
+    return push_payload(
+        title, " · ".join(parts), f"/toko-saya/pesanan/{order.id}", f"order-{order.id}"
     )
 
 
 def notify_seller(order, title: str, event_id: int | None = None) -> int:
     """A push to every phone of the store's owner; returns how many were queued."""
+    return notify_user(
+        order.store.owner_id, title, _order_payload(order, title), order.id, event_id
+    )
+
+
+def notify_user(
+    user_id: int, title: str, payload: str, order_id: int | None = None, event_id=None
+) -> int:
+    """Queue ``payload`` (title, body, url, tag as JSON) to every phone of a user; returns how
+    many were queued."""
     from marketplace.outbox import services as outbox
 
-    subscriptions = subscriptions_of(order.store.owner_id)
-    payload = _order_payload(order, title)
+    subscriptions = subscriptions_of(user_id)
     for subscription in subscriptions:
-        outbox.queue("push", str(subscription.id), title, payload, order.id, event_id)
+        outbox.queue("push", str(subscription.id), title, payload, order_id, event_id)
     return len(subscriptions)
+
+
+def push_payload(title: str, body: str, url: str, tag: str) -> str:
+    """What the phone shows and opens on a tap."""
+    return json.dumps({"title": title, "body": body, "url": url, "tag": tag})
 
 
 @periodic("orders.remind", "SWEEP_SECONDS")

@@ -17,16 +17,8 @@ from marketplace.orders.cart import add_to_cart
 from marketplace.orders.models import DeliveryStatus, Notification
 from marketplace.push import services as push
 from marketplace.push.models import PushSubscription
-from tests.fakes import Browser, PushService, unb64
+from tests.fakes import Browser, unb64
 from tests.stripe_fixtures import commit_and_settle
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    service.start()
-    yield service
-    service.stop()
 
 
 def _check_vapid(request: dict, origin: str) -> None:
