@@ -778,6 +778,20 @@ def waiting_on_store(store: Store, today: date | None = None) -> list[BulkShare]
     )
 
 
+def asked_count(store: Store) -> int:
+    """Office requests waiting for the store's quotation (they ring its order board like new
+    orders do)."""
+    return db.session.scalar(
+        select(func.count(BulkShare.id))
+        .join(BulkOrder)
+        .where(
+            BulkShare.store_id == store.id,
+            BulkShare.status == ShareStatus.INVITED,
+            BulkOrder.status == BulkStatus.REQUESTED,
+        )
+    )
+
+
 def boxes_for_day(store: Store, day: date) -> list[BulkShare]:
     """The office boxes the store makes for ``day`` (its purchase orders), for its production
     recap."""

@@ -53,16 +53,20 @@ def board(store_id: int):
         reject_form=RejectOrderForm(),
         to_check=manual.awaiting(store),
         office_shares=institutions.waiting_on_store(store),
-        new_count=services.new_order_count([store.id]),
+        new_count=_new_for(store),
         vapid_public_key=push.public_key(),
     )
+
+
+def _new_for(store: Store) -> int:
+    """What rings the board: new orders, and office requests waiting for a quotation."""
+    return services.new_order_count([store.id]) + institutions.asked_count(store)
 
 
 @bp.route("/<int:store_id>/pesanan/jumlah")
 @login_required
 def count(store_id: int):
-    store = _own_store(store_id)
-    return {"new": services.new_order_count([store.id])}
+    return {"new": _new_for(_own_store(store_id))}
 
 
 @bp.route("/pesanan/<int:order_id>")

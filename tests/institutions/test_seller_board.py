@@ -75,3 +75,19 @@ def test_another_store_sees_none_of_it(client, login, office, caterers):
     db.session.commit()
     login(far.owner)
     assert "Pesanan instansi" not in _board(client, far)
+
+
+def test_an_office_request_rings_the_open_board(client, login, office, caterers):
+    siti = caterers["siti"]
+    login(siti.owner)
+    url = f"/toko-saya/{siti.id}/pesanan/jumlah"
+    assert client.get(url).json == {"new": 0}
+    secretary = office.members[0].user
+    bulk = services.request(secretary, office, order_data(boxes=20), {siti.id: 20})
+    db.session.commit()
+    assert client.get(url).json == {"new": 1}  # the board's poll chimes and reloads
+    assert 'data-new="1"' in _board(client, siti)
+    [share] = bulk.shares
+    services.quote(siti.owner, share, 22000, 100, "Lemper")
+    db.session.commit()
+    assert client.get(url).json == {"new": 0}  # answered
