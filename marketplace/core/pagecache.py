@@ -35,7 +35,10 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_host
 
+from marketplace.core.logs import sane_request_id
+from marketplace.core.metrics import REQUEST_SECONDS
 from marketplace.core.replica import reads_replica
+from marketplace.core.templating import security_headers_for
 
 TOKEN_HOLE = "__CSRF_TOKEN_HOLE__"  # noqa: S105 - a placeholder, not a secret
 GENERATION_KEY = "pkk:page:generation"
@@ -253,25 +256,21 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        client = _client()
-        if client is None or not _cacheable_visitor():
-            return view(*args, **kwargs)
-        path = f"{get_locale()}:{request.full_path}"
+        # serve_early answered a hit; for a cacheable visitor's miss it left what it read
         read = g.pop("page_cache_read", None)
-        found = read[1] if read is not None and read[0] == path else _already_read(path)
-        if found is None:
+        if read is None or read[1] is None:  # not cacheable, or Redis did not answer
             return view(*args, **kwargs)
-        generation, stored = found
-        if stored is not None:
-            return _serve(stored)
+        path, (generation, _nothing) = read
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html":
             body = response.get_data(as_text=True)
-            token = generate_csrf()  # the one this page was rendered with
+            # the token this page was rendered with, if it has a form that needs one (asking
+            # for one here would start a session the page never needed)
+            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
             try:
-                client.set(
+                _client().set(
                     f"pkk:page:{generation}:{path}",
-                    pack_page(body.replace(token, TOKEN_HOLE)),
+                    pack_page(body.replace(token, TOKEN_HOLE) if token else body),
                     ex=current_app.config["PAGE_CACHE_SECONDS"],
                 )
             except Exception:  # noqa: BLE001
@@ -321,10 +320,6 @@ class AnonymousHits:
         return [body]
 
     def _hit(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
-        from marketplace.core.logs import sane_request_id
-        from marketplace.core.metrics import REQUEST_SECONDS
-        from marketplace.core.templating import security_headers_for
-
         app = self.app
         if app.extensions.get("page_cache") is None:
             return None

@@ -766,29 +766,30 @@ def _upcoming_shares(store: Store, *conditions) -> list[BulkShare]:
     )
 
 
-def waiting_on_store(store: Store, today: date | None = None) -> list[BulkShare]:
-    """The store's office orders that need it, for its order board: asked for a quotation, or
-    ordered and not yet delivered (soonest delivery first); none whose order was cancelled."""
-    today = today or jakarta_today()
-    return _upcoming_shares(
-        store,
-        BulkShare.status.in_([ShareStatus.INVITED, ShareStatus.ORDERED]),
-        BulkOrder.status != BulkStatus.CANCELLED,
-        BulkOrder.deliver_date >= today - timedelta(days=1),
+def _asked(today: date):
+    """An invitation the store can still answer: the order still asks, its day not past."""
+    return and_(
+        BulkShare.status == ShareStatus.INVITED,
+        BulkOrder.status == BulkStatus.REQUESTED,
+        BulkOrder.deliver_date >= today,
     )
 
 
-def asked_count(store: Store) -> int:
+def waiting_on_store(store: Store, today: date | None = None) -> list[BulkShare]:
+    """The store's office orders that need it, for its order board: asked for a quotation, or
+    ordered and not yet marked delivered (whatever the day: its invoice waits on it), soonest
+    delivery first. A cancelled order's shares are cancelled with it."""
+    today = today or jakarta_today()
+    return _upcoming_shares(store, or_(_asked(today), BulkShare.status == ShareStatus.ORDERED))
+
+
+def asked_count(store: Store, today: date | None = None) -> int:
     """Office requests waiting for the store's quotation (they ring its order board like new
     orders do)."""
     return db.session.scalar(
         select(func.count(BulkShare.id))
         .join(BulkOrder)
-        .where(
-            BulkShare.store_id == store.id,
-            BulkShare.status == ShareStatus.INVITED,
-            BulkOrder.status == BulkStatus.REQUESTED,
-        )
+        .where(BulkShare.store_id == store.id, _asked(today or jakarta_today()))
     )
 
 

@@ -253,7 +253,9 @@ def test_a_listing_is_the_same_page_for_every_anonymous_visitor(shop):
     """No form on a listing needs a token (the language switch is guarded by the browser's
     headers), so a hit is the same bytes for everyone and starts no session."""
     app, _ids = shop
-    app.test_client().get("/produk")  # stored
+    stored = app.test_client().get("/produk")
+    assert stored.headers["X-Page-Cache"] == "miss"
+    assert "Set-Cookie" not in stored.headers  # storing it started no session either
     first, second = app.test_client().get("/produk"), app.test_client().get("/produk")
     assert first.headers["X-Page-Cache"] == second.headers["X-Page-Cache"] == "hit"
     assert first.get_data() == second.get_data()

@@ -91,3 +91,23 @@ def test_an_office_request_rings_the_open_board(client, login, office, caterers)
     services.quote(siti.owner, share, 22000, 100, "Lemper")
     db.session.commit()
     assert client.get(url).json == {"new": 0}  # answered
+
+
+def test_a_past_day_keeps_an_undelivered_order_but_not_an_unanswered_invitation(
+    office, caterers
+):
+    siti, ani = caterers["siti"], caterers["ani"]
+    secretary = office.members[0].user
+    ordered = services.request(secretary, office, order_data(boxes=20), {siti.id: 20})
+    [share] = ordered.shares
+    services.quote(siti.owner, share, 22000, 100, "Lemper")
+    services.place_purchase_order(secretary, ordered)
+    asked = services.request(secretary, office, order_data(boxes=20), {ani.id: 20})
+    db.session.flush()
+    later = ordered.deliver_date + timedelta(days=10)
+    # not marked delivered: still on her board, its invoice waits on it
+    assert services.waiting_on_store(siti, today=later) == [share]
+    # an invitation whose day has passed can no longer be answered: it neither shows nor rings
+    assert services.asked_count(ani, today=asked.deliver_date) == 1
+    assert services.waiting_on_store(ani, today=later) == []
+    assert services.asked_count(ani, today=later) == 0
