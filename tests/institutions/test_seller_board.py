@@ -93,9 +93,7 @@ def test_an_office_request_rings_the_open_board(client, login, office, caterers)
     assert client.get(url).json == {"new": 0}  # answered
 
 
-def test_a_past_day_keeps_an_undelivered_order_but_not_an_unanswered_invitation(
-    office, caterers
-):
+def test_a_past_day_keeps_an_undelivered_order_but_not_an_unanswered_invitation(office, caterers):
     siti, ani = caterers["siti"], caterers["ani"]
     secretary = office.members[0].user
     ordered = services.request(secretary, office, order_data(boxes=20), {siti.id: 20})
