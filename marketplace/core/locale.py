@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, session
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def select_locale() -> str:
@@ -11,3 +13,50 @@ def select_locale() -> str:
         return default
     chosen = session.get("lang")
     return chosen if chosen in current_app.config["LANGUAGES"] else default
+
+
+def current_translations():
+    """The translations of the locale in force, found once per locale per request or job.
+
+    Flask-Babel's ``get_translations`` looks the locale and domain up again on every call (a
+    product card asks a handful of times, a listing hundreds); this keeps what it found beside
+    the locale it was found for, so ``force_locale`` and ``refresh`` (a new locale object, or
+    none) are followed."""
+    from flask import g
+    from flask_babel import get_translations
+
+    try:
+        state = g._flask_babel
+        locale = state.babel_locale
+    except (AttributeError, RuntimeError):
+        return get_translations()  # first call of the request (it sets the locale), or no app
+    kept = getattr(state, "pkk_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    state.pkk_translations = (locale, found)
+    return found
+
+
+@pass_context
+def template_gettext(context, string: str, **variables):
+    """``_()`` and ``gettext()`` in templates: Jinja's new-style gettext (always a format
+    string, variables escaped under autoescape) over ``current_translations``."""
+    text = current_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n extension
+    return text % variables
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    text = current_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n extension
+    return text % variables
+
+
+def install_template_gettext(env) -> None:
+    """Replace the i18n extension's callables (installed by Flask-Babel) with the ones above."""
+    env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

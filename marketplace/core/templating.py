@@ -7,7 +7,7 @@ import os
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -142,6 +142,35 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+#: how many built paths a process keeps for the templates (cleared when full)
+URL_MEMO_SIZE = 20_000
+
+
+def memo_url_for(endpoint: str, **values) -> str:
+    """``url_for`` for templates, remembering the paths it built: a listing builds ~100 links
+    (each card's product and store, the menus), most of them the same on every page. Paths only,
+    in a request (they depend on the app's root there); external URLs, relative endpoints,
+    static files (their hash changes with the file) and unhashable values go to ``url_for``."""
+    if endpoint == "static" or endpoint[:1] == "." or not has_request_context():
+        return url_for(endpoint, **values)
+    try:
+        # the value's type too: True == 1 == 1.0, but they are written differently
+        key = (request.script_root, endpoint, *((k, type(v), v) for k, v in sorted(values.items())))
+        hash(key)
+    except TypeError:
+        return url_for(endpoint, **values)
+    if any(name[:1] == "_" for name in values):
+        return url_for(endpoint, **values)
+    memo = current_app.extensions.setdefault("pkk_url_memo", {})
+    path = memo.get(key)
+    if path is None:
+        path = url_for(endpoint, **values)
+        if len(memo) >= URL_MEMO_SIZE:
+            memo.clear()
+        memo[key] = path
+    return path
+
+
 #: a year: a static file's URL carries its content's hash, so a changed file has a new URL
 STATIC_MAX_AGE = 365 * 24 * 3600
 
@@ -194,14 +223,17 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["aspiration_status"] = lambda code: _label("STATUS_LABELS", code)
     app.jinja_env.filters["jakarta_date"] = lambda day: format_date(day, "EEEE, d MMMM yyyy")
     app.jinja_env.filters["format_date"] = format_date
+    from marketplace.core.locale import install_template_gettext
     from marketplace.core.web import public_url
 
+    install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(
         wa_link=wa_link,
         public_url=public_url,
         reopen_text=reopen_text,
         weekday_name=weekday_name,
         url_with=url_with,
+        url_for=memo_url_for,
         select_options=select_options,
         current_locale=lambda: str(get_locale()),
     )

@@ -1,0 +1,62 @@
+"""The templates' gettext and url_for keep what they found, and stay exact."""
+
+from flask import render_template_string, url_for
+from flask_babel import force_locale, refresh
+
+from marketplace.core import templating
+
+
+def _render(source: str, **context) -> str:
+    return render_template_string(source, **context)
+
+
+def test_gettext_follows_the_locale_in_force(app):
+    with app.test_request_context("/"):
+        page = '{{ _("Semua produk") }}|{{ ngettext("%(num)d produk", "%(num)d produk", 2) }}'
+        assert _render(page) == "Semua produk|2 produk"
+        with force_locale("en"):
+            assert _render(page) == "All products|2 products"
+        assert _render(page) == "Semua produk|2 produk"
+        with force_locale("en"):
+            refresh()  # drops the locale: the next call finds it again (still English)
+            assert _render(page).startswith("All products")
+
+
+def test_gettext_escapes_values_and_reads_percent_signs(app):
+    with app.test_request_context("/"):
+        assert _render('{{ _("Foto %(name)s", name=name) }}', name="<b>Nasi</b>") == (
+            "Foto &lt;b&gt;Nasi&lt;/b&gt;"
+        )
+        # new-style gettext is always a format string, as Jinja's own
+        assert _render('{{ _("100%% halal") }}') == "100% halal"
+        assert _render("{% trans n=3 %}{{ n }} toko{% endtrans %}") == "3 toko"
+
+
+def test_template_url_for_builds_what_url_for_builds(app):
+    with app.test_request_context("/"):
+        app.extensions.pop("pkk_url_memo", None)
+        for _ in range(2):  # built, then remembered
+            assert _render("{{ url_for('catalog.product', product_id=7) }}") == url_for(
+                "catalog.product", product_id=7
+            )
+            assert _render("{{ url_for('catalog.browse', page=1) }}") == "/produk?page=1"
+            assert _render("{{ url_for('catalog.browse', page=True) }}") == "/produk?page=True"
+            assert _render("{{ url_for('catalog.browse', _anchor='x') }}") == "/produk#x"
+            assert _render("{{ url_for('catalog.browse', _external=True) }}").startswith("http")
+            assert _render("{{ url_for('catalog.browse', kelurahan=[1, 2]) }}") == (
+                "/produk?kelurahan=1&amp;kelurahan=2"
+            )
+    with app.test_request_context("/", base_url="http://localhost/pasar/"):
+        assert _render("{{ url_for('catalog.browse', page=1) }}") == "/pasar/produk?page=1"
+
+
+def test_template_url_for_memo_is_bounded(app, monkeypatch):
+    monkeypatch.setattr(templating, "URL_MEMO_SIZE", 3)
+    with app.test_request_context("/"):
+        app.extensions.pop("pkk_url_memo", None)
+        for product_id in range(10):
+            assert (
+                _render("{{ url_for('catalog.product', product_id=i) }}", i=product_id)
+                == f"/produk/{product_id}"
+            )
+        assert len(app.extensions["pkk_url_memo"]) <= 3
