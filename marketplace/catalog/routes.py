@@ -99,7 +99,7 @@ def search():
 
 
 @bp.route("/produk/<int:product_id>")
-@cached_page
+@cached_page(stock_of="product_id")  # it says how many are left
 def product(product_id: int):
     item = (
         db.session.scalars(

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select, update
 from marketplace.catalog.models import DailyPortion, Product, StockMode
 from marketplace.core.db import upsert
 from marketplace.core.errors import DomainError
+from marketplace.core.pagecache import stock_changed
 from marketplace.extensions import db
 
 
@@ -30,6 +31,15 @@ class OutOfStock(DomainError):
             message = _("Maaf, %(name)s sudah habis.", name=product_name)
         super().__init__(message)
         self.product_name = product_name
+
+
+def _stock_moved(product_id: int, availability_changed: bool) -> None:
+    # the product's page says how many are left; the cards only whether it can be ordered
+    stock_changed(db.session, product_id, availability_changed)
+
+
+#: a statement that takes or gives back stock: the page cache hears of it from _stock_moved
+_STOCK_WRITE = {"stock_write": True, "synchronize_session": False}
 
 
 def _take_portions(product: Product, quantity: int, day: date) -> bool:
@@ -49,7 +59,11 @@ def _take_portions(product: Product, quantity: int, day: date) -> bool:
         # rowcount for INSERT … ON CONFLICT across drivers).
         .returning(table.c.taken)
     )
-    return db.session.execute(statement).first() is not None
+    taken = db.session.execute(statement, execution_options=_STOCK_WRITE).scalar()
+    if taken is None:
+        return False
+    _stock_moved(product.id, taken >= (product.daily_quota or 0))
+    return True
 
 
 def reserve_stock(quantities: Mapping[int, int], day: date) -> None:
@@ -62,15 +76,17 @@ def reserve_stock(quantities: Mapping[int, int], day: date) -> None:
         if quantity <= 0:
             continue
         if product.stock_mode == StockMode.COUNTED:
-            result = db.session.execute(
+            left = db.session.execute(
                 update(Product)
                 .where(Product.id == product_id, Product.stock >= quantity)
                 .values(stock=Product.stock - quantity)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
+                .returning(Product.stock),
+                execution_options=_STOCK_WRITE,
+            ).scalar()
+            if left is None:
                 left = db.session.scalar(select(Product.stock).where(Product.id == product_id))
                 raise OutOfStock(product.name, left)
+            _stock_moved(product_id, left == 0)
         elif product.stock_mode == StockMode.DAILY:
             if not _take_portions(product, quantity, day):
                 taken = db.session.scalar(
@@ -84,24 +100,29 @@ def reserve_stock(quantities: Mapping[int, int], day: date) -> None:
 
 def release_stock(quantities: Mapping[int, int], day: date) -> None:
     """Give back stock taken by ``reserve_stock`` (an order rejected, cancelled or expired)."""
-    modes = dict(
-        db.session.execute(
-            select(Product.id, Product.stock_mode).where(Product.id.in_(list(quantities)))
-        ).all()
-    )
+    modes, quotas = {}, {}
+    for product_id, mode, quota in db.session.execute(
+        select(Product.id, Product.stock_mode, Product.daily_quota).where(
+            Product.id.in_(list(quantities))
+        )
+    ):
+        modes[product_id], quotas[product_id] = mode, quota or 0
     for product_id in sorted(quantities):
         quantity = quantities[product_id]
         if product_id not in modes or quantity <= 0:
             continue  # a deleted product has no stock to give back
         if modes[product_id] == StockMode.COUNTED:
-            db.session.execute(
+            left = db.session.execute(
                 update(Product)
                 .where(Product.id == product_id)
                 .values(stock=Product.stock + quantity)
-                .execution_options(synchronize_session=False)
-            )
+                .returning(Product.stock),
+                execution_options=_STOCK_WRITE,
+            ).scalar()
+            if left is not None:
+                _stock_moved(product_id, left - quantity <= 0)  # it had sold out
         elif modes[product_id] == StockMode.DAILY:
-            db.session.execute(
+            taken = db.session.execute(
                 update(DailyPortion)
                 .where(
                     and_(
@@ -111,6 +132,9 @@ def release_stock(quantities: Mapping[int, int], day: date) -> None:
                     )
                 )
                 .values(taken=DailyPortion.taken - quantity)
-                .execution_options(synchronize_session=False)
-            )
+                .returning(DailyPortion.taken),
+                execution_options=_STOCK_WRITE,
+            ).scalar()
+            if taken is not None:
+                _stock_moved(product_id, taken + quantity >= quotas[product_id])  # had sold out
     db.session.expire_all()

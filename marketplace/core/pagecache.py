@@ -8,7 +8,9 @@ bytes for every visitor and starts no session. Pages are stored under a generati
 commit that wrote a row other than private ones (orders, payments, accounts, books, messages…)
 raises the generation, so the next visitor sees the change; a page also expires after
 PAGE_CACHE_SECONDS, for what changes with the clock alone ("open now", sale windows, a new day's
-portions).
+portions). An order taking units or portions of a product (or giving them back) raises only that
+product's stock version, part of its own page's key (the page says how many are left), unless
+the product sold out or came back: then the cards change too, and the generation is raised.
 
 A hit costs one round trip to Redis (a script reads the generation and the page together), is
 answered before the view is dispatched (``serve_early``), and costs no compression: the page is
@@ -78,11 +80,23 @@ PRIVATE_TABLES = frozenset(
 )
 
 
-#: one round trip: the current generation and the page stored under it
+#: a product's stock version (raised when its units or portions are taken or given back) is
+#: kept a day, far longer than any page it is part of the key of
+STOCK_VERSION_SECONDS = 24 * 3600
+
+#: one round trip: the current generation (with the product's stock version for a page that
+#: shows how many are left) and the page stored under it
 _READ_SCRIPT = """
-local generation = redis.call('GET', KEYS[1]) or '0'
-return {generation, redis.call('GET', 'pkk:page:' .. generation .. ':' .. ARGV[1])}
+local stamp = redis.call('GET', KEYS[1]) or '0'
+if KEYS[2] then stamp = stamp .. '.' .. (redis.call('GET', KEYS[2]) or '0') end
+return {stamp, redis.call('GET', 'pkk:page:' .. stamp .. ':' .. ARGV[1])}
 """
+
+
+def stock_key(product_id) -> str:
+    return f"pkk:page:stock:{product_id}"
+
+
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time, OS unknown
 _LEVEL = 6
 
@@ -180,32 +194,56 @@ def _note_public_change(session: Session, _context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement_write(state) -> None:
     """Writes that bypass the unit of work (``update(Review)...``, an upsert of portions) count
-    too: the flush never sees them."""
+    too: the flush never sees them. Stock taken or given back (a statement run with
+    ``stock_write=True``) is told by ``stock_changed`` instead."""
     if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("stock_write"):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table and table not in PRIVATE_TABLES:
         state.session.info["public_changed"] = True
 
 
+def stock_changed(session: Session, product_id: int, availability_changed: bool) -> None:
+    """Units or portions of a product were taken or given back in ``session``'s transaction
+    (``catalog.stock``). Its own page says how many are left: that page is refreshed after the
+    commit. The listings, cards and store pages show only whether it can be ordered: they are
+    refreshed (the whole generation) only when that changed — it sold out, or came back."""
+    session.info.setdefault("stock_changed", set()).add(product_id)
+    if availability_changed:
+        session.info["public_changed"] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _bump_generation(session: Session) -> None:
-    if not session.info.pop("public_changed", False):
+    changed = session.info.pop("public_changed", False)
+    stocks = session.info.pop("stock_changed", None)
+    if not changed and not stocks:
         return
     try:
         client = _client()
     except RuntimeError:  # no application context: nothing is cached outside the app
         return
-    if client is not None:
-        try:
+    if client is None:
+        return
+    try:
+        if changed:  # every page, those of the products whose stock moved included
             client.incr(GENERATION_KEY)
-        except Exception:  # noqa: BLE001 - a cache that is down must not fail a write
-            current_app.logger.warning("page cache: could not raise the generation")
+            return
+        with client.pipeline(transaction=False) as pipe:
+            for product_id in sorted(stocks):
+                pipe.incr(stock_key(product_id))
+                pipe.expire(stock_key(product_id), STOCK_VERSION_SECONDS)
+            pipe.execute()
+    except Exception:  # noqa: BLE001 - a cache that is down must not fail a write
+        current_app.logger.warning("page cache: could not raise the generation")
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_change(session: Session) -> None:
     session.info.pop("public_changed", None)
+    session.info.pop("stock_changed", None)
 
 
 def _cacheable_visitor() -> bool:
@@ -216,13 +254,23 @@ def _cacheable_visitor() -> bool:
     return True
 
 
-def _read(app: Flask, path: str) -> tuple[int, bytes | None] | None:
-    """(the generation, the page stored under it or None); None when Redis does not answer."""
+def _read(app: Flask, path: str, stock: str | None = None) -> tuple[str, bytes | None] | None:
+    """(the generation, with the ``stock`` version when the page shows one, and the page stored
+    under them or None); None when Redis does not answer."""
+    keys = [GENERATION_KEY, stock] if stock else [GENERATION_KEY]
     try:
-        generation, stored = app.extensions["page_cache_read"](keys=[GENERATION_KEY], args=[path])
+        stamp, stored = app.extensions["page_cache_read"](keys=keys, args=[path])
     except Exception:  # noqa: BLE001 - without the cache, render as usual
         return None
-    return int(generation), stored
+    return stamp.decode() if isinstance(stamp, bytes) else str(stamp), stored
+
+
+def _stock_of(view, args: dict | None) -> str | None:
+    """The stock version key of the product a page shows how many are left of, if it does."""
+    name = getattr(view, "page_stock_arg", None)
+    if name is None or not args or args.get(name) is None:
+        return None
+    return stock_key(args[name])
 
 
 def serve_early():
@@ -233,25 +281,29 @@ def serve_early():
     if not getattr(view, "page_cached", False) or _client() is None or not _cacheable_visitor():
         return None
     path = f"{get_locale()}:{request.full_path}"
-    found = _already_read(path)
+    found = _already_read(path, _stock_of(view, request.view_args))
     if found is not None and found[1] is not None:
         return _serve(found[1])
     g.page_cache_read = (path, found)
     return None
 
 
-def _already_read(path: str) -> tuple[int, bytes | None] | None:
+def _already_read(path: str, stock: str | None) -> tuple[str, bytes | None] | None:
     """What AnonymousHits read for this request's path (a miss is not read twice), else a
     read now."""
     read = request.environ.pop("pkk.page_cache_read", None)
     if read is not None and read[0] == path:
         return read[1]
-    return _read(current_app._get_current_object(), path)
+    return _read(current_app._get_current_object(), path, stock)
 
 
-def cached_page(view):
+def cached_page(view=None, *, stock_of: str | None = None):
     """Serve ``view`` from the shared cache for anonymous visitors (see the module's doc); the
-    view only reads, so it reads from the replica when one is configured."""
+    view only reads, so it reads from the replica when one is configured. ``stock_of`` names
+    the URL argument of the product whose units or portions left the page shows: the page is
+    also refreshed when they move (``stock_changed``)."""
+    if view is None:
+        return lambda inner: cached_page(inner, stock_of=stock_of)
     view = reads_replica(view)
 
     @wraps(view)
@@ -281,6 +333,7 @@ def cached_page(view):
         return response
 
     wrapper.page_cached = True
+    wrapper.page_stock_arg = stock_of
     return wrapper
 
 
@@ -326,14 +379,15 @@ class AnonymousHits:
         try:
             get_host(environ, app.config.get("TRUSTED_HOSTS"))
             adapter = app.url_map.bind_to_environ(environ, server_name=app.config["SERVER_NAME"])
-            endpoint, _args = adapter.match()
+            endpoint, args = adapter.match()
         except Exception:  # noqa: BLE001 - an untrusted Host, no such page: Flask answers it
             return None
-        if not getattr(app.view_functions.get(endpoint), "page_cached", False):
+        view = app.view_functions.get(endpoint)
+        if not getattr(view, "page_cached", False):
             return None
         request = Request(environ)
         path = f"{app.config['BABEL_DEFAULT_LOCALE']}:{request.full_path}"
-        found = _read(app, path)
+        found = _read(app, path, _stock_of(view, args))
         environ["pkk.page_cache_read"] = (path, found)
         if found is None or found[1] is None or struct.unpack_from("!I", found[1])[0] > 1:
             return None

@@ -13,7 +13,7 @@ from flask import render_template_string
 
 from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
-from marketplace.core.pagecache import GENERATION_KEY, cached_page
+from marketplace.core.pagecache import GENERATION_KEY, cached_page, stock_key
 from marketplace.extensions import db
 from tests.conftest import build_schema, make_app, missing_service
 from tests.factories import add_user, seed_warung
@@ -342,3 +342,129 @@ def test_a_cached_page_is_not_served_to_an_untrusted_host(shop, monkeypatch):
     app.test_client().get("/produk", headers={"Host": "localhost"})
     assert app.test_client().get("/produk", headers={"Host": "localhost"}).status_code == 200
     assert app.test_client().get("/produk", headers={"Host": "evil.example"}).status_code == 400
+
+
+def _order(app, product_id: int, quantity: int, token: str):
+    """A customer's order of ``quantity`` of the product, placed as checkout does."""
+    from marketplace.orders import services as orders
+    from marketplace.orders.cart import SessionCart, add_to_cart
+
+    with app.test_request_context("/"):
+        product = db.session.get(catalog.Product, product_id)
+        cart = SessionCart({})
+        add_to_cart(cart, product, [], quantity)
+        slot = orders.available_slots(product.store, 0)[0]
+        order = orders.place_order(
+            cart,
+            product.store_id,
+            orders.CheckoutData(
+                checkout_token=token,
+                name="Dewi",
+                phone="081300001111",
+                fulfilment="pickup",
+                fulfil_at=slot.isoformat(),
+            ),
+        )
+        db.session.commit()
+        return order.id
+
+
+def _limit_portions(app, product_id: int, quota: int) -> None:
+    with app.app_context():
+        product = db.session.get(catalog.Product, product_id)
+        catalog.update_product(
+            product,
+            catalog.ProductData(
+                name=product.name,
+                category_id=product.category_id,
+                price=product.price,
+                stock_mode="daily",
+                daily_quota=quota,
+            ),
+        )
+        db.session.commit()
+
+
+def test_an_order_of_an_unlimited_product_leaves_every_page_cached(shop, cache):
+    app, ids = shop
+    pages = ["/", "/produk", f"/produk/{ids['product']}"]
+    for url in pages:
+        app.test_client().get(url)
+    before = cache.get(GENERATION_KEY)
+    _order(app, ids["product"], 2, "tok-unlimited")
+    assert cache.get(GENERATION_KEY) == before
+    for url in pages:
+        assert app.test_client().get(url).headers["X-Page-Cache"] == "hit", url
+
+
+def test_portions_taken_refresh_the_product_page_alone_until_it_sells_out(shop, cache):
+    app, ids = shop
+    _limit_portions(app, ids["product"], 5)
+    product_url = f"/produk/{ids['product']}"
+    listings = ["/", "/produk"]
+    for url in [*listings, product_url]:
+        app.test_client().get(url)
+    before = cache.get(GENERATION_KEY)
+
+    _order(app, ids["product"], 2, "tok-a")  # 3 left: only the product page says so
+    assert cache.get(GENERATION_KEY) == before
+    for url in listings:
+        assert app.test_client().get(url).headers["X-Page-Cache"] == "hit", url
+    page = app.test_client().get(product_url)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Sisa 3" in page.get_data(as_text=True)
+    assert app.test_client().get(product_url).headers["X-Page-Cache"] == "hit"
+
+    def shown(url: str) -> str:
+        page = app.test_client().get(url)
+        assert page.headers["X-Page-Cache"] == "miss", url
+        return page.get_data(as_text=True)
+
+    last = _order(app, ids["product"], 3, "tok-b")  # sold out: the cards change
+    assert "Nasi Uduk Betawi" not in shown("/")  # the home page lists what can be ordered
+    assert "Habis" in shown("/produk")
+    assert "Habis" in shown(product_url)
+
+    with app.test_request_context("/"):  # the seller rejects it: portions come back
+        from marketplace.orders import services as orders
+        from marketplace.orders.models import Order
+
+        order = db.session.get(Order, last)
+        orders.reject_order(order, order.store.owner, "Bahan habis")
+        db.session.commit()
+    assert "Nasi Uduk Betawi" in shown("/")
+    assert "Habis" not in shown("/produk")
+    assert "Sisa 3" in shown(product_url)
+
+
+def test_counted_stock_is_followed_the_same_way_with_a_cookie(shop, cache):
+    app, ids = shop
+    with app.app_context():
+        product = db.session.get(catalog.Product, ids["product"])
+        catalog.update_product(
+            product,
+            catalog.ProductData(
+                name=product.name,
+                category_id=product.category_id,
+                price=product.price,
+                stock_mode="counted",
+                stock=3,
+            ),
+        )
+        db.session.commit()
+    visitor = app.test_client()
+    visitor.set_cookie("seen", "1")  # answered by serve_early, not before Flask
+    product_url = f"/produk/{ids['product']}"
+    for url in ("/produk", product_url):
+        visitor.get(url)
+        assert visitor.get(url).headers["X-Page-Cache"] == "hit"
+    _order(app, ids["product"], 1, "tok-c")
+    assert visitor.get("/produk").headers["X-Page-Cache"] == "hit"
+    page = visitor.get(product_url)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Sisa 2" in page.get_data(as_text=True)
+    _order(app, ids["product"], 2, "tok-d")
+    assert "Habis" in visitor.get("/produk").get_data(as_text=True)
+    assert "Habis" in visitor.get(product_url).get_data(as_text=True)
+    # a product's stock version lives long enough to outlast every page stored under it
+    assert cache.ttl(stock_key(ids["product"])) > app.config["PAGE_CACHE_SECONDS"]
