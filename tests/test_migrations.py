@@ -190,3 +190,86 @@ def test_products_already_there_are_listed_by_the_rule(tmp_path):
         assert db.session.scalar(sa.text("SELECT count(*) FROM products")) == 4
         db.session.remove()
         db.engine.dispose()
+
+
+def test_office_invoices_move_to_the_offices_own_credit_row(tmp_path):
+    """0034: a credit customer whose every debt is an office invoice becomes that office's row;
+    one that also holds a person's kasbon stays the person's; no debt is lost on SQLite's
+    rebuild of the table."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
+    with app.app_context():
+        upgrade(revision="0033")
+        c = db.session.connection()
+        _fill(c, "users", id=1, role="seller", phone="6281200000001")
+        _fill(c, "kecamatan", id=1)
+        _fill(c, "kelurahan", id=1, kecamatan_id=1)
+        store = {"owner_id": 1, "kelurahan_id": 1, "status": "verified", "offers_pickup": 1}
+        _fill(c, "stores", id=1, slug="w", **store)
+        for office in (1, 2):
+            _fill(
+                c,
+                "institutions",
+                id=office,
+                kind="kelurahan",
+                kelurahan_id=1,
+                phone=f"62813555500{office}",
+            )
+            _fill(
+                c,
+                "bulk_orders",
+                id=office,
+                institution_id=office,
+                created_by_id=1,
+                kelurahan_id=1,
+                status="delivered",
+                boxes=1,
+                budget_per_box=1,
+                terms_days=0,
+            )
+        # 1: the office's invoice only; 2: an office invoice and a person's kasbon; 3: a person
+        for customer in (1, 2, 3):
+            _fill(
+                c,
+                "credit_customers",
+                id=customer,
+                store_id=1,
+                phone=f"62813555500{customer}",
+                credit_limit=10,
+            )
+        debts = {1: 1, 2: 2, 3: 2, 4: 3}  # debt: customer
+        for debt, customer in debts.items():
+            _fill(
+                c,
+                "debts",
+                id=debt,
+                store_id=1,
+                direction="piutang",
+                customer_id=customer,
+                amount=5,
+            )
+        for share, (office, debt) in enumerate(((1, 1), (2, 2)), start=1):
+            _fill(
+                c,
+                "bulk_shares",
+                id=share,
+                bulk_order_id=office,
+                store_id=1,
+                debt_id=debt,
+                status="delivered",
+                boxes=1,
+            )
+        db.session.commit()
+        upgrade()
+        rows = sa.text("SELECT id, institution_id FROM credit_customers ORDER BY id")
+        assert db.session.execute(rows).all() == [(1, 1), (2, None), (3, None)]
+        assert db.session.scalar(sa.text("SELECT count(*) FROM debts")) == 4
+        assert not db.session.execute(sa.text("PRAGMA foreign_key_check")).fetchall()
+        db.session.remove()
+        downgrade(revision="0033")
+        assert db.session.scalar(sa.text("SELECT count(*) FROM debts")) == 4
+        db.session.remove()
+        db.engine.dispose()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
@@ -44,9 +44,16 @@ def _amount(value) -> int:
 
 
 def save_customer(
-    actor: User, store: Store, name: str, phone: str, credit_limit: int
+    actor: User,
+    store: Store,
+    name: str,
+    phone: str,
+    credit_limit: int,
+    institution_id: int | None = None,
 ) -> CreditCustomer:
-    """Add a regular customer who may buy on credit, or change their limit."""
+    """Add a regular customer who may buy on credit, or change their limit. A person is found
+    by phone; an office buying on invoice (``institution_id``) by the office, so a person whose
+    number the office gave keeps their own kasbon apart from the office's invoices."""
     _own(actor, store)
     name = (name or "").strip()
     if not name:
@@ -58,17 +65,23 @@ def save_customer(
     credit_limit = _amount(credit_limit)
     customer = db.session.scalar(
         select(CreditCustomer).where(
-            CreditCustomer.store_id == store.id, CreditCustomer.phone == phone
+            CreditCustomer.store_id == store.id, _same(phone, institution_id)
         )
     )
     if customer is None:
-        customer = CreditCustomer(store_id=store.id, phone=phone)
+        customer = CreditCustomer(store_id=store.id, phone=phone, institution_id=institution_id)
         db.session.add(customer)
     elif credit_limit < outstanding_of(customer):
         raise DomainError(_("Batas kasbon tidak boleh di bawah utang pelanggan saat ini."))
-    customer.name, customer.credit_limit = name[:120], credit_limit
+    customer.name, customer.phone, customer.credit_limit = name[:120], phone, credit_limit
     db.session.flush()
     return customer
+
+
+def _same(phone: str, institution_id: int | None):
+    if institution_id is not None:
+        return CreditCustomer.institution_id == institution_id
+    return and_(CreditCustomer.institution_id.is_(None), CreditCustomer.phone == phone)
 
 
 def _outstanding(*conditions) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Rupiah, utcnow
@@ -168,12 +168,30 @@ class CreditCustomer(db.Model):
 
     __tablename__ = "credit_customers"
     __table_args__ = (
-        UniqueConstraint("store_id", "phone", name="uq_credit_customers_phone"),
+        # a person once per store by phone; an office once per store, whoever answers its phone
+        Index(
+            "uq_credit_customers_phone",
+            "store_id",
+            "phone",
+            unique=True,
+            postgresql_where=text("institution_id IS NULL"),
+            sqlite_where=text("institution_id IS NULL"),
+        ),
+        Index(
+            "uq_credit_customers_institution",
+            "store_id",
+            "institution_id",
+            unique=True,
+            postgresql_where=text("institution_id IS NOT NULL"),
+            sqlite_where=text("institution_id IS NOT NULL"),
+        ),
         CheckConstraint("credit_limit > 0", name="limit_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    #: an office buying on invoice (office orders); None for a person buying on kasbon
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
     name: Mapped[str] = mapped_column(String(120))
     #: WhatsApp number normalised to 62…
     phone: Mapped[str] = mapped_column(String(20))

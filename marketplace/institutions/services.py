@@ -547,12 +547,14 @@ def _office_customer(actor: User, share: BulkShare, amount: int) -> CreditCustom
     store = share.store
     customer = db.session.scalar(
         select(CreditCustomer).where(
-            CreditCustomer.store_id == store.id, CreditCustomer.phone == institution.phone
+            CreditCustomer.store_id == store.id, CreditCustomer.institution_id == institution.id
         )
     )
     owed = credit.outstanding_of(customer) if customer is not None else 0
     limit = max(customer.credit_limit if customer else 0, owed + amount)
-    return credit.save_customer(actor, store, institution.name, institution.phone, limit)
+    return credit.save_customer(
+        actor, store, institution.name, institution.phone, limit, institution_id=institution.id
+    )
 
 
 def deliver(actor: User, share: BulkShare, now: datetime | None = None) -> BulkShare:

@@ -315,6 +315,36 @@ def test_office_receivable_raises_the_limit_it_needs(office, caterers):
     assert _outstanding(siti) == 400000
 
 
+def test_an_office_invoice_never_lands_on_a_persons_kasbon(office, caterers):
+    """The office gave the number of someone who already buys on kasbon at the store: the
+    office's invoice opens the office's own receivable; the person's name, limit and debt stay
+    theirs, and either can be added or changed later without touching the other."""
+    siti = caterers["siti"]
+    neighbour = credit.save_customer(siti.owner, siti, "Pak Dodi", office.phone, 50000)
+    credit.sell_on_credit(siti.owner, neighbour, credit.DebtData(amount=20000, description="Kopi"))
+    secretary = office.members[0].user
+    bulk = services.request(secretary, office, order_data(boxes=10), {siti.id: 10})
+    services.quote(siti.owner, bulk.shares[0], 20000, 100, "Risol")
+    services.place_purchase_order(secretary, bulk)
+    services.deliver(siti.owner, bulk.shares[0])
+
+    invoice = db.session.get(Debt, bulk.shares[0].debt_id)
+    assert invoice.customer is not neighbour
+    assert (invoice.customer.name, invoice.customer.institution_id) == (office.name, office.id)
+    assert invoice.customer.phone == neighbour.phone
+    assert (neighbour.name, neighbour.credit_limit, neighbour.institution_id) == (
+        "Pak Dodi",
+        50000,
+        None,
+    )
+    assert credit.outstanding_of(neighbour) == 20000
+    assert credit.outstanding_of(invoice.customer) == 200000
+    # the seller raises the person's limit: the office's row is left alone
+    assert credit.save_customer(siti.owner, siti, "Pak Dodi", office.phone, 80000) is neighbour
+    assert invoice.customer.credit_limit == 200000
+    assert len(credit.customers_of(siti)) == 2
+
+
 def test_cancel_before_delivery_only(office, caterers):
     bulk = _split_order(office, caterers)
     secretary = office.members[0].user
