@@ -17,7 +17,7 @@ from sqlalchemy import and_, select, update
 from marketplace.catalog.models import DailyPortion, Product, StockMode
 from marketplace.core.db import upsert
 from marketplace.core.errors import DomainError
-from marketplace.core.pagecache import stock_changed
+from marketplace.core.pagecache import TOLD, stock_changed
 from marketplace.extensions import db
 
 
@@ -38,8 +38,6 @@ def _stock_moved(product_id: int, availability_changed: bool) -> None:
     stock_changed(db.session, product_id, availability_changed)
 
 
-#: a statement that takes or gives back stock: the page cache hears of it from _stock_moved
-_STOCK_WRITE = {"stock_write": True, "synchronize_session": False}
 
 
 def _take_portions(product: Product, quantity: int, day: date) -> bool:
@@ -59,7 +57,7 @@ def _take_portions(product: Product, quantity: int, day: date) -> bool:
         # rowcount for INSERT … ON CONFLICT across drivers).
         .returning(table.c.taken)
     )
-    taken = db.session.execute(statement, execution_options=_STOCK_WRITE).scalar()
+    taken = db.session.execute(statement, execution_options=TOLD).scalar()
     if taken is None:
         return False
     _stock_moved(product.id, taken >= (product.daily_quota or 0))
@@ -81,7 +79,7 @@ def reserve_stock(quantities: Mapping[int, int], day: date) -> None:
                 .where(Product.id == product_id, Product.stock >= quantity)
                 .values(stock=Product.stock - quantity)
                 .returning(Product.stock),
-                execution_options=_STOCK_WRITE,
+                execution_options=TOLD,
             ).scalar()
             if left is None:
                 left = db.session.scalar(select(Product.stock).where(Product.id == product_id))
@@ -117,7 +115,7 @@ def release_stock(quantities: Mapping[int, int], day: date) -> None:
                 .where(Product.id == product_id)
                 .values(stock=Product.stock + quantity)
                 .returning(Product.stock),
-                execution_options=_STOCK_WRITE,
+                execution_options=TOLD,
             ).scalar()
             if left is not None:
                 _stock_moved(product_id, left - quantity <= 0)  # it had sold out
@@ -133,7 +131,7 @@ def release_stock(quantities: Mapping[int, int], day: date) -> None:
                 )
                 .values(taken=DailyPortion.taken - quantity)
                 .returning(DailyPortion.taken),
-                execution_options=_STOCK_WRITE,
+                execution_options=TOLD,
             ).scalar()
             if taken is not None:
                 _stock_moved(product_id, taken + quantity >= quotas[product_id])  # had sold out

@@ -194,15 +194,26 @@ def _note_public_change(session: Session, _context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement_write(state) -> None:
     """Writes that bypass the unit of work (``update(Review)...``, an upsert of portions) count
-    too: the flush never sees them. Stock taken or given back (a statement run with
-    ``stock_write=True``) is told by ``stock_changed`` instead."""
+    too: the flush never sees them. A counter whose every value the public pages do not show
+    (stock taken, a code's uses; a statement run with ``TOLD``) is told by its service instead:
+    ``stock_changed``, ``public_change``."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    if state.execution_options.get("stock_write"):
+    if state.execution_options.get("page_cache_told"):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table and table not in PRIVATE_TABLES:
         state.session.info["public_changed"] = True
+
+
+#: execution options of a statement whose service tells the page cache what it changed
+TOLD = {"page_cache_told": True, "synchronize_session": False}
+
+
+def public_change(session: Session) -> None:
+    """Something the public pages show changed in ``session``'s transaction (for a statement
+    run with ``TOLD``): every page is refreshed after the commit."""
+    session.info["public_changed"] = True
 
 
 def stock_changed(session: Session, product_id: int, availability_changed: bool) -> None:
@@ -212,7 +223,7 @@ def stock_changed(session: Session, product_id: int, availability_changed: bool)
     refreshed (the whole generation) only when that changed — it sold out, or came back."""
     session.info.setdefault("stock_changed", set()).add(product_id)
     if availability_changed:
-        session.info["public_changed"] = True
+        public_change(session)
 
 
 @event.listens_for(Session, "after_commit")

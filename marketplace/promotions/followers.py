@@ -97,7 +97,7 @@ def active_codes(store: Store) -> list[DiscountCode]:
         )
         if (code.starts_at is None or code.starts_at <= now)
         and (code.ends_at is None or now < code.ends_at)
-        and (code.total_limit is None or code.used_count < code.total_limit)
+        and not code.is_used_up
     ]
 
 

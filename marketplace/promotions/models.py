@@ -67,6 +67,10 @@ class DiscountCode(TimestampMixin, db.Model):
     store: Mapped[Store | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship(back_populates="codes")
 
+    @property
+    def is_used_up(self) -> bool:
+        return self.total_limit is not None and self.used_count >= self.total_limit
+
     def is_managed_by(self, user) -> bool:
         if self.campaign is not None:
             return self.campaign.is_managed_by(user)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from marketplace.core.db import to_jakarta, to_utc_naive, upsert, utcnow
 from marketplace.core.errors import DomainError
 from marketplace.core.money import format_rupiah
+from marketplace.core.pagecache import TOLD, public_change
 from marketplace.extensions import db
 from marketplace.promotions.models import (
     Campaign,
@@ -157,6 +158,14 @@ def _take_customer_use(code: DiscountCode, key: str) -> bool:
     return used is not None and (limit is None or used <= limit)
 
 
+def _uses_moved(limit: int | None, used_when_full: int) -> None:
+    """A code's uses moved: the public pages show only whether it is used up (the campaign
+    page), so they are refreshed only when that changed — it ran out (the count after a use),
+    or a use came back to a code that had (the count before)."""
+    if limit is not None and used_when_full >= limit:
+        public_change(db.session)
+
+
 def redeem(code: DiscountCode, order_id: int, keys: list[str], amount: int) -> None:
     """Count a use atomically: of ten orders racing for the last use, exactly one gets it; the
     per-customer limit is held the same way, per number and per account."""
@@ -169,11 +178,13 @@ def redeem(code: DiscountCode, order_id: int, keys: list[str], amount: int) -> N
             | (DiscountCode.used_count < DiscountCode.total_limit),
         )
         .values(used_count=DiscountCode.used_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+        .returning(DiscountCode.used_count, DiscountCode.total_limit),
+        execution_options=TOLD,
+    ).first()
     db.session.expire(code, ["used_count"])
-    if taken.rowcount != 1:
+    if taken is None:
         raise DomainError(_("Kode sudah habis."))
+    _uses_moved(taken.total_limit, taken.used_count)
     for key in keys:
         if not _take_customer_use(code, key):
             raise DomainError(_("Anda sudah memakai kode ini sebanyak batasnya."))
@@ -192,12 +203,15 @@ def release(order_id: int) -> None:
         return
     redemption.released = True
     db.session.expire(redemption.code, ["used_count"])
-    db.session.execute(
+    given_back = db.session.execute(
         update(DiscountCode)
         .where(DiscountCode.id == redemption.code_id, DiscountCode.used_count > 0)
         .values(used_count=DiscountCode.used_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+        .returning(DiscountCode.used_count, DiscountCode.total_limit),
+        execution_options=TOLD,
+    ).first()
+    if given_back is not None:
+        _uses_moved(given_back.total_limit, given_back.used_count + 1)
     db.session.execute(
         update(CodeUse)
         .where(

@@ -344,7 +344,7 @@ def test_a_cached_page_is_not_served_to_an_untrusted_host(shop, monkeypatch):
     assert app.test_client().get("/produk", headers={"Host": "evil.example"}).status_code == 400
 
 
-def _order(app, product_id: int, quantity: int, token: str):
+def _order(app, product_id: int, quantity: int, token: str, code: str = ""):
     """A customer's order of ``quantity`` of the product, placed as checkout does."""
     from marketplace.orders import services as orders
     from marketplace.orders.cart import SessionCart, add_to_cart
@@ -363,6 +363,7 @@ def _order(app, product_id: int, quantity: int, token: str):
                 phone="081300001111",
                 fulfilment="pickup",
                 fulfil_at=slot.isoformat(),
+                discount_code=code,
             ),
         )
         db.session.commit()
@@ -468,3 +469,20 @@ def test_counted_stock_is_followed_the_same_way_with_a_cookie(shop, cache):
     assert "Habis" in visitor.get(product_url).get_data(as_text=True)
     # a product's stock version lives long enough to outlast every page stored under it
     assert cache.ttl(stock_key(ids["product"])) > app.config["PAGE_CACHE_SECONDS"]
+
+
+def test_a_code_used_refreshes_the_pages_only_when_it_runs_out(shop, cache):
+    from marketplace.promotions import services as promos
+
+    app, ids = shop
+    with app.app_context():
+        store = db.session.get(catalog.Product, ids["product"]).store
+        promos.save_code(
+            store, promos.CodeData(code="HEMAT", kind="fixed", value=1000, total_limit=2)
+        )
+        db.session.commit()
+    before = cache.get(GENERATION_KEY)
+    _order(app, ids["product"], 1, "tok-code-1", code="HEMAT")  # one use of two left
+    assert cache.get(GENERATION_KEY) == before
+    _order(app, ids["product"], 1, "tok-code-2", code="HEMAT")  # used up
+    assert cache.get(GENERATION_KEY) != before

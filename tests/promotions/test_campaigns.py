@@ -80,6 +80,22 @@ def test_campaign_code_applies_only_at_joined_stores(festival, shop, cart, check
     assert code.used_count == 1
 
 
+def test_a_used_up_code_says_so_on_the_campaign_page(client, festival, shop, cart, checkout):
+    promos.save_code(
+        festival, promos.CodeData(code="FESTSATU", kind="fixed", value=2000, total_limit=1)
+    )
+    store = shop["store"]
+    service.join_campaign(store.owner, festival, store)
+    page = client.get(f"/kampanye/{festival.id}").get_data(as_text=True)
+    assert "FESTSATU" in page
+    assert "Kuota habis" not in page
+    add_to_cart(cart, shop["teh"], [], 2)
+    order = checkout(cart, store, token="fest-satu", discount_code="FESTSATU")
+    assert "Kuota habis" in client.get(f"/kampanye/{festival.id}").get_data(as_text=True)
+    promos.release(order.id)  # the order is cancelled unpaid: the use comes back
+    assert "Kuota habis" not in client.get(f"/kampanye/{festival.id}").get_data(as_text=True)
+
+
 def test_campaign_code_lives_inside_the_campaign_window(kim_admin, shop):
     later = service.save_campaign(
         kim_admin,
