@@ -43,13 +43,11 @@ def kelurahan(slug: str):
     products = browse_products(
         BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
     )
-    stores = list(  # listed by name only
-        db.session.scalars(
-            select(Store)
-            .where(Store.status == StoreStatus.VERIFIED, Store.kelurahan_id == area.id)
-            .order_by(Store.name)
-        )
-    )
+    stores = db.session.execute(  # listed by name only: two columns, not whole stores
+        select(Store.name, Store.slug)
+        .where(Store.status == StoreStatus.VERIFIED, Store.kelurahan_id == area.id)
+        .order_by(Store.name)
+    ).all()
     return render_template(
         "areas/kelurahan.html",
         area=area,
