@@ -185,6 +185,9 @@ def test_products_already_there_are_listed_by_the_rule(tmp_path):
         upgrade()
         listed = sa.text("SELECT id FROM products WHERE listed ORDER BY id")
         assert db.session.scalars(listed).all() == [1]
+        # 0035 copies each store's kelurahan onto its products
+        copied = sa.text("SELECT DISTINCT kelurahan_id FROM products")
+        assert db.session.scalars(copied).all() == [1]
         db.session.remove()
         downgrade(revision="0032")
         assert db.session.scalar(sa.text("SELECT count(*) FROM products")) == 4

@@ -72,6 +72,9 @@ class Product(RatedMixin, TimestampMixin, db.Model):
     #: the database from that rule alone (catalog.services.refresh_listed, called wherever
     #: either side changes); the listings' partial indexes hold only these products
     listed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: its store's kelurahan, copied by the same rule (the kelurahan listing walks an index on
+    #: it instead of joining the stores); the store's own column is the truth
+    kelurahan_id: Mapped[int | None]
 
     store: Mapped[Store] = relationship()
     category: Mapped[Category] = relationship()

@@ -122,9 +122,13 @@ def listed_clause():
 
 
 def refresh_listed(*, store_id: int | None = None, product_id: int | None = None) -> None:
-    """Write ``listed_clause`` into ``products.listed`` for one store's products or one
-    product: called when a product is added or hidden and when a store's status changes."""
-    statement = update(Product).values(listed=listed_clause())
+    """Write ``listed_clause`` into ``products.listed``, and the store's kelurahan into
+    ``products.kelurahan_id``, for one store's products or one product: called when a product is
+    added or hidden, when a store's status changes and when a store moves."""
+    store_kelurahan = (
+        select(Store.kelurahan_id).where(Store.id == Product.store_id).scalar_subquery()
+    )
+    statement = update(Product).values(listed=listed_clause(), kelurahan_id=store_kelurahan)
     if store_id is not None:
         statement = statement.where(Product.store_id == store_id)
     if product_id is not None:
@@ -554,8 +558,8 @@ def _relevance(found: Match, near_kelurahan_id: int | None):
         if home is not None:
             neighbours = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
             boost = boost + case(
-                (Store.kelurahan_id == home.id, SAME_KELURAHAN_SHARE),
-                (Store.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
+                (Product.kelurahan_id == home.id, SAME_KELURAHAN_SHARE),
+                (Product.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
                 else_=0.0,
             )
     return found.rank * boost
@@ -565,11 +569,10 @@ def _matching(
     filters: BrowseFilters, found: Match | None, now: datetime | None, with_store: bool = False
 ):
     """(a select of the ids of the public products matching ``filters``, their order). The
-    store is joined when asked, or when a filter or the ranking reads it; the ``listed`` flag
-    says the rest."""
+    store is joined when asked, or for "open now"; the ``listed`` flag and the product's copy of
+    its store's kelurahan say the rest."""
     query = select(Product.id).where(Product.listed)
-    near = found is not None and filters.near_kelurahan_id
-    if with_store or filters.kelurahan_id or filters.open_now or near:
+    if with_store or filters.open_now:
         query = query.join(Product.store)
     if found is not None and found.join is not None:
         query = query.join(found.join, found.join.c.id == Product.id)
@@ -581,7 +584,7 @@ def _matching(
     if filters.category_id:
         query = query.where(Product.category_id == filters.category_id)
     if filters.kelurahan_id:
-        query = query.where(Store.kelurahan_id == filters.kelurahan_id)
+        query = query.where(Product.kelurahan_id == filters.kelurahan_id)
     if filters.store_id:
         query = query.where(Product.store_id == filters.store_id)
     if filters.min_price is not None:

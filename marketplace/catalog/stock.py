@@ -38,8 +38,6 @@ def _stock_moved(product_id: int, availability_changed: bool) -> None:
     stock_changed(db.session, product_id, availability_changed)
 
 
-
-
 def _take_portions(product: Product, quantity: int, day: date) -> bool:
     """Add ``quantity`` to the day's portions if the quota allows; True when it did."""
     if quantity > (product.daily_quota or 0):

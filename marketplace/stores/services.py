@@ -203,6 +203,7 @@ def update_store(
     uploads: Uploads | None = None,
 ) -> Store:
     """Change a store's details; a rejected store goes back to the KIM for review."""
+    moved = store.kelurahan_id != data.kelurahan_id
     _apply(store, data)
     _apply_extras(store, credentials, logo, uploads)
     if store.status == StoreStatus.REJECTED:
@@ -210,6 +211,10 @@ def update_store(
             store, StoreStatus.PENDING, actor, reason=_("Diperbaiki dan diajukan ulang")
         )
     db.session.flush()
+    if moved:  # its products are listed under the new kelurahan
+        from marketplace.catalog.services import refresh_listed  # catalog builds on stores
+
+        refresh_listed(store_id=store.id)
     return store
 
 

@@ -223,6 +223,11 @@ def test_search_uses_the_database_engine(kampung, dialect):
         assert "ix_products_listed_newest" in plan(
             "SELECT id FROM products WHERE listed ORDER BY created_at DESC, id DESC LIMIT 8"
         )
+        # and so does a kelurahan's, on the products' copy of their store's kelurahan
+        assert "ix_products_listed_kelurahan_newest" in plan(
+            "SELECT id FROM products WHERE listed AND kelurahan_id = 1 "
+            "ORDER BY created_at DESC, id DESC LIMIT 8"
+        )
     else:
         assert (
             db.session.scalar(
@@ -388,3 +393,39 @@ def test_a_product_is_listed_exactly_while_it_is_shown_and_its_store_verified(
     store_services.reject_store(shown, admin, "Foto tidak jelas")
     db.session.commit()
     assert listed() == on_the_listing() == {"Kue Lapis"}
+
+
+def test_a_store_that_moves_takes_its_products_to_its_new_kelurahan(
+    client, create_store, create_product
+):
+    from marketplace.stores import services as store_services
+    from tests.factories import kelurahan
+
+    store = create_store(name="Warung Pindah")
+    create_product(store, name="Kue Pancong")
+    db.session.commit()
+    old, new = kelurahan("Uwung Jaya"), kelurahan("Cibodasari")
+
+    def shown(url: str) -> bool:
+        return "Kue Pancong" in client.get(url).get_data(as_text=True)
+
+    assert shown(f"/kelurahan/{old.slug}")
+    assert shown(f"/produk?kelurahan={old.id}")
+    assert not shown(f"/kelurahan/{new.slug}")
+    store_services.update_store(
+        store,
+        store.owner,
+        store_services.StoreData(
+            name=store.name,
+            whatsapp=store.whatsapp,
+            address=store.address,
+            rt=store.rt,
+            rw=store.rw,
+            kelurahan_id=new.id,
+        ),
+    )
+    db.session.commit()
+    assert shown(f"/kelurahan/{new.slug}")
+    assert shown(f"/produk?kelurahan={new.id}")
+    assert not shown(f"/kelurahan/{old.slug}")
+    assert not shown(f"/produk?kelurahan={old.id}")
