@@ -429,3 +429,28 @@ def test_a_store_that_moves_takes_its_products_to_its_new_kelurahan(
     assert shown(f"/produk?kelurahan={new.id}")
     assert not shown(f"/kelurahan/{old.slug}")
     assert not shown(f"/produk?kelurahan={old.id}")
+
+
+def test_a_search_is_planned_for_the_words_typed(kampung, dialect):
+    """psycopg prepares statements run often; PostgreSQL could then keep a generic plan made
+    without the search words (a common word made it twice as slow). A search's transaction asks
+    for plans made for its words, once, and only on PostgreSQL."""
+    said = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        said.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        found = services.browse_products(services.BrowseFilters(q="uduk"), page=1, per_page=8)
+        stores = services.search_stores("uduk")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert found.total >= 1
+    assert [s.name for s in stores] == ["Warung Bu Siti"]
+    planned = [s for s in said if "plan_cache_mode" in s]
+    if dialect == "postgresql":
+        assert planned == ["SET LOCAL plan_cache_mode = force_custom_plan"]
+        assert db.session.execute(sa.text("SHOW plan_cache_mode")).scalar() == ("force_custom_plan")
+    else:
+        assert planned == []
