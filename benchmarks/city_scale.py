@@ -409,7 +409,7 @@ def statements_of(app, path: str) -> tuple[int, int, str, float]:
                 started = time.perf_counter()
                 cursor.execute(statement, parameters)
                 elapsed = (time.perf_counter() - started) * 1000
-                if elapsed > slowest:
+                if elapsed > slowest and statement.lstrip().upper().startswith(("SELECT", "WITH")):
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                     slowest, plan = elapsed, "\n".join(row[0] for row in cursor.fetchall())
         raw.rollback()
