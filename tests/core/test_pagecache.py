@@ -370,17 +370,14 @@ def _order(app, product_id: int, quantity: int, token: str, code: str = ""):
         return order.id
 
 
-def _limit_portions(app, product_id: int, quota: int) -> None:
+def _track_stock(app, product_id: int, **stock) -> None:
+    """The seller counts the product's stock (``stock_mode`` and its numbers)."""
     with app.app_context():
         product = db.session.get(catalog.Product, product_id)
         catalog.update_product(
             product,
             catalog.ProductData(
-                name=product.name,
-                category_id=product.category_id,
-                price=product.price,
-                stock_mode="daily",
-                daily_quota=quota,
+                name=product.name, category_id=product.category_id, price=product.price, **stock
             ),
         )
         db.session.commit()
@@ -400,7 +397,7 @@ def test_an_order_of_an_unlimited_product_leaves_every_page_cached(shop, cache):
 
 def test_portions_taken_refresh_the_product_page_alone_until_it_sells_out(shop, cache):
     app, ids = shop
-    _limit_portions(app, ids["product"], 5)
+    _track_stock(app, ids["product"], stock_mode="daily", daily_quota=5)
     product_url = f"/produk/{ids['product']}"
     listings = ["/", "/produk"]
     for url in [*listings, product_url]:
@@ -440,19 +437,7 @@ def test_portions_taken_refresh_the_product_page_alone_until_it_sells_out(shop, 
 
 def test_counted_stock_is_followed_the_same_way_with_a_cookie(shop, cache):
     app, ids = shop
-    with app.app_context():
-        product = db.session.get(catalog.Product, ids["product"])
-        catalog.update_product(
-            product,
-            catalog.ProductData(
-                name=product.name,
-                category_id=product.category_id,
-                price=product.price,
-                stock_mode="counted",
-                stock=3,
-            ),
-        )
-        db.session.commit()
+    _track_stock(app, ids["product"], stock_mode="counted", stock=3)
     visitor = app.test_client()
     visitor.set_cookie("seen", "1")  # answered by serve_early, not before Flask
     product_url = f"/produk/{ids['product']}"
