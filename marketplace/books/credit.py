@@ -55,6 +55,9 @@ def save_customer(
     by phone; an office buying on invoice (``institution_id``) by the office, so a person whose
     number the office gave keeps their own kasbon apart from the office's invoices."""
     _own(actor, store)
+    # one row per person or office: two saves at once (a double tap, two deliveries) take
+    # turns on the store's row, and the second finds what the first added
+    db.session.execute(select(Store.id).where(Store.id == store.id).with_for_update())
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Tulis nama pelanggan."))

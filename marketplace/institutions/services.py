@@ -561,6 +561,9 @@ def deliver(actor: User, share: BulkShare, now: datetime | None = None) -> BulkS
     """The store delivered its share: the invoice is issued, due after the order's terms, and
     its amount becomes the store's receivable (a sale on credit in its books) — once."""
     _seller_only(actor, share)
+    # the store first (locks in one order everywhere): the office's receivable at this store
+    # is opened once however many of its orders are delivered at the same moment
+    db.session.execute(select(Store.id).where(Store.id == share.store_id).with_for_update())
     bulk = _lock_bulk(share.bulk_order_id)
     share = _lock_share(share.id)
     if share.status != ShareStatus.ORDERED:

@@ -8,6 +8,8 @@ import threading
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Role, User
+from marketplace.books import credit
+from marketplace.books.models import CreditCustomer
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.institutions import services
@@ -73,6 +75,70 @@ def test_six_quotes_for_a_day_that_holds_three(pg_app):  # noqa: F811
     finally:
         with app.app_context():
             db.session.execute(sa.delete(BulkOrder).where(BulkOrder.institution_id == office_id))
+            db.session.execute(sa.delete(Institution).where(Institution.id == office_id))
+            db.session.commit()
+            db.session.remove()
+
+
+def test_deliveries_racing_open_one_receivable_for_the_office(pg_app):  # noqa: F811
+    """Three purchase orders of one office at one store, marked delivered at the same moment
+    by the store's staff: one credit row for the office holds the three invoices."""
+    app, created = pg_app
+    store_id, _products = _shop(app, created)
+    with app.app_context():
+        store = db.session.get(Store, store_id)
+        secretary = add_user(Role.CUSTOMER, "6281355551002")
+        admin = db.session.scalar(sa.select(User).where(User.phone == "6281999990002"))
+        created["users"].append(secretary.id)
+        office = services.register(
+            secretary, office_data(name="Kantor Uji Antar", kelurahan_id=store.kelurahan_id)
+        )
+        services.verify(admin, office)
+        share_ids = []
+        for n in range(3):
+            bulk = services.request(
+                secretary,
+                office,
+                order_data(boxes=10, title=f"Rapat {n}", kelurahan_id=store.kelurahan_id),
+                {store_id: 10},
+            )
+            services.quote(store.owner, bulk.shares[0], 20000, 30, "Nasi kotak ayam")
+            services.place_purchase_order(secretary, bulk)
+            share_ids.append(bulk.shares[0].id)
+        db.session.commit()
+        office_id = office.id
+        db.session.remove()
+    barrier = threading.Barrier(len(share_ids))
+
+    def deliver(share_id):
+        with app.app_context():
+            share = db.session.get(BulkShare, share_id)
+            owner = share.store.owner
+            barrier.wait(timeout=30)
+            try:
+                services.deliver(owner, share)
+                db.session.commit()
+                return "delivered"
+            finally:
+                db.session.remove()
+
+    try:
+        assert _race([(lambda s=s: deliver(s)) for s in share_ids]) == ["delivered"] * 3
+        with app.app_context():
+            rows = db.session.execute(
+                sa.select(CreditCustomer.id).where(
+                    CreditCustomer.store_id == store_id, CreditCustomer.institution_id == office_id
+                )
+            ).all()
+            assert len(rows) == 1
+            assert credit.outstanding_of(db.session.get(CreditCustomer, rows[0].id)) == 600000
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(BulkOrder).where(BulkOrder.institution_id == office_id))
+            db.session.execute(
+                sa.delete(CreditCustomer).where(CreditCustomer.institution_id == office_id)
+            )
             db.session.execute(sa.delete(Institution).where(Institution.id == office_id))
             db.session.commit()
             db.session.remove()
