@@ -22,19 +22,22 @@ from tests.orders.test_concurrency import _race, _shop, pg_app  # noqa: F401
 RACERS = 6
 
 
+def _office_near(store: Store, created: dict, phone: str, name: str):
+    """A verified office of the store's kelurahan and its secretary (call in an app context)."""
+    secretary = add_user(Role.CUSTOMER, phone)
+    admin = db.session.scalar(sa.select(User).where(User.phone == "6281999990002"))
+    created["users"].append(secretary.id)
+    office = services.register(secretary, office_data(name=name, kelurahan_id=store.kelurahan_id))
+    services.verify(admin, office)
+    return office, secretary
+
+
 def test_six_quotes_for_a_day_that_holds_three(pg_app):  # noqa: F811
     app, created = pg_app
     store_id, _products = _shop(app, created)
     with app.app_context():
         store = db.session.get(Store, store_id)
-        secretary = add_user(Role.CUSTOMER, "6281355551001")
-        admin = db.session.scalar(sa.select(User).where(User.phone == "6281999990002"))
-        created["users"].append(secretary.id)
-        office = services.register(
-            secretary,
-            office_data(name="Kantor Uji Balapan", kelurahan_id=store.kelurahan_id),
-        )
-        services.verify(admin, office)
+        office, secretary = _office_near(store, created, "6281355551001", "Kantor Uji Balapan")
         share_ids = []
         for n in range(RACERS):
             bulk = services.request(
@@ -87,13 +90,7 @@ def test_deliveries_racing_open_one_receivable_for_the_office(pg_app):  # noqa: 
     store_id, _products = _shop(app, created)
     with app.app_context():
         store = db.session.get(Store, store_id)
-        secretary = add_user(Role.CUSTOMER, "6281355551002")
-        admin = db.session.scalar(sa.select(User).where(User.phone == "6281999990002"))
-        created["users"].append(secretary.id)
-        office = services.register(
-            secretary, office_data(name="Kantor Uji Antar", kelurahan_id=store.kelurahan_id)
-        )
-        services.verify(admin, office)
+        office, secretary = _office_near(store, created, "6281355551002", "Kantor Uji Antar")
         share_ids = []
         for n in range(3):
             bulk = services.request(
