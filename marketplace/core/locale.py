@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
+from flask_babel import get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -22,9 +23,6 @@ def current_translations():
     product card asks a handful of times, a listing hundreds); this keeps what it found beside
     the locale it was found for, so ``force_locale`` and ``refresh`` (a new locale object, or
     none) are followed."""
-    from flask import g
-    from flask_babel import get_translations
-
     try:
         state = g._flask_babel
         locale = state.babel_locale

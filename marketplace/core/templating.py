@@ -151,15 +151,18 @@ def memo_url_for(endpoint: str, **values) -> str:
     (each card's product and store, the menus), most of them the same on every page. Paths only,
     in a request (they depend on the app's root there); external URLs, relative endpoints,
     static files (their hash changes with the file) and unhashable values go to ``url_for``."""
-    if endpoint == "static" or endpoint[:1] == "." or not has_request_context():
+    if (
+        endpoint == "static"
+        or endpoint[:1] == "."
+        or any(name[:1] == "_" for name in values)  # _external, _anchor…
+        or not has_request_context()
+    ):
         return url_for(endpoint, **values)
     try:
         # the value's type too: True == 1 == 1.0, but they are written differently
         key = (request.script_root, endpoint, *((k, type(v), v) for k, v in sorted(values.items())))
         hash(key)
     except TypeError:
-        return url_for(endpoint, **values)
-    if any(name[:1] == "_" for name in values):
         return url_for(endpoint, **values)
     memo = current_app.extensions.setdefault("pkk_url_memo", {})
     path = memo.get(key)

@@ -132,7 +132,7 @@ def check_code(
         raise DomainError(
             _("Kode ini untuk minimal belanja %(min)s.", min=format_rupiah(code.min_spend))
         )
-    if code.total_limit is not None and code.used_count >= code.total_limit:
+    if code.is_used_up:
         raise DomainError(_("Kode sudah habis."))
     if code.per_customer_limit is not None and _uses_of(code, keys) >= code.per_customer_limit:
         raise DomainError(_("Anda sudah memakai kode ini sebanyak batasnya."))
