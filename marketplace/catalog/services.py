@@ -9,8 +9,9 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import and_, case, exists, func, or_, select, true, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
+from marketplace.areas.models import Kelurahan
 from marketplace.catalog.models import (
     Category,
     DailyPortion,
@@ -467,9 +468,27 @@ class ResultPage:
         return self.page + 1
 
 
+#: the columns a product card reads (templates/_macros/cards.html and the rules it calls: price
+#: and sale window, availability, rating); a listing loads no more, so 24 cards do not carry 24
+#: descriptions and every column of 24 stores
+CARD_COLUMNS = (
+    Product.store_id, Product.name, Product.price, Product.sale_price, Product.sale_starts_at,
+    Product.sale_ends_at, Product.stock_mode, Product.stock, Product.daily_quota,
+    Product.is_sold_out, Product.is_hidden, Product.is_halal, Product.lead_days,
+    Product.rating_count, Product.rating_sum,
+)
+
+
 def _card_options():
     # a card shows the store's name and kelurahan, never its hours
-    return (contains_eager(Product.store).joinedload(Store.kelurahan), *card_extras())
+    return (
+        load_only(*CARD_COLUMNS),
+        contains_eager(Product.store)
+        .load_only(Store.name, Store.slug, Store.kelurahan_id)
+        .joinedload(Store.kelurahan)
+        .load_only(Kelurahan.name, Kelurahan.slug),
+        *card_extras(),
+    )
 
 
 def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:

@@ -454,3 +454,25 @@ def test_a_search_is_planned_for_the_words_typed(kampung, dialect):
         assert db.session.execute(sa.text("SHOW plan_cache_mode")).scalar() == ("force_custom_plan")
     else:
         assert planned == []
+
+
+def test_a_listing_loads_only_what_a_card_shows(kampung):
+    """24 cards do not carry 24 descriptions and every column of 24 stores."""
+    said = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        said.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        found = services.browse_products(services.BrowseFilters(), page=1, per_page=8)
+        names = [(p.name, p.store.name, p.store.kelurahan.name, p.price) for p in found.items]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert names
+    listing = [s for s in said if "FROM products" in s and "LIMIT" in s]
+    assert len(listing) == 1, said
+    assert "products.description" not in listing[0]
+    assert "stores.address" not in listing[0]
+    assert "products.name" in listing[0]
+    assert "stores.name" in listing[0]
