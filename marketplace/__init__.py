@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    from marketplace.core.readonly import init_read_only_commit
+
+    init_read_only_commit(app)  # after db.init_app: its teardown runs before the session's
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

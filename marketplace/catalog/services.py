@@ -476,7 +476,7 @@ CARD_COLUMNS = (
     Product.sale_ends_at, Product.stock_mode, Product.stock, Product.daily_quota,
     Product.is_sold_out, Product.is_hidden, Product.is_halal, Product.lead_days,
     Product.rating_count, Product.rating_sum,
-)
+)  # fmt: skip
 
 
 def _card_options():
