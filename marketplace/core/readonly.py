@@ -54,6 +54,8 @@ def init_read_only_commit(app: Flask) -> None:
             return
         if session.new or session.dirty or session.deleted:  # a commit would flush them
             return
+        # the session is removed right after: expiring what it loaded would be work for nothing
+        session.expire_on_commit = False
         try:
             session.commit()
         except Exception:  # noqa: BLE001 - nothing was written: the close rolls back instead

@@ -32,6 +32,18 @@ def test_a_page_that_only_reads_ends_with_a_commit(client, commits):
     assert len(commits) == 1
 
 
+def test_the_read_only_commit_does_not_expire_what_the_request_loaded(app, commits):
+    """Expiring every loaded object is work for nothing when the session is removed next."""
+    with app.app_context():
+        db.session.add(Category(name="Dibaca", slug="dibaca"))
+        db.session.commit()
+    with app.app_context():
+        loaded = db.session.scalar(sa.select(Category).where(Category.slug == "dibaca"))
+    assert len(commits) == 2
+    assert not sa.inspect(loaded).expired_attributes
+    assert loaded.name == "Dibaca"  # read from memory: the session is gone
+
+
 def test_a_write_left_uncommitted_is_rolled_back(app, commits):
     with app.app_context():
         db.session.add(Category(name="Tidak jadi", slug="tidak-jadi"))
