@@ -588,10 +588,10 @@ def _matching(
     filters: BrowseFilters, found: Match | None, now: datetime | None, with_store: bool = False
 ):
     """(a select of the ids of the public products matching ``filters``, their order). The
-    store is joined when asked, or for "open now"; the ``listed`` flag and the product's copy of
-    its store's kelurahan say the rest."""
+    store is joined when asked; the ``listed`` flag, the product's copy of its store's kelurahan
+    and the set of stores open now say the rest."""
     query = select(Product.id).where(Product.listed)
-    if with_store or filters.open_now:
+    if with_store:
         query = query.join(Product.store)
     if found is not None and found.join is not None:
         query = query.join(found.join, found.join.c.id == Product.id)
@@ -615,7 +615,7 @@ def _matching(
     if filters.available:
         query = query.where(_available_clause(jakarta_today(now)))
     if filters.open_now:
-        query = query.where(accepting_orders_clause(now))
+        query = query.where(accepting_orders_clause(Product.store_id, now))
     order = {
         "relevance": lambda: [_relevance(found, filters.near_kelurahan_id), Product.id],
         "newest": lambda: [Product.created_at.desc(), Product.id.desc()],

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -213,6 +214,14 @@ class OpeningPeriod(db.Model):
         CheckConstraint("opens_at != closes_at", name="not_empty"),
         # "open now" (listings, search) reads one weekday's periods
         Index("ix_opening_periods_weekday_opens", "weekday", "opens_at"),
+        # ... and yesterday's that run past midnight, a few among every store's periods
+        Index(
+            "ix_opening_periods_overnight",
+            "weekday",
+            "closes_at",
+            postgresql_where=text("closes_at <= opens_at"),
+            sqlite_where=text("closes_at <= opens_at"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from marketplace.catalog.models import Product
 from marketplace.core.db import JAKARTA
 from marketplace.extensions import db
 from marketplace.stores import services
@@ -33,7 +34,7 @@ def _random_week(rng: random.Random) -> list[services.PeriodData]:
     return periods
 
 
-def test_the_sql_filter_agrees_with_availability(create_store):
+def test_the_sql_filter_agrees_with_availability(create_store, create_product):
     rng = random.Random(20261203)
     start = datetime(2026, 12, 7, 0, 0, tzinfo=JAKARTA)  # a Monday
     stores = []
@@ -49,6 +50,8 @@ def test_the_sql_filter_agrees_with_availability(create_store):
             store.paused_until = (start + timedelta(days=3)).astimezone(UTC).replace(tzinfo=None)
         stores.append(store)
     stores.append(create_store(name="Warung Menunggu", status=StoreStatus.PENDING))
+    for store in stores:
+        create_product(store, name=f"Nasi {store.name}")
     db.session.flush()
     ids = [s.id for s in stores]
     checked = 0
@@ -57,9 +60,16 @@ def test_the_sql_filter_agrees_with_availability(create_store):
         expected = {s.id for s in stores if availability(s, moment).accepting_orders}
         found = set(
             db.session.scalars(
-                select(Store.id).where(Store.id.in_(ids), accepting_orders_clause(moment))
+                select(Store.id).where(Store.id.in_(ids), accepting_orders_clause(Store.id, moment))
             )
         )
         assert found == expected, moment.isoformat()
+        # the listings ask it of each product's store, with or without the store joined
+        of_products = select(Product.store_id).where(
+            Product.store_id.in_(ids), accepting_orders_clause(Product.store_id, moment)
+        )
+        assert set(db.session.scalars(of_products)) == expected, moment.isoformat()
+        joined = of_products.join(Product.store).where(Store.name.is_not(None))
+        assert set(db.session.scalars(joined)) == expected, moment.isoformat()
         checked += len(expected)
     assert checked > 0, "no moment had an open store: the comparison proved nothing"
