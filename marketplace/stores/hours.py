@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
 from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreStatus
+
+
+@cache
+def _open_store():
+    """The store of an opening period in "open now", under its own name (the query around may
+    join stores). Made once: a new alias per query costs more to build than the query's SQL."""
+    return aliased(Store, name="open_store")
+
 
 #: how far ahead the next opening is looked for (a week plus a few closed dates)
 LOOKAHEAD_DAYS = 21
@@ -108,7 +117,7 @@ def accepting_orders_clause(store_id, at: datetime | None = None):
     overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
 
     def stores_in_period(day: date, *period):
-        open_store = aliased(Store)
+        open_store = _open_store()
         return store_id.in_(
             select(OpeningPeriod.store_id)
             .join(open_store, open_store.id == OpeningPeriod.store_id)
