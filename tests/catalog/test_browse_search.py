@@ -212,8 +212,9 @@ def test_listing_pages_issue_a_fixed_number_of_queries(client, create_store, cre
     ],
 )
 def test_listing_statements_come_from_the_compiled_cache(client, kampung, url):
-    """Building a statement anew for each request (a new alias, a literal in the SQL) costs
-    more than running it: the second request finds every statement compiled."""
+    """Compiling a statement anew for each request (a literal written into the SQL, a construct
+    without a cache key) costs more than running it: the second request finds every statement
+    compiled."""
     client.get(url)
     seen = []
 
