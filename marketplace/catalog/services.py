@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -297,7 +298,10 @@ def delete_product(product: Product, uploads: Uploads) -> None:
 
 
 # what a product card shows besides the product, joined into the product's own statement: its
-# cover photo and today's (and later days') portions taken, a row or two per product
+# cover photo and today's (and later days') portions taken, a row or two per product. Loader
+# options are immutable and reusable: made once per process (building them costs more than a
+# small query's SQL), not at import (the mappers are not configured yet then).
+@functools.cache
 def card_extras() -> tuple:
     return joinedload(Product.cover_photo), joinedload(Product.upcoming_portions)
 
@@ -479,7 +483,8 @@ CARD_COLUMNS = (
 )  # fmt: skip
 
 
-def _card_options():
+@functools.cache
+def _card_options() -> tuple:
     # a card shows the store's name and kelurahan, never its hours
     return (
         load_only(*CARD_COLUMNS),
