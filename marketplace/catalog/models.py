@@ -32,7 +32,52 @@ class Category(db.Model):
         return self.name_en if locale == "en" and self.name_en else self.name
 
 
-class Product(RatedMixin, TimestampMixin, db.Model):
+class ProductRules:
+    """What a product's own columns say about its price and stock: the same rules for the
+    model and for a listing's card (``catalog.cards.ProductCard``), which carries the columns
+    without being one."""
+
+    price: int
+    sale_price: int | None
+    sale_starts_at: datetime | None
+    sale_ends_at: datetime | None
+    stock_mode: str
+    stock: int | None
+    daily_quota: int | None
+    is_sold_out: bool
+    is_hidden: bool
+    #: (day, taken) rows of daily portions that include today's, if any were taken
+    upcoming_portions: list
+
+    def on_sale(self, now: datetime | None = None) -> bool:
+        if self.sale_price is None:
+            return False
+        now = now or utcnow()
+        started = self.sale_starts_at is None or self.sale_starts_at <= now
+        return started and (self.sale_ends_at is None or now < self.sale_ends_at)
+
+    def price_at(self, now: datetime | None = None) -> int:
+        """The price a customer pays now: the sale price inside its window."""
+        return self.sale_price if self.on_sale(now) else self.price
+
+    def portions_left(self, today: date | None = None) -> int | None:
+        """Units that can still be ordered (None = unlimited)."""
+        if self.stock_mode == StockMode.COUNTED:
+            return self.stock or 0
+        if self.stock_mode == StockMode.DAILY:
+            today = today or jakarta_today()
+            taken = sum(p.taken for p in self.upcoming_portions if p.day == today)
+            return max((self.daily_quota or 0) - taken, 0)
+        return None
+
+    def is_available(self, today: date | None = None) -> bool:
+        if self.is_sold_out or self.is_hidden:
+            return False
+        left = self.portions_left(today)
+        return left is None or left > 0
+
+
+class Product(ProductRules, RatedMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
@@ -98,33 +143,6 @@ class Product(RatedMixin, TimestampMixin, db.Model):
         "DailyPortion.day >= func.current_date())",
         viewonly=True,
     )
-
-    def on_sale(self, now: datetime | None = None) -> bool:
-        if self.sale_price is None:
-            return False
-        now = now or utcnow()
-        started = self.sale_starts_at is None or self.sale_starts_at <= now
-        return started and (self.sale_ends_at is None or now < self.sale_ends_at)
-
-    def price_at(self, now: datetime | None = None) -> int:
-        """The price a customer pays now: the sale price inside its window."""
-        return self.sale_price if self.on_sale(now) else self.price
-
-    def portions_left(self, today: date | None = None) -> int | None:
-        """Units that can still be ordered (None = unlimited)."""
-        if self.stock_mode == StockMode.COUNTED:
-            return self.stock or 0
-        if self.stock_mode == StockMode.DAILY:
-            today = today or jakarta_today()
-            taken = sum(p.taken for p in self.upcoming_portions if p.day == today)
-            return max((self.daily_quota or 0) - taken, 0)
-        return None
-
-    def is_available(self, today: date | None = None) -> bool:
-        if self.is_sold_out or self.is_hidden:
-            return False
-        left = self.portions_left(today)
-        return left is None or left > 0
 
     @property
     def cover(self) -> ProductPhoto | None:

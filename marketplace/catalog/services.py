@@ -10,9 +10,16 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import and_, case, exists, func, or_, select, true, update
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from marketplace.areas.models import Kelurahan
+from marketplace.catalog.cards import (
+    ProductCard,
+    card_columns,
+    card_from_row,
+    card_params,
+    card_select,
+)
 from marketplace.catalog.models import (
     Category,
     DailyPortion,
@@ -318,18 +325,27 @@ def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
     return list(db.session.scalars(query).unique())
 
 
-def products_by_store(store_ids: list[int]) -> dict[int, list[Product]]:
-    """The visible products of several stores in one query (campaign and event pages)."""
-    grouped: dict[int, list[Product]] = {store_id: [] for store_id in store_ids}
+def store_cards(store_id: int) -> list[ProductCard]:
+    """The cards of a store's visible products in the seller's order (its public page)."""
+    return products_by_store([store_id])[store_id]
+
+
+def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:
+    """The cards of several stores' visible products in one query (store, campaign and event
+    pages), each store's in the seller's order."""
+    grouped: dict[int, list[ProductCard]] = {store_id: [] for store_id in store_ids}
     if not store_ids:
         return grouped
-    for product in db.session.scalars(
-        select(Product)
+    today = jakarta_today()
+    query = card_select(
+        select(Product.id)
+        .join(Product.store)
         .where(Product.store_id.in_(store_ids), Product.is_hidden.is_(False))
-        .options(*card_extras())
-        .order_by(Product.position, Product.id)
-    ).unique():
-        grouped[product.store_id].append(product)
+        .order_by(Product.store_id, Product.position, Product.id)
+    )
+    for row in db.session.execute(query, card_params(today)):
+        card = card_from_row(row, today)
+        grouped[card.store_id].append(card)
     return grouped
 
 
@@ -472,43 +488,16 @@ class ResultPage:
         return self.page + 1
 
 
-#: the columns a product card reads (templates/_macros/cards.html and the rules it calls: price
-#: and sale window, availability, rating); a listing loads no more, so 24 cards do not carry 24
-#: descriptions and every column of 24 stores
-CARD_COLUMNS = (
-    Product.store_id, Product.name, Product.price, Product.sale_price, Product.sale_starts_at,
-    Product.sale_ends_at, Product.stock_mode, Product.stock, Product.daily_quota,
-    Product.is_sold_out, Product.is_hidden, Product.is_halal, Product.lead_days,
-    Product.rating_count, Product.rating_sum,
-)  # fmt: skip
-
-
-@functools.cache
-def _card_options() -> tuple:
-    # a card shows the store's name and kelurahan, never its hours
-    return (
-        load_only(*CARD_COLUMNS),
-        contains_eager(Product.store)
-        .load_only(Store.name, Store.slug, Store.kelurahan_id)
-        .joinedload(Store.kelurahan)
-        .load_only(Kelurahan.name, Kelurahan.slug),
-        *card_extras(),
-    )
-
-
 def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``. Counted, it is one statement: the first MAX_RESULTS + 1 matches are numbered in a
     CTE, counted, and the page is cut from them by number, clamped to the last page, whatever
     page was asked for."""
+    today = jakarta_today()
     if not count:
-        query = (
-            matching.with_only_columns(Product)
-            .options(*_card_options())
-            .order_by(*order)
-            .limit(per_page)
-        )
-        return ResultPage(list(db.session.scalars(query).unique()), 1, per_page, None)
+        query = card_select(matching).order_by(*order).limit(per_page)
+        rows = db.session.execute(query, card_params(today)).all()
+        return ResultPage([card_from_row(row, today) for row in rows], 1, per_page, None)
     candidates = (
         matching.add_columns(func.row_number().over(order_by=order).label("pos"))
         .order_by(*order)
@@ -521,20 +510,21 @@ def _result_page(matching, order, page: int, per_page: int, count: bool) -> Resu
     wanted_start = (max(page, 1) - 1) * per_page
     start = case((last_start < wanted_start, last_start), else_=wanted_start)
     query = (
-        select(Product, bounds.c.total)
+        select(*card_columns(), bounds.c.total)
+        .select_from(Product)
         .join(candidates, candidates.c.id == Product.id)
         .join(bounds, true())
         .join(Product.store)
         .where(candidates.c.pos > start, candidates.c.pos <= start + per_page)
         .where(candidates.c.pos <= MAX_RESULTS)
-        .options(*_card_options())
         .order_by(candidates.c.pos)
     )
-    rows = db.session.execute(query).unique().all()
-    found = rows[0][1] if rows else 0
+    rows = db.session.execute(query, card_params(today)).all()
+    found = rows[0][-1] if rows else 0
     total = min(found, MAX_RESULTS)
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    return ResultPage([row[0] for row in rows], page, per_page, total, more=found > MAX_RESULTS)
+    cards = [card_from_row(row, today) for row in rows]
+    return ResultPage(cards, page, per_page, total, more=found > MAX_RESULTS)
 
 
 def browse_products(
@@ -640,6 +630,15 @@ def _matching(
     return query, order
 
 
+@functools.cache
+def _store_hit_options() -> tuple:
+    # a store found shows its name, its link and its kelurahan: not its forty other columns
+    return (
+        load_only(Store.name, Store.slug, Store.kelurahan_id),
+        joinedload(Store.kelurahan).load_only(Kelurahan.name, Kelurahan.slug),
+    )
+
+
 def search_stores(q: str, limit: int = 6) -> list[Store]:
     """Verified stores matching the words typed, best first."""
     terms = search_terms(q)
@@ -649,7 +648,7 @@ def search_stores(q: str, limit: int = 6) -> list[Store]:
     query = (
         select(Store)
         .where(Store.status == StoreStatus.VERIFIED)
-        .options(joinedload(Store.kelurahan))  # a result shows the name and the kelurahan
+        .options(*_store_hit_options())
         .order_by(found.rank, Store.id)
         .limit(limit)
     )

@@ -49,16 +49,24 @@ def jakarta_today(now: datetime | None = None) -> date:
     return to_jakarta(now or utcnow()).date()
 
 
-class RatedMixin:
+class Rated:
+    """The average of review totals (``rating_count``, ``rating_sum``), for a model or a plain
+    row carrying them."""
+
+    rating_count: int
+    rating_sum: int
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
+
+class RatedMixin(Rated):
     """Review totals kept by the service that writes a review, in the same transaction."""
 
     #: visible (not hidden) ratings and their sum: the average is ``rating_sum / rating_count``
     rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
     rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
-
-    @property
-    def average_rating(self) -> float | None:
-        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
 
 class TimestampMixin:
@@ -68,6 +76,7 @@ class TimestampMixin:
 
 __all__ = [
     "JAKARTA",
+    "Rated",
     "RatedMixin",
     "TimestampMixin",
     "db",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
 from marketplace.areas.models import Kelurahan
-from marketplace.catalog.services import low_stock, store_products
+from marketplace.catalog.services import low_stock, store_cards
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
@@ -101,7 +101,7 @@ def storefront(slug: str):
         "stores/storefront.html",
         store=store,
         state=availability(store),
-        products=store_products(store),
+        products=store_cards(store.id),
         today=jakarta_today(),
         trainings=attended_by(store.owner_id),
         following=is_following(current_user, store),

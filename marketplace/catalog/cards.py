@@ -1,0 +1,135 @@
+"""A listing's product cards, read as plain rows.
+
+A page of 24 cards used to load 24 products and, joined in, their stores, kelurahan, cover photos
+and daily portions as ORM objects: some 90 objects whose construction cost several times the
+statement itself. A card reads a fixed set of columns and changes nothing, so a listing selects
+exactly those columns and builds small frozen objects from them. The rules a card applies (sale
+window, portions left, average rating) are the model's own (``ProductRules``, ``Rated``), so a
+card and a product always agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, bindparam, select
+
+from marketplace.areas.models import Kelurahan
+from marketplace.catalog.models import DailyPortion, Product, ProductPhoto, ProductRules
+from marketplace.core.db import Rated
+from marketplace.stores.models import Store
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRef:
+    name: str
+    slug: str
+    kelurahan: AreaRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRef:
+    thumb: str
+
+
+@dataclass(frozen=True, slots=True)
+class PortionRef:
+    day: date
+    taken: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard(ProductRules, Rated):
+    """What a product card shows (templates/_macros/cards.html), with the product's rules."""
+
+    id: int
+    store_id: int
+    name: str
+    price: int
+    sale_price: int | None
+    sale_starts_at: datetime | None
+    sale_ends_at: datetime | None
+    stock_mode: str
+    stock: int | None
+    daily_quota: int | None
+    is_sold_out: bool
+    is_hidden: bool
+    is_halal: bool
+    lead_days: int
+    rating_count: int
+    rating_sum: int
+    store: StoreRef
+    cover: PhotoRef | None
+    #: today's portions taken (a daily-quota product), or nothing
+    upcoming_portions: tuple[PortionRef, ...]
+
+
+#: the card's own columns, in ProductCard's order up to ``rating_sum``
+PRODUCT_COLUMNS = (
+    Product.id, Product.store_id, Product.name, Product.price, Product.sale_price,
+    Product.sale_starts_at, Product.sale_ends_at, Product.stock_mode, Product.stock,
+    Product.daily_quota, Product.is_sold_out, Product.is_hidden, Product.is_halal,
+    Product.lead_days, Product.rating_count, Product.rating_sum,
+)  # fmt: skip
+_OWN = len(PRODUCT_COLUMNS)
+
+
+@functools.cache
+def card_columns() -> tuple[ColumnElement, ...]:
+    """The columns of a card's row, for a select that joins the product's store: the product's
+    own, the store's name and address, its kelurahan's name (a scalar lookup, as a store may
+    have none), the cover photo (the first by position, as the product page shows it) and
+    today's portions taken (``:card_day``). Made once per process: the statement is the same
+    on every request and SQLAlchemy compiles it once."""
+    kelurahan = select(Kelurahan.name).where(Kelurahan.id == Store.kelurahan_id).scalar_subquery()
+    cover = (
+        select(ProductPhoto.thumb)
+        .where(ProductPhoto.product_id == Product.id)
+        .order_by(ProductPhoto.position, ProductPhoto.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    taken = (
+        select(DailyPortion.taken)
+        .where(
+            DailyPortion.product_id == Product.id,
+            DailyPortion.day == bindparam("card_day", type_=DailyPortion.day.type),
+        )
+        .scalar_subquery()
+    )
+    return (
+        *PRODUCT_COLUMNS,
+        Store.name.label("card_store_name"),
+        Store.slug.label("card_store_slug"),
+        kelurahan.label("card_kelurahan"),
+        cover.label("card_cover"),
+        taken.label("card_taken"),
+    )
+
+
+def card_params(today: date) -> dict:
+    """The parameters of a select made with ``card_columns`` (whose portions are today's)."""
+    return {"card_day": today}
+
+
+def card_select(query: Select) -> Select:
+    """``query`` (which joins the product's store) selecting a card's columns."""
+    return query.with_only_columns(*card_columns(), maintain_column_froms=False)
+
+
+def card_from_row(row, today: date) -> ProductCard:
+    """The card of a row whose first columns are ``card_columns()``."""
+    store_name, store_slug, kelurahan, cover, taken = row[_OWN : _OWN + 5]
+    return ProductCard(
+        *row[:_OWN],
+        store=StoreRef(store_name, store_slug, AreaRef(kelurahan) if kelurahan else None),
+        cover=PhotoRef(cover) if cover else None,
+        upcoming_portions=(PortionRef(today, taken),) if taken else (),
+    )
