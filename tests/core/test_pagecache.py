@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime, time
 
 import pytest
 import redis
+import time_machine
 from flask import render_template_string
 
 from marketplace.accounts.models import Role
@@ -396,6 +398,14 @@ def test_an_order_of_an_unlimited_product_leaves_every_page_cached(shop, cache):
 
 
 def test_portions_taken_refresh_the_product_page_alone_until_it_sells_out(shop, cache):
+    # Noon in Jakarta on the database's (UTC) date: late in the evening the first pickup slot
+    # is tomorrow, and tomorrow's portions do not change what today's product page says
+    today_utc = datetime.now(UTC).date()
+    with time_machine.travel(datetime.combine(today_utc, time(5, 0), tzinfo=UTC), tick=True):
+        _portions_refresh_the_product_page(shop, cache)
+
+
+def _portions_refresh_the_product_page(shop, cache):
     app, ids = shop
     _track_stock(app, ids["product"], stock_mode="daily", daily_quota=5)
     product_url = f"/produk/{ids['product']}"
