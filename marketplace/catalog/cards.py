@@ -45,7 +45,7 @@ class PortionRef:
     taken: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 3x as much
 class ProductCard(ProductRules, Rated):
     """What a product card shows (templates/_macros/cards.html), with the product's rules."""
 

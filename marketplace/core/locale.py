@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, session
+from flask import current_app, has_request_context, session
+from flask.globals import _cv_app
 from flask_babel import get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -23,10 +24,11 @@ def current_translations():
     product card asks a handful of times, a listing hundreds); this keeps what it found beside
     the locale it was found for, so ``force_locale`` and ``refresh`` (a new locale object, or
     none) are followed."""
+    ctx = _cv_app.get(None)  # the app context itself: ``g`` is a proxy, looked up per call
     try:
-        state = g._flask_babel
+        state = ctx.g._flask_babel
         locale = state.babel_locale
-    except (AttributeError, RuntimeError):
+    except AttributeError:
         return get_translations()  # first call of the request (it sets the locale), or no app
     kept = getattr(state, "pkk_translations", None)
     if kept is not None and kept[0] is locale:
@@ -36,12 +38,33 @@ def current_translations():
     return found
 
 
+#: the words a template asks for without variables (a page's menus, labels and buttons: ~60 a
+#: page), translated and formatted, by (catalogue, words, autoescape); cleared when full
+_PLAIN: dict[tuple, str] = {}
+PLAIN_MEMO_SIZE = 10_000
+
+
 @pass_context
 def template_gettext(context, string: str, **variables):
     """``_()`` and ``gettext()`` in templates: Jinja's new-style gettext (always a format
-    string, variables escaped under autoescape) over ``current_translations``."""
-    text = current_translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    string, variables escaped under autoescape) over ``current_translations``. Words without
+    variables come out the same every time for a catalogue: they are remembered."""
+    translations = current_translations()
+    autoescape = context.eval_ctx.autoescape
+    if not variables:
+        key = (translations, string, autoescape)
+        found = _PLAIN.get(key)
+        if found is None:
+            found = _format(translations.ugettext(string), autoescape, variables)
+            if len(_PLAIN) >= PLAIN_MEMO_SIZE:
+                _PLAIN.clear()
+            _PLAIN[key] = found
+        return found
+    return _format(translations.ugettext(string), autoescape, variables)
+
+
+def _format(text: str, autoescape: bool, variables: dict) -> str:
+    if autoescape:
         text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n extension
     return text % variables
 
@@ -50,9 +73,7 @@ def template_gettext(context, string: str, **variables):
 def template_ngettext(context, singular: str, plural: str, num: int, **variables):
     variables.setdefault("num", num)
     text = current_translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n extension
-    return text % variables
+    return _format(text, context.eval_ctx.autoescape, variables)
 
 
 def install_template_gettext(env) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, g, request, url_for
+from flask.globals import _cv_request
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -148,23 +150,38 @@ URL_MEMO_SIZE = 20_000
 
 def memo_url_for(endpoint: str, **values) -> str:
     """``url_for`` for templates, remembering the paths it built: a listing builds ~100 links
-    (each card's product and store, the menus), most of them the same on every page. Paths only,
-    in a request (they depend on the app's root there); external URLs, relative endpoints,
-    static files (their hash changes with the file) and unhashable values go to ``url_for``."""
-    if (
-        endpoint == "static"
-        or endpoint[:1] == "."
-        or any(name[:1] == "_" for name in values)  # _external, _anchor…
-        or not has_request_context()
-    ):
+    (each card's product and store, the menus, the static files), most of them the same on
+    every page. Paths only, in a request (they depend on the app's root there); external URLs,
+    relative endpoints and unhashable values go to ``url_for``. A static file's path is
+    remembered with its content's version, so a changed file gets its new URL.
+
+    It reads the request's context once (``_cv_request``, the variable behind Flask's own
+    proxies) rather than through ``request`` and ``current_app``: each proxy lookup costs about
+    as much as the dictionary lookup this function exists for."""
+    ctx = _cv_request.get(None)
+    if ctx is None or endpoint[:1] == ".":
         return url_for(endpoint, **values)
-    try:
-        # the value's type too: True == 1 == 1.0, but they are written differently
-        key = (request.script_root, endpoint, *((k, type(v), v) for k, v in sorted(values.items())))
-        hash(key)
-    except TypeError:
-        return url_for(endpoint, **values)
-    memo = current_app.extensions.setdefault("pkk_url_memo", {})
+    if endpoint == "static":
+        filename = values.get("filename")
+        if len(values) != 1 or not isinstance(filename, str):
+            return url_for(endpoint, **values)
+        key = (ctx.request.script_root, endpoint, filename, static_version(ctx.app, filename))
+    else:
+        if any(name[:1] == "_" for name in values):  # _external, _anchor…
+            return url_for(endpoint, **values)
+        try:
+            # the value's type too: True == 1 == 1.0, but they are written differently
+            key = (
+                ctx.request.script_root,
+                endpoint,
+                *((k, type(v), v) for k, v in sorted(values.items())),
+            )
+            hash(key)
+        except TypeError:
+            return url_for(endpoint, **values)
+    memo = ctx.app.extensions.get("pkk_url_memo")
+    if memo is None:
+        memo = ctx.app.extensions.setdefault("pkk_url_memo", {})
     path = memo.get(key)
     if path is None:
         path = url_for(endpoint, **values)
@@ -176,6 +193,8 @@ def memo_url_for(endpoint: str, **values) -> str:
 
 #: a year: a static file's URL carries its content's hash, so a changed file has a new URL
 STATIC_MAX_AGE = 365 * 24 * 3600
+#: how long a process trusts a static file's version before looking at the file again
+STATIC_RECHECK_SECONDS = 1.0
 
 
 def _static_hash(folder: str, filename: str, mtime: float) -> str:
@@ -187,16 +206,28 @@ def _static_hash(folder: str, filename: str, mtime: float) -> str:
 
 
 _HASHES: dict[tuple[str, str, float], str] = {}
+#: (folder, filename) -> (when it was looked at, its version)
+_VERSIONS: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
 def static_version(app: Flask, filename: str) -> str | None:
-    """The content hash of a static file (cached until the file changes), None if it is not
-    a file."""
+    """The content hash of a static file, None if it is not a file. The file is looked at
+    again after STATIC_RECHECK_SECONDS (a page names ~15 static files: a stat each is wasted
+    when they change only on a deploy), and hashed again only when its mtime changed."""
     folder = app.static_folder or ""
+    now = time.monotonic()
+    seen = _VERSIONS.get((folder, filename))
+    if seen is not None and now - seen[0] < STATIC_RECHECK_SECONDS:
+        return seen[1]
     path = safe_join(folder, filename)
     if path is None or not os.path.isfile(path):
-        return None
-    return _static_hash(folder, filename, os.path.getmtime(path))
+        version = None
+    else:
+        version = _static_hash(folder, filename, os.path.getmtime(path))
+    if len(_VERSIONS) >= URL_MEMO_SIZE:
+        _VERSIONS.clear()
+    _VERSIONS[(folder, filename)] = (now, version)
+    return version
 
 
 def register(app: Flask) -> None:

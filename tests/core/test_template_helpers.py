@@ -1,5 +1,7 @@
 """The templates' gettext and url_for keep what they found, and stay exact."""
 
+import os
+
 from flask import render_template_string, url_for
 from flask_babel import force_locale, refresh
 
@@ -60,3 +62,28 @@ def test_template_url_for_memo_is_bounded(app, monkeypatch):
                 == f"/produk/{product_id}"
             )
         assert len(app.extensions["pkk_url_memo"]) <= 3
+
+
+def test_static_urls_carry_the_files_version_and_follow_a_changed_file(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    monkeypatch.setattr(templating, "_VERSIONS", {})
+    clock = [1000.0]
+    monkeypatch.setattr(templating.time, "monotonic", lambda: clock[0])
+    (tmp_path / "app.css").write_text("body{}")
+    page = "{{ url_for('static', filename='app.css') }}"
+    with app.test_request_context("/"):
+        first = _render(page)
+        assert first == url_for("static", filename="app.css")
+        assert first.startswith("/static/app.css?v=")
+        assert _render(page) == first  # remembered
+        assert _render("{{ url_for('static', filename='missing.css') }}") == ("/static/missing.css")
+        # a deploy changes the file: within the recheck interval the version stands, after it
+        # the page names the new content
+        (tmp_path / "app.css").write_text("body{color:red}")
+        os.utime(tmp_path / "app.css", (2_000_000_000, 2_000_000_000))
+        assert _render(page) == first
+        clock[0] += templating.STATIC_RECHECK_SECONDS
+        second = _render(page)
+        assert second != first
+        assert second == url_for("static", filename="app.css")
+        assert second.startswith("/static/app.css?v=")
