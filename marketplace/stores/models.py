@@ -63,6 +63,20 @@ class Store(RatedMixin, TimestampMixin, db.Model):
         CheckConstraint(
             "delivery_promo_fee IS NULL OR delivery_promo_fee >= 0", name="promo_fee_not_negative"
         ),
+        # "open now" (hours.accepting_orders_clause) sets aside the few stores that cannot take
+        # orders: each kind found by its own small index, not by reading every store
+        Index(
+            "ix_stores_unverified",
+            "id",
+            postgresql_where=text("status <> 'verified'"),
+            sqlite_where=text("status <> 'verified'"),
+        ),
+        Index(
+            "ix_stores_paused",
+            "id",
+            postgresql_where=text("is_paused"),
+            sqlite_where=text("is_paused"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,8 +226,14 @@ class OpeningPeriod(db.Model):
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("opens_at != closes_at", name="not_empty"),
-        # "open now" (listings, search) reads one weekday's periods
-        Index("ix_opening_periods_weekday_opens", "weekday", "opens_at"),
+        # "open now" (listings, search) reads one weekday's periods, from the index alone on
+        # PostgreSQL (it carries the closing time and the store)
+        Index(
+            "ix_opening_periods_weekday_opens",
+            "weekday",
+            "opens_at",
+            postgresql_include=["closes_at", "store_id"],
+        ),
         # ... and yesterday's that run past midnight, a few among every store's periods
         Index(
             "ix_opening_periods_overnight",
