@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
-from marketplace.core.db import to_jakarta, utcnow
+from marketplace.core.db import jakarta_today, to_jakarta, utcnow
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import display_phone
 
@@ -268,6 +268,7 @@ def register(app: Flask) -> None:
         weekday_name=weekday_name,
         url_with=url_with,
         url_for=memo_url_for,
+        jakarta_today=jakarta_today,
         select_options=select_options,
         current_locale=lambda: str(get_locale()),
     )

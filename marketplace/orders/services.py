@@ -45,6 +45,10 @@ SLOT_MINUTES = 30
 #: the first slot today is at least this far from now (time to cook)
 PREPARATION_MINUTES = 30
 SLOT_DAYS = 7
+#: a time the checkout page offered can still be chosen this long after the page was shown: a
+#: buyer typing their name across a half hour must not lose the first pickup time to the clock
+#: (the seller still has PREPARATION_MINUTES - OFFER_GRACE_MINUTES to cook)
+OFFER_GRACE_MINUTES = 10
 #: Stripe lets a card authorisation lapse after about seven days
 AUTHORISATION_DAYS = 7
 
@@ -221,8 +225,11 @@ def _check_fulfilment(
         raise DomainError(_("Pilih waktu dari daftar.")) from exc
     if chosen.tzinfo is None:
         chosen = chosen.replace(tzinfo=JAKARTA)
-    if chosen not in available_slots(store, lead_days_for(group), now, event):
-        raise DomainError(_("Waktu itu tidak tersedia lagi. Pilih waktu lain."))
+    lead_days = lead_days_for(group)
+    if chosen not in available_slots(store, lead_days, now, event):
+        shown = (now or utcnow()) - timedelta(minutes=OFFER_GRACE_MINUTES)
+        if chosen not in available_slots(store, lead_days, shown, event):
+            raise DomainError(_("Waktu itu tidak tersedia lagi. Pilih waktu lain."))
     return chosen
 
 

@@ -1,12 +1,17 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import DailyPortion, Product
+from marketplace.core.db import JAKARTA, to_jakarta
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
+from marketplace.orders import services
 from marketplace.orders.cart import DbCart, add_to_cart, merge_into, view_cart
 from marketplace.orders.models import Notification, Order, OrderStatus
+from marketplace.orders.services import available_slots
 from tests.order_fixtures import options
 
 
@@ -253,3 +258,21 @@ def test_an_order_above_the_maximum_total_is_refused(app, cart, shop, checkout, 
     with pytest.raises(DomainError, match="maksimal Rp10.000"):
         checkout(cart, shop["store"])
     assert shop["teh"].stock == 5
+
+
+def test_a_time_the_checkout_page_offered_can_be_chosen_a_little_later(cart, shop, checkout):
+    # The page is shown at 10.29: the first pickup time is 11.00 (30 minutes to cook)
+    shown = datetime(2026, 12, 7, 10, 29, tzinfo=JAKARTA)  # a Monday; the shop is always open
+    first = available_slots(shop["store"], 0, shown)[0]
+    assert first == datetime(2026, 12, 7, 11, 0, tzinfo=JAKARTA)
+    later = shown + timedelta(minutes=5)
+    assert first not in available_slots(shop["store"], 0, later)  # the clock moved past it
+    add_to_cart(cart, shop["teh"], [], 1)
+    # the buyer sends the form five minutes later: the time they saw still stands
+    order = checkout(cart, shop["store"], now=later, fulfil_at=first.isoformat())
+    assert to_jakarta(order.fulfil_at.replace(tzinfo=UTC)) == first
+    # but not once the grace is over: the seller must still have time to cook
+    add_to_cart(cart, shop["teh"], [], 1)
+    too_late = shown + timedelta(minutes=services.OFFER_GRACE_MINUTES + 2)
+    with pytest.raises(DomainError, match="tidak tersedia lagi"):
+        checkout(cart, shop["store"], token="tok-2", now=too_late, fulfil_at=first.isoformat())
