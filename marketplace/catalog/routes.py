@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -98,25 +100,28 @@ def search():
     )
 
 
+@functools.cache
+def _product_page_options() -> tuple:
+    # made once per process: loader options are immutable, and building them costs more than
+    # some of the statements they shape
+    return (
+        # the store, its kelurahan and kecamatan in the same statement
+        joinedload(Product.store).joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
+        # the week's opening periods (a handful of rows) joined too
+        joinedload(Product.store).joinedload(Store.periods),
+        joinedload(Product.store).selectinload(Store.closed_dates),
+        selectinload(Product.photos),
+        selectinload(Product.option_groups).joinedload(OptionGroup.options),
+        joinedload(Product.upcoming_portions),
+    )
+
+
 @bp.route("/produk/<int:product_id>")
 @cached_page(stock_of="product_id")  # it says how many are left
 def product(product_id: int):
     item = (
         db.session.scalars(
-            select(Product)
-            .where(Product.id == product_id)
-            .options(
-                # the store, its kelurahan and kecamatan in the same statement
-                joinedload(Product.store)
-                .joinedload(Store.kelurahan)
-                .joinedload(Kelurahan.kecamatan),
-                # the week's opening periods (a handful of rows) joined too
-                joinedload(Product.store).joinedload(Store.periods),
-                joinedload(Product.store).selectinload(Store.closed_dates),
-                selectinload(Product.photos),
-                selectinload(Product.option_groups).joinedload(OptionGroup.options),
-                joinedload(Product.upcoming_portions),
-            )
+            select(Product).where(Product.id == product_id).options(*_product_page_options())
         )
         .unique()
         .first()

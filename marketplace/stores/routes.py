@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -77,21 +79,23 @@ def _onboarding():
     return {"onboarding_steps": ONBOARDING_STEPS}
 
 
+@functools.cache
+def _storefront_options() -> tuple:
+    # made once per process (loader options are immutable)
+    return (
+        joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
+        # a week's periods and at most a few credentials: joined in the same statement
+        joinedload(Store.periods),
+        joinedload(Store.credentials),
+        selectinload(Store.closed_dates),
+    )
+
+
 @bp.route("/toko/<slug>")
 @cached_page
 def storefront(slug: str):
     store = (
-        db.session.scalars(
-            select(Store)
-            .where(Store.slug == slug)
-            .options(
-                joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
-                # a week's periods and at most a few credentials: joined in the same statement
-                joinedload(Store.periods),
-                joinedload(Store.credentials),
-                selectinload(Store.closed_dates),
-            )
-        )
+        db.session.scalars(select(Store).where(Store.slug == slug).options(*_storefront_options()))
         .unique()
         .first()
     )
