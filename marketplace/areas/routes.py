@@ -30,7 +30,7 @@ def _all_kelurahan():
 @bp.route("/kelurahan")
 @cached_page
 def index():
-    return render_template("areas/index.html", kecamatan=services.all_kecamatan())
+    return render_template("areas/index.html", groups=services.kecamatan_groups())
 
 
 @bp.route("/kelurahan/<slug>")

@@ -114,6 +114,15 @@ def all_kelurahan() -> tuple[KelurahanRef, ...]:
     return reference("kelurahan", AREA_TABLES, _load_kelurahan)
 
 
+def kecamatan_groups() -> list[tuple[KecamatanRef, list[KelurahanRef]]]:
+    """Every kecamatan that has kelurahan, by name, each with its kelurahan by name (the
+    public list of areas), from the process's copies."""
+    groups: dict[KecamatanRef, list[KelurahanRef]] = {}
+    for kelurahan in all_kelurahan():  # ordered by kecamatan, then name
+        groups.setdefault(kelurahan.kecamatan, []).append(kelurahan)
+    return list(groups.items())
+
+
 def kelurahan_by_slug(slug: str) -> KelurahanRef | None:
     """The kelurahan at ``slug`` (one added on another instance a moment ago is found too)."""
     for ref in all_kelurahan():
