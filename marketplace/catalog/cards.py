@@ -3,7 +3,7 @@
 A page of 24 cards used to load 24 products and, joined in, their stores, kelurahan, cover photos
 and daily portions as ORM objects: some 90 objects whose construction cost several times the
 statement itself. A card reads a fixed set of columns and changes nothing, so a listing selects
-exactly those columns and builds small frozen objects from them. The rules a card applies (sale
+exactly those columns and builds small plain objects from them. The rules a card applies (sale
 window, portions left, average rating) are the model's own (``ProductRules``, ``Rated``), so a
 card and a product always agree.
 """
