@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import and_, case, exists, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from marketplace.areas.models import Kelurahan
 from marketplace.catalog.cards import (
@@ -488,6 +490,13 @@ class ResultPage:
         return self.page + 1
 
 
+def _order_key(entry) -> tuple:
+    """(expression, descending) of an ORDER BY entry (``x`` or ``x.desc()``)."""
+    if isinstance(entry, UnaryExpression) and entry.modifier is operators.desc_op:
+        return entry.element, True
+    return entry, False
+
+
 def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``. Counted, it is one statement: the first MAX_RESULTS + 1 matches are numbered in a
@@ -498,11 +507,21 @@ def _result_page(matching, order, page: int, per_page: int, count: bool) -> Resu
         query = card_select(matching).order_by(*order).limit(per_page)
         rows = db.session.execute(query, card_params(today)).all()
         return ResultPage([card_from_row(row, today) for row in rows], 1, per_page, None)
-    candidates = (
-        matching.add_columns(func.row_number().over(order_by=order).label("pos"))
+    # the first MAX_RESULTS + 1 in order (a top-N sort of the matches, or an index walked that
+    # far), then numbered: numbering inside the same select made PostgreSQL sort every match
+    # in full (a search's thousands) before it could stop
+    keys = [_order_key(entry) for entry in order]
+    top = (
+        matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
         .limit(MAX_RESULTS + 1)
-        .cte("candidates")
+        .subquery("top")
+    )
+    numbered = [
+        top.c[f"key{n}"].desc() if desc else top.c[f"key{n}"] for n, (_, desc) in enumerate(keys)
+    ]
+    candidates = select(top.c.id, func.row_number().over(order_by=numbered).label("pos")).cte(
+        "candidates"
     )
     bounds = select(func.count().label("total")).select_from(candidates).cte("bounds")
     shown = case((bounds.c.total > MAX_RESULTS, MAX_RESULTS), else_=bounds.c.total)
