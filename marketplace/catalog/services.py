@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import and_, case, exists, func, or_, select, true, update
+from sqlalchemy import Integer, and_, case, exists, func, literal_column, or_, select, true, update
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -598,6 +598,18 @@ def _relevance(found: Match, near_kelurahan_id: int | None):
     return found.rank * boost
 
 
+@functools.cache
+def rating_order():
+    """A product's average rating in whole thousandths (0 unrated), exactly as the index of
+    the best-rated listing writes it (migration 0038): its numbers are SQL text, not bound
+    parameters, so that a prepared statement's plan can still match the index."""
+    zero, thousand = literal_column("0", Integer), literal_column("1000", Integer)
+    return case(
+        (Product.rating_count > zero, (Product.rating_sum * thousand) // Product.rating_count),
+        else_=zero,
+    )
+
+
 def _matching(
     filters: BrowseFilters, found: Match | None, now: datetime | None, with_store: bool = False
 ):
@@ -636,15 +648,8 @@ def _matching(
         "price_asc": lambda: [Product.price, Product.id],
         "price_desc": lambda: [Product.price.desc(), Product.id],
         "name": lambda: [Product.name, Product.id],
-        # best average first (kept as whole thousandths), then the most reviewed; unrated last
-        "rating": lambda: [
-            case(
-                (Product.rating_count > 0, Product.rating_sum * 1000 / Product.rating_count),
-                else_=0,
-            ).desc(),
-            Product.rating_count.desc(),
-            Product.id,
-        ],
+        # best average first (whole thousandths), then the most reviewed; unrated last
+        "rating": lambda: [rating_order().desc(), Product.rating_count.desc(), Product.id],
     }[sort]()
     return query, order
 

@@ -14,6 +14,8 @@ SEARCH_INDEXES = {
     "ix_products_listed_newest",
     "ix_products_listed_category_newest",
     "ix_products_listed_kelurahan_newest",
+    "ix_products_listed_name",
+    "ix_products_listed_rating",
     "ix_products_store_newest",
     "ix_products_name_trgm",
     "ix_stores_verified_newest",
