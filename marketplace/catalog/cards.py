@@ -121,7 +121,7 @@ def card_params(today: date) -> dict:
 
 def card_select(query: Select) -> Select:
     """``query`` (which joins the product's store) selecting a card's columns."""
-    return query.with_only_columns(*card_columns(), maintain_column_froms=False)
+    return query.with_only_columns(*card_columns())
 
 
 def card_from_row(row, today: date) -> ProductCard:

@@ -306,20 +306,13 @@ def delete_product(product: Product, uploads: Uploads) -> None:
     uploads.delete(*names)
 
 
-# what a product card shows besides the product, joined into the product's own statement: its
-# cover photo and today's (and later days') portions taken, a row or two per product. Loader
-# options are immutable and reusable: made once per process (building them costs more than a
-# small query's SQL), not at import (the mappers are not configured yet then).
-@functools.cache
-def card_extras() -> tuple:
-    return joinedload(Product.cover_photo), joinedload(Product.upcoming_portions)
-
-
 def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
+    """A store's products as models, for its seller and its KIM (public pages use cards), each
+    with its cover photo and today's (and later days') portions joined in."""
     query = (
         select(Product)
         .where(Product.store_id == store.id)
-        .options(*card_extras())
+        .options(joinedload(Product.cover_photo), joinedload(Product.upcoming_portions))
         .order_by(Product.position, Product.id)
     )
     if not include_hidden:
