@@ -9,8 +9,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Float, Integer, Table, column, func, literal, literal_column, select, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from marketplace.extensions import db
@@ -42,26 +54,33 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _tsquery(terms: list[str]) -> str:
-    return " & ".join(f"{t}:*" for t in terms)
+#: the bind parameters of a search's words (``Match.params`` gives their values)
+SEARCH_WORDS = "search_words"
+SIMILAR_WORDS = "similar_words"
 
 
-def ranked_ids(target: str, terms: list[str]) -> Subquery:
-    """A subquery (id, rank) of rows matching every term as a prefix; lower rank is better."""
+def ranked_ids(target: str) -> Subquery:
+    """A subquery (id, rank) of rows matching every term of ``:search_words`` (``words_param``)
+    as a prefix; lower rank is better."""
     table, fts_table, weights = TARGETS[target]
     if _dialect() == "postgresql":
-        tsquery = _tsquery(terms)
         stmt = text(
-            f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :q)) AS rank "  # noqa: S608 - constants only
-            f"FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :q)"
-        ).bindparams(q=tsquery)
+            f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :{SEARCH_WORDS})) "  # noqa: S608 - constants only
+            f"AS rank FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :{SEARCH_WORDS})"
+        )
     else:
-        match = " ".join(f'"{t}"*' for t in terms)
         stmt = text(
             f"SELECT rowid AS id, bm25({fts_table}, {weights}) AS rank "  # noqa: S608 - constants only
-            f"FROM {fts_table} WHERE {fts_table} MATCH :q"
-        ).bindparams(q=match)
+            f"FROM {fts_table} WHERE {fts_table} MATCH :{SEARCH_WORDS}"
+        )
     return stmt.columns(column("id", Integer), column("rank", Float)).subquery(f"{target}_hits")
+
+
+def words_param(terms: list[str]) -> dict:
+    """The value of ``:search_words`` for ``terms``, in the running database's query language."""
+    if _dialect() == "postgresql":
+        return {SEARCH_WORDS: " & ".join(f"{t}:*" for t in terms)}
+    return {SEARCH_WORDS: " ".join(f'"{t}"*' for t in terms)}
 
 
 #: how alike a word typed and a word of a name must be (pg_trgm word similarity): "sambel" and
@@ -73,42 +92,62 @@ SIMILARITY = 0.5
 class Match:
     """How a listing finds rows by the words typed and ranks them (lower rank is better): on
     PostgreSQL a condition and a rank on the table's own indexed columns, so one scan finds and
-    ranks; on SQLite a join to the FTS5 hits (``join``, on id) or a condition."""
+    ranks; on SQLite a join to the FTS5 hits (``join``, on id) or a condition. The words are
+    bind parameters, whose values are ``params``: the SQL of a kind of match on a table is made
+    once per process (``kind``), and a listing made of it can be kept and run again."""
 
+    kind: str
     rank: ColumnElement
+    params: dict
     condition: ColumnElement | None = None
     join: Subquery | None = None
 
 
-def text_match(table: Table, terms: list[str]) -> Match:
-    """Rows holding every term as a word prefix, best first."""
-    if _dialect() != "postgresql":
-        hits = ranked_ids(table.name, terms)
-        return Match(rank=hits.c.rank, join=hits)
+@cache
+def _text_parts(table: Table, dialect: str) -> tuple:
+    if dialect != "postgresql":
+        hits = ranked_ids(table.name)
+        return hits.c.rank, None, hits
     # The words typed, parsed once per statement (an InitPlan). As a plain function of a bound
     # parameter, a plan PostgreSQL keeps for a statement psycopg prepared (a "generic" plan, made
     # without the words) would parse them again for every row it ranks: twice as slow for a
     # common word. Once per statement, the kept plan is as fast as one made for the words, and
     # a search is not planned at all after its first few runs.
     wanted = select(
-        func.to_tsquery(literal_column("'indonesian'::regconfig"), literal(_tsquery(terms)))
+        func.to_tsquery(
+            literal_column("'indonesian'::regconfig"), bindparam(SEARCH_WORDS, type_=String)
+        )
     ).scalar_subquery()
     vector = literal_column(f"{table.name}.search_vector")  # stored, GIN-indexed (0020)
-    return Match(rank=-func.ts_rank(vector, wanted), condition=vector.op("@@")(wanted))
+    return -func.ts_rank(vector, wanted), vector.op("@@")(wanted), None
+
+
+def text_match(table: Table, terms: list[str]) -> Match:
+    """Rows holding every term as a word prefix, best first."""
+    rank, condition, join = _text_parts(table, _dialect())
+    return Match("text", rank, words_param(terms), condition, join)
+
+
+@cache
+def _similar_parts(table: Table, dialect: str) -> tuple:
+    typed = bindparam(SIMILAR_WORDS, type_=String)
+    name = func.lower(table.c.name)
+    rank = -func.word_similarity(typed, name)
+    if dialect == "postgresql":
+        return rank, typed.op("<%")(name)  # the indexed operator, at the threshold set
+    return rank, func.word_similarity(typed, name) >= SIMILARITY
 
 
 def similar_match(table: Table, terms: list[str]) -> Match:
     """Rows whose name holds words that look like ``terms`` (typos), most alike first.
     PostgreSQL answers from its trigram index; SQLite, the embedded database of small sites,
     computes the same measure row by row (``core.sqlite.word_similarity``)."""
-    typed = literal(" ".join(terms))
-    name = func.lower(table.c.name)
-    rank = -func.word_similarity(typed, name)
-    if _dialect() == "postgresql":
+    dialect = _dialect()
+    if dialect == "postgresql":
         # the threshold of the indexed <% operator, for this transaction only
         db.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}"))
-        return Match(rank=rank, condition=typed.op("<%")(name))
-    return Match(rank=rank, condition=func.word_similarity(typed, name) >= SIMILARITY)
+    rank, condition = _similar_parts(table, dialect)
+    return Match("similar", rank, {SIMILAR_WORDS: " ".join(terms)}, condition)
 
 
 def search_ids(target: str, query: str) -> list[int]:
@@ -116,5 +155,6 @@ def search_ids(target: str, query: str) -> list[int]:
     terms = search_terms(query)
     if not terms:
         return []
-    hits = ranked_ids(target, terms)
-    return list(db.session.scalars(select(hits.c.id).order_by(hits.c.rank, hits.c.id)))
+    hits = ranked_ids(target)
+    query = select(hits.c.id).order_by(hits.c.rank, hits.c.id)
+    return list(db.session.scalars(query, words_param(terms)))

@@ -9,7 +9,20 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import Integer, and_, case, exists, func, literal_column, or_, select, true, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -38,7 +51,7 @@ from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
 from marketplace.core.refcache import reference
 from marketplace.extensions import db
-from marketplace.stores.hours import accepting_orders_clause
+from marketplace.stores.hours import accepting_orders, accepting_orders_params
 from marketplace.stores.models import Store, StoreStatus
 
 MAX_PHOTOS = 5
@@ -490,24 +503,60 @@ def _order_key(entry) -> tuple:
     return entry, False
 
 
-def _result_page(matching, order, page: int, per_page: int, count: bool) -> ResultPage:
+@dataclass(frozen=True)
+class _Shape:
+    """What a listing's statement is made of: which filters, which order, which kind of match,
+    counted or not; not their values, which are its bind parameters (``_listing_params``)."""
+
+    dialect: str
+    match: str | None
+    sort: str
+    category: bool
+    kelurahan: bool
+    store: bool
+    min_price: bool
+    max_price: bool
+    halal: bool
+    available: bool
+    open_now: bool
+    near: bool
+    count: bool
+
+
+#: the listings' statements by shape: building one (and the key SQLAlchemy finds its compiled
+#: form by) cost more CPU than PostgreSQL spends running it; kept, it is built once per process
+_STATEMENTS: dict[_Shape, Select] = {}
+_STATEMENTS_KEPT = 512
+
+
+def _listing_statement(shape: _Shape, found: Match | None) -> Select:
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        statement = _page_statement(*_matching(shape, found), count=shape.count)
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[shape] = statement
+    return statement
+
+
+def _page_statement(matching: Select, order: list, count: bool) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
-    ``order``. Counted, it is one statement: the first MAX_RESULTS + 1 matches are numbered in a
-    CTE, counted, and the page is cut from them by number, clamped to the last page, whatever
-    page was asked for."""
-    today = jakarta_today()
+    ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
+    statement: the first MAX_RESULTS + 1 matches are numbered in a CTE, counted, and the page is
+    cut from them by number, clamped to the last page, whatever page was asked for; uncounted
+    (the home page), the matches join their store and are the page."""
+    size = bindparam("page_size", type_=Integer)
     if not count:
-        query = card_select(matching).order_by(*order).limit(per_page)
-        rows = db.session.execute(query, card_params(today)).all()
-        return ResultPage([card_from_row(row, today) for row in rows], 1, per_page, None)
+        return card_select(matching).order_by(*order).limit(size)
     # the first MAX_RESULTS + 1 in order (a top-N sort of the matches, or an index walked that
     # far), then numbered: numbering inside the same select made PostgreSQL sort every match
     # in full (a search's thousands) before it could stop
     keys = [_order_key(entry) for entry in order]
+    most = bindparam("results_most", type_=Integer)  # MAX_RESULTS, as are its + 1
     top = (
         matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
-        .limit(MAX_RESULTS + 1)
+        .limit(bindparam("results_walked", type_=Integer))
         .subquery("top")
     )
     numbered = [
@@ -517,26 +566,43 @@ def _result_page(matching, order, page: int, per_page: int, count: bool) -> Resu
         "candidates"
     )
     bounds = select(func.count().label("total")).select_from(candidates).cte("bounds")
-    shown = case((bounds.c.total > MAX_RESULTS, MAX_RESULTS), else_=bounds.c.total)
-    last_start = case((shown > 0, (shown - 1) // per_page * per_page), else_=0)
-    wanted_start = (max(page, 1) - 1) * per_page
+    shown = case((bounds.c.total > most, most), else_=bounds.c.total)
+    last_start = case((shown > 0, (shown - 1) // size * size), else_=0)
+    wanted_start = bindparam("page_start", type_=Integer)
     start = case((last_start < wanted_start, last_start), else_=wanted_start)
-    query = (
+    return (
         select(*card_columns(), bounds.c.total)
         .select_from(Product)
         .join(candidates, candidates.c.id == Product.id)
         .join(bounds, true())
         .join(Product.store)
-        .where(candidates.c.pos > start, candidates.c.pos <= start + per_page)
-        .where(candidates.c.pos <= MAX_RESULTS)
+        .where(candidates.c.pos > start, candidates.c.pos <= start + size)
+        .where(candidates.c.pos <= most)
         .order_by(candidates.c.pos)
     )
-    rows = db.session.execute(query, card_params(today)).all()
-    found = rows[0][-1] if rows else 0
-    total = min(found, MAX_RESULTS)
-    page = min(max(page, 1), max(1, -(-total // per_page)))
+
+
+def _result_page(
+    filters: BrowseFilters,
+    found: Match | None,
+    now: datetime | None,
+    page: int,
+    per_page: int,
+    count: bool,
+) -> ResultPage:
+    today = jakarta_today()
+    shape, params = _listing_params(filters, found, now, count)
+    params.update(card_params(today), page_size=per_page, page_start=(max(page, 1) - 1) * per_page)
+    if count:
+        params.update(results_most=MAX_RESULTS, results_walked=MAX_RESULTS + 1)
+    rows = db.session.execute(_listing_statement(shape, found), params).all()
     cards = [card_from_row(row, today) for row in rows]
-    return ResultPage(cards, page, per_page, total, more=found > MAX_RESULTS)
+    if not count:
+        return ResultPage(cards, 1, per_page, None)
+    found_count = rows[0][-1] if rows else 0
+    total = min(found_count, MAX_RESULTS)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    return ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
 
 
 def browse_products(
@@ -551,11 +617,10 @@ def browse_products(
     names that look like it ("sambel" finds "Sambal"), and the page says so."""
     terms = search_terms(filters.q)
     found = text_match(Product.__table__, terms) if terms else None
-    # uncounted (the home page), the matches are the page itself: cards need their store
-    results = _result_page(*_matching(filters, found, now, not count), page, per_page, count)
+    results = _result_page(filters, found, now, page, per_page, count)
     if terms and count and results.total == 0:
         similar = similar_match(Product.__table__, terms)
-        results = _result_page(*_matching(filters, similar, now), page, per_page, count)
+        results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
     return results
 
@@ -567,27 +632,24 @@ SAME_KELURAHAN_SHARE = 0.3
 SAME_KECAMATAN_SHARE = 0.15
 
 
-def _relevance(found: Match, near_kelurahan_id: int | None):
+def _relevance(found: Match, near: bool):
     """The text's rank mixed with the product's rating (weighed by how many reviews back it)
-    and the store's distance to the buyer's kelurahan, as whole kelurahan and kecamatan."""
+    and, ``near``, the store's distance to the buyer's kelurahan (``:near_kelurahan``; the
+    others of its kecamatan: ``:near_neighbours``), as whole kelurahan and kecamatan."""
     rating = case(
         (Product.rating_count >= 5, Product.rating_sum / (Product.rating_count * 5.0)),
         (Product.rating_count > 0, Product.rating_sum / 25.0),
         else_=0.0,
     )
     boost = 1.0 + RATING_SHARE * rating
-    if near_kelurahan_id:
-        from marketplace.areas.services import all_kelurahan
-
-        areas = all_kelurahan()
-        home = next((k for k in areas if k.id == near_kelurahan_id), None)
-        if home is not None:
-            neighbours = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
-            boost = boost + case(
-                (Product.kelurahan_id == home.id, SAME_KELURAHAN_SHARE),
-                (Product.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
-                else_=0.0,
-            )
+    if near:
+        home = bindparam("near_kelurahan", type_=Integer)
+        neighbours = bindparam("near_neighbours", expanding=True)
+        boost = boost + case(
+            (Product.kelurahan_id == home, SAME_KELURAHAN_SHARE),
+            (Product.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
+            else_=0.0,
+        )
     return found.rank * boost
 
 
@@ -603,47 +665,91 @@ def rating_order():
     )
 
 
-def _matching(
-    filters: BrowseFilters, found: Match | None, now: datetime | None, with_store: bool = False
-):
-    """(a select of the ids of the public products matching ``filters``, their order). The
-    store is joined when asked; the ``listed`` flag, the product's copy of its store's kelurahan
-    and the set of stores open now say the rest."""
+def _listing_params(
+    filters: BrowseFilters, found: Match | None, now: datetime | None, count: bool
+) -> tuple[_Shape, dict]:
+    """The shape of the listing ``filters`` ask for, and the values of its bind parameters."""
+    params = dict(found.params) if found is not None else {}
+    sort = filters.sort if filters.sort in SORTS else ""
+    if not sort or (sort == "relevance" and found is None):
+        sort = "relevance" if found is not None else "newest"
+    for name in ("category_id", "kelurahan_id", "store_id"):
+        if getattr(filters, name):
+            params[name] = getattr(filters, name)
+    for name in ("min_price", "max_price"):
+        if getattr(filters, name) is not None:
+            params[name] = getattr(filters, name)
+    if filters.available:
+        params["available_day"] = jakarta_today(now)
+    if filters.open_now:
+        params.update(accepting_orders_params(now))
+    home = None
+    if sort == "relevance" and filters.near_kelurahan_id:
+        from marketplace.areas.services import all_kelurahan
+
+        areas = all_kelurahan()
+        home = next((k for k in areas if k.id == filters.near_kelurahan_id), None)
+        if home is not None:
+            params["near_kelurahan"] = home.id
+            params["near_neighbours"] = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
+    shape = _Shape(
+        dialect=db.session.get_bind().dialect.name,
+        match=found.kind if found is not None else None,
+        sort=sort,
+        category=bool(filters.category_id),
+        kelurahan=bool(filters.kelurahan_id),
+        store=bool(filters.store_id),
+        min_price=filters.min_price is not None,
+        max_price=filters.max_price is not None,
+        halal=filters.halal,
+        available=filters.available,
+        open_now=filters.open_now,
+        near=home is not None,
+        count=count,
+    )
+    return shape, params
+
+
+def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
+    """(a select of the ids of the public products of ``shape``, their order), its values as
+    bind parameters. The store is joined for an uncounted page (its cards are the matches); the
+    ``listed`` flag, the product's copy of its store's kelurahan and the set of stores open now
+    say the rest."""
     query = select(Product.id).where(Product.listed)
-    if with_store:
+    if not shape.count:
         query = query.join(Product.store)
     if found is not None and found.join is not None:
         query = query.join(found.join, found.join.c.id == Product.id)
     if found is not None and found.condition is not None:
         query = query.where(found.condition)
-    sort = filters.sort if filters.sort in SORTS else ""
-    if not sort or (sort == "relevance" and found is None):
-        sort = "relevance" if found is not None else "newest"
-    if filters.category_id:
-        query = query.where(Product.category_id == filters.category_id)
-    if filters.kelurahan_id:
-        query = query.where(Product.kelurahan_id == filters.kelurahan_id)
-    if filters.store_id:
-        query = query.where(Product.store_id == filters.store_id)
-    if filters.min_price is not None:
-        query = query.where(Product.price >= filters.min_price)
-    if filters.max_price is not None:
-        query = query.where(Product.price <= filters.max_price)
-    if filters.halal:
+    for present, column in (
+        (shape.category, Product.category_id),
+        (shape.kelurahan, Product.kelurahan_id),
+        (shape.store, Product.store_id),
+    ):
+        if present:
+            query = query.where(column == bindparam(column.key, type_=Integer))
+    if shape.min_price:
+        query = query.where(Product.price >= bindparam("min_price", type_=Integer))
+    if shape.max_price:
+        query = query.where(Product.price <= bindparam("max_price", type_=Integer))
+    if shape.halal:
         query = query.where(Product.is_halal.is_(True))
-    if filters.available:
-        query = query.where(_available_clause(jakarta_today(now)))
-    if filters.open_now:
-        query = query.where(accepting_orders_clause(Product.store_id, now))
+    if shape.available:
+        query = query.where(
+            _available_clause(bindparam("available_day", type_=DailyPortion.day.type))
+        )
+    if shape.open_now:
+        query = query.where(accepting_orders(Product.store_id))
     order = {
-        "relevance": lambda: [_relevance(found, filters.near_kelurahan_id), Product.id],
+        "relevance": lambda: [_relevance(found, shape.near), Product.id],
         "newest": lambda: [Product.created_at.desc(), Product.id.desc()],
         "price_asc": lambda: [Product.price, Product.id],
         "price_desc": lambda: [Product.price.desc(), Product.id],
         "name": lambda: [Product.name, Product.id],
         # best average first (whole thousandths), then the most reviewed; unrated last
         "rating": lambda: [rating_order().desc(), Product.rating_count.desc(), Product.id],
-    }[sort]()
+    }[shape.sort]()
     return query, order
 
 
@@ -673,7 +779,7 @@ def search_stores(q: str, limit: int = 6) -> list[Store]:
         query = query.join(found.join, found.join.c.id == Store.id)
     if found.condition is not None:
         query = query.where(found.condition)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query, found.params))
 
 
 def _category_fields(name: str, name_en: str, slug: str, category: Category | None) -> tuple:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
@@ -100,63 +100,103 @@ def availability(store: Store, at: datetime | None = None) -> Availability:
     )
 
 
-def accepting_orders_clause(store_id, at: datetime | None = None):
+def accepting_orders_params(at: datetime | None = None) -> dict:
+    """The values of ``accepting_orders``'s bind parameters at ``at`` (default: now): today's
+    and yesterday's dates and weekdays and the clock in Asia/Jakarta, the moment in UTC."""
+    moment = at or utcnow()
+    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    now = to_jakarta(at_utc)
+    today = now.date()
+    yesterday = today - timedelta(days=1)
+    return {
+        "open_today": today,
+        "open_weekday": today.weekday(),
+        "open_yesterday": yesterday,
+        "open_prev_weekday": yesterday.weekday(),
+        "open_clock": now.time(),
+        "open_at": at_utc.replace(tzinfo=None),
+    }
+
+
+def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool]:
     """The SQL twin of ``availability(store, at).accepting_orders`` for the store whose id is in
     the column ``store_id`` (``Product.store_id``, ``Store.id``), to filter many rows in one
-    query: inside a period that started today or started yesterday and runs past midnight, on a
-    day that is not one of the store's closed dates, and not among the stores that cannot take
-    orders (not verified, or paused now). (The tests hold the two to the same answer over random
-    weeks.)
+    query, with the moment as bind parameters (``accepting_orders_params``): a statement made
+    of it can be kept and run again at any moment. Inside a period that started today or
+    started yesterday and runs past midnight, on a day that is not one of the store's closed
+    dates, and not among the stores that cannot take orders (not verified, or paused now). (The
+    tests hold the two to the same answer over random weeks.)
 
     Each part is a set of store ids that does not depend on the row, so PostgreSQL builds it
     once and checks a row against it by hash, however many rows a listing walks. The stores that
     cannot take orders are the few (a partial index each: unverified, paused), not the thousands
-    that can: building a hash of every verified store cost more than the rest of the filter."""
-    moment = at or utcnow()
-    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    now = to_jakarta(at_utc)
-    today, yesterday, clock = now.date(), now.date() - timedelta(days=1), now.time()
+    that can: building a hash of every verified store cost more than the rest of the filter.
+
+    With ``values`` (``accepting_orders_params``), the parameters carry them."""
+
+    def param(name: str, column):
+        if values is None:
+            return bindparam(name, type_=column.type)  # required: a run without it fails
+        return bindparam(name, values[name], type_=column.type)
+
+    clock = param("open_clock", OpeningPeriod.opens_at)
     overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
 
-    def stores_in_period(day: date, *period):
+    def stores_in_period(day: str, weekday: str, *period):
+        day_param = param(day, StoreClosedDate.day)
         return store_id.in_(
             select(OpeningPeriod.store_id)
             .where(
-                OpeningPeriod.weekday == day.weekday(),
+                OpeningPeriod.weekday == param(weekday, OpeningPeriod.weekday),
                 *period,
                 ~exists().where(
-                    StoreClosedDate.store_id == OpeningPeriod.store_id, StoreClosedDate.day == day
+                    StoreClosedDate.store_id == OpeningPeriod.store_id,
+                    StoreClosedDate.day == day_param,
                 ),
             )
             .correlate(None)
         )
 
     store = _open_store()
+    at = param("open_at", Store.paused_until)
     cannot_take_orders = (
         select(store.id)
-        .where(or_(store.status != StoreStatus.VERIFIED, paused_clause(at_utc, store)))
+        .where(or_(store.status != StoreStatus.VERIFIED, _paused(store, at)))
         .correlate(None)
     )
     return and_(
         or_(
             stores_in_period(
-                today,
+                "open_today",
+                "open_weekday",
                 OpeningPeriod.opens_at <= clock,
                 or_(OpeningPeriod.closes_at > clock, overnight),
             ),
-            stores_in_period(yesterday, overnight, OpeningPeriod.closes_at > clock),
+            stores_in_period(
+                "open_yesterday", "open_prev_weekday", overnight, OpeningPeriod.closes_at > clock
+            ),
         ),
         store_id.not_in(cannot_take_orders),
+    )
+
+
+def accepting_orders_clause(store_id, at: datetime | None = None) -> ColumnElement[bool]:
+    """``accepting_orders`` at ``at`` (default: now), its parameters filled in."""
+    return accepting_orders(store_id, accepting_orders_params(at))
+
+
+def _paused(store, at_utc):
+    """Paused at ``at_utc`` (naive UTC: a value or a bind parameter)."""
+    return and_(
+        store.is_paused,  # as the partial index says it (ix_stores_paused), not "IS TRUE"
+        or_(store.paused_until.is_(None), store.paused_until > at_utc),
     )
 
 
 def paused_clause(at: datetime, store=Store):
     """The SQL twin of ``availability(store, at).is_paused`` (``store``: Store or an alias)."""
     at_utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return and_(
-        store.is_paused,  # as the partial index says it (ix_stores_paused), not "IS TRUE"
-        or_(store.paused_until.is_(None), store.paused_until > at_utc.replace(tzinfo=None)),
-    )
+    return _paused(store, at_utc.replace(tzinfo=None))
 
 
 def not_paused_clause(at: datetime | None = None, store=Store):

@@ -555,3 +555,60 @@ def test_each_sort_order_can_walk_its_index(kampung, dialect, sort, index):
         # as SQL text, not bound parameters: a prepared statement's plan is made without
         # their values and could not match the index's expression
         assert "(products.rating_sum * 1000) / products.rating_count" in statement
+
+
+def test_a_kept_listing_statement_answers_for_each_requests_values(kampung, dialect):
+    """A listing's statement is built once per shape and kept (``services._STATEMENTS``); every
+    value is a bind parameter. Two requests of one shape with different values each get the
+    answer a freshly built statement gives, and not the other's."""
+    from datetime import UTC, datetime
+
+    from marketplace.core.db import JAKARTA
+
+    store = kampung["sate"].store
+    night = datetime(2026, 12, 3, 3, 0, 30, tzinfo=JAKARTA).astimezone(UTC)  # Dapur Malam only
+    noon = datetime(2026, 12, 3, 12, 0, tzinfo=JAKARTA).astimezone(UTC)
+    pairs = [
+        (
+            {"category_id": kampung["sate"].category_id},
+            {"category_id": kampung["dawet"].category_id},
+        ),
+        (
+            {"kelurahan_id": store.kelurahan_id},
+            {"kelurahan_id": kampung["uduk"].store.kelurahan_id},
+        ),
+        ({"store_id": store.id}, {"store_id": kampung["uduk"].store_id}),
+        ({"min_price": 30000}, {"min_price": 10000}),
+        ({"max_price": 9000}, {"max_price": 16000}),
+        ({"q": "uduk"}, {"q": "sate"}),
+        ({"q": "uduk", "max_price": 12000}, {"q": "nasi", "max_price": 20000}),
+        ({"open_now": True, "now": night}, {"open_now": True, "now": noon}),
+        ({"q": "sambel"}, {"q": "lontonk"}),  # typos: the names that look like them
+    ]
+
+    def browse(kept: bool, now=None, **filters) -> tuple:
+        if not kept:
+            services._STATEMENTS.clear()
+        page = services.browse_products(services.BrowseFilters(**filters), 1, 50, now=now)
+        return [p.name for p in page.items], page.total
+
+    for first, second in pairs:
+        services._STATEMENTS.clear()
+        fresh_first, fresh_second = browse(False, **first), browse(False, **second)
+        assert fresh_first != fresh_second, (first, second)  # the pair tells stale values apart
+        browse(True, **first)
+        kept = len(services._STATEMENTS)
+        assert browse(True, **second) == fresh_second, (first, second)
+        assert browse(True, **first) == fresh_first, (first, second)
+        assert len(services._STATEMENTS) == kept  # the same statement both times
+    # shapes: a filter that only is or is not there makes a statement of its own
+    services._STATEMENTS.clear()
+    for filters in ({}, {"halal": True}, {"available": True}, {"open_now": True, "now": night}):
+        fresh = browse(False, **filters)
+        browse(True)
+        assert browse(True, **filters) == fresh, filters
+    # pages of one listing: the cut is a parameter too
+    services._STATEMENTS.clear()
+    pages = [services.browse_products(services.BrowseFilters(), n, 2).items for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert len({card.id for page in pages for card in page}) == 5
