@@ -257,9 +257,15 @@ def engine_options(config: dict) -> dict:
     options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
     options.setdefault("max_overflow", config["DATABASE_MAX_OVERFLOW"])
     options.setdefault("pool_recycle", 1800)
-    settings = (
-        f"-c statement_timeout={int(config['DATABASE_STATEMENT_TIMEOUT_MS'])} "
-        f"-c max_parallel_workers_per_gather={int(config['DATABASE_PARALLEL_WORKERS'])}"
+    from marketplace.catalog.search import connection_settings
+
+    settings = " ".join(
+        f"-c {name}={value}"
+        for name, value in {
+            "statement_timeout": int(config["DATABASE_STATEMENT_TIMEOUT_MS"]),
+            "max_parallel_workers_per_gather": int(config["DATABASE_PARALLEL_WORKERS"]),
+            **connection_settings(),
+        }.items()
     )
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("options", settings)

@@ -88,6 +88,14 @@ def words_param(terms: list[str]) -> dict:
 SIMILARITY = 0.5
 
 
+def connection_settings() -> dict[str, str]:
+    """What a PostgreSQL connection of this app is opened with for search (``config``): the
+    threshold of pg_trgm's indexed ``<%`` operator. A setting of the connection, not of each
+    search's transaction: the public pages read outside transactions (``core.replica``), where
+    a SET LOCAL would do nothing."""
+    return {"pg_trgm.word_similarity_threshold": str(SIMILARITY)}
+
+
 @dataclass(frozen=True)
 class Match:
     """How a listing finds rows by the words typed and ranks them (lower rank is better): on
@@ -140,13 +148,10 @@ def _similar_parts(table: Table, dialect: str) -> tuple:
 
 def similar_match(table: Table, terms: list[str]) -> Match:
     """Rows whose name holds words that look like ``terms`` (typos), most alike first.
-    PostgreSQL answers from its trigram index; SQLite, the embedded database of small sites,
-    computes the same measure row by row (``core.sqlite.word_similarity``)."""
-    dialect = _dialect()
-    if dialect == "postgresql":
-        # the threshold of the indexed <% operator, for this transaction only
-        db.session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}"))
-    rank, condition = _similar_parts(table, dialect)
+    PostgreSQL answers from its trigram index, at the threshold each connection is opened with
+    (``connection_settings``); SQLite, the embedded database of small sites, computes the same
+    measure row by row (``core.sqlite.word_similarity``)."""
+    rank, condition = _similar_parts(table, _dialect())
     return Match("similar", rank, {SIMILAR_WORDS: " ".join(terms)}, condition)
 
 

@@ -15,6 +15,7 @@ that would outlive the transaction — ends as before, with ROLLBACK.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
@@ -32,9 +33,16 @@ _READ = re.compile(
 _WROTE = "db_wrote"
 
 
+@lru_cache(maxsize=2048)
+def _reads_only(statement: str) -> bool:
+    # remembered: the statements a process runs are few, each the same string every time (from
+    # SQLAlchemy's compiled cache), and a WITH is read to its end (~30 us for a listing)
+    return _READ.match(statement) is not None
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_write(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-    if has_app_context() and not g.get(_WROTE) and not _READ.match(statement):
+    if has_app_context() and not g.get(_WROTE) and not _reads_only(statement):
         setattr(g, _WROTE, True)
 
 

@@ -86,3 +86,75 @@ def test_public_pages_read_the_replica_and_sellers_the_primary(primary_and_repli
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+def test_public_pages_read_outside_transactions_and_the_rest_inside(tmp_path):
+    """A public page's statements run in autocommit (no BEGIN and COMMIT round trips around
+    reads); a seller's page, and every write, in the request's transaction. The typo search
+    still finds with pg_trgm's threshold, a setting of the connection (a SET LOCAL outside a
+    transaction would do nothing)."""
+    from psycopg.pq import TransactionStatus
+
+    with fresh_postgres("pkk_autocommit") as url:
+        app = make_app(url, tmp_path / "uploads", PAGE_CACHE_URL="", SERVER_NAME=None)
+        build_schema(app)
+        with app.app_context():
+            _store, product = seed_warung(product_name="Sambal Bawang")
+            db.session.commit()
+            product_id = product.id
+            engine = db.engine
+        seen: list[tuple[str, bool]] = []
+
+        @sa.event.listens_for(engine, "after_cursor_execute")
+        def note(conn, cursor, statement, _parameters, _context, _executemany):
+            status = conn.connection.dbapi_connection.info.transaction_status
+            seen.append((statement.split()[0].upper(), status == TransactionStatus.INTRANS))
+
+        try:
+            visitor = app.test_client()
+            for path in ("/", "/produk", f"/produk/{product_id}", "/toko/warung-bu-siti"):
+                seen.clear()
+                assert visitor.get(path).status_code == 200, path
+                assert seen, path
+                assert not any(in_transaction for _, in_transaction in seen), path
+            seen.clear()
+            typo = visitor.get("/cari?q=sambel").get_data(as_text=True)
+            assert "Sambal Bawang" in typo  # found by the trigram index at the set threshold
+            assert seen
+            assert not any(in_transaction for _, in_transaction in seen)
+
+            seller = app.test_client()
+            assert seller.post("/akun/masuk", data={"login": "6281200000001", "password": PASSWORD})
+            seen.clear()
+            assert seller.get(f"/toko-saya/produk/{product_id}").status_code == 200
+            assert seen
+            assert all(in_transaction for _, in_transaction in seen)
+        finally:
+            sa.event.remove(engine, "after_cursor_execute", note)
+            with app.app_context():
+                db.session.remove()
+                engine.dispose()
+
+
+def test_a_write_in_a_read_only_page_goes_to_the_primary_in_a_transaction(app):
+    """Should a public page's code ever run an INSERT, UPDATE or DELETE, it goes to the primary
+    in the request's transaction (committed only if the request ends well), never outside one."""
+    from flask import g
+
+    from marketplace.core.replica import RoutingSession, autocommit
+
+    with app.test_request_context("/produk"):
+        session = RoutingSession(db)
+        g.read_replica = True
+        try:
+            assert session.get_bind(clause=sa.select(Product)) is autocommit(db.engine)
+            for statement in (
+                sa.update(Product).values(name="x"),
+                sa.insert(Product),
+                sa.delete(Product),
+            ):
+                assert session.get_bind(clause=statement) is db.engine
+        finally:
+            g.read_replica = False
+            session.close()
+        assert RoutingSession(db).get_bind(clause=sa.select(Product)) is db.engine
