@@ -474,6 +474,8 @@ class ResultPage:
     more: bool = False
     #: found by names that look like the words typed, none matching them exactly
     similar: bool = False
+    #: the words typed match products, but none passes the other filters
+    filtered_out: bool = False
 
     @property
     def pages(self) -> int:
@@ -618,11 +620,45 @@ def browse_products(
     terms = search_terms(filters.q)
     found = text_match(Product.__table__, terms) if terms else None
     results = _result_page(filters, found, now, page, per_page, count)
-    if terms and count and results.total == 0:
+    if found is not None and count and results.total == 0:
+        if _narrowed(filters) and _words_found(found):
+            # the words are right and the filters left nothing ("open now" at night): no typo
+            # to look for, and the page says so
+            results.filtered_out = True
+            return results
         similar = similar_match(Product.__table__, terms)
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
     return results
+
+
+def _narrowed(filters: BrowseFilters) -> bool:
+    """Whether ``filters`` ask for more than the words typed."""
+    return bool(
+        filters.category_id
+        or filters.kelurahan_id
+        or filters.store_id
+        or filters.min_price is not None
+        or filters.max_price is not None
+        or filters.open_now
+        or filters.halal
+        or filters.available
+    )
+
+
+def _with_words(query: Select, found: Match) -> Select:
+    """``query`` (of products) narrowed to the rows ``found`` matches."""
+    if found.join is not None:
+        query = query.join(found.join, found.join.c.id == Product.id)
+    if found.condition is not None:
+        query = query.where(found.condition)
+    return query
+
+
+def _words_found(found: Match) -> bool:
+    """Whether any listed product matches the words, whatever the other filters say."""
+    query = _with_words(select(Product.id).where(Product.listed), found)
+    return bool(db.session.scalar(select(query.exists()), found.params))
 
 
 #: how much a search's ranking favours what buyers liked and what is near them: the text's rank
@@ -718,10 +754,8 @@ def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
     query = select(Product.id).where(Product.listed)
     if not shape.count:
         query = query.join(Product.store)
-    if found is not None and found.join is not None:
-        query = query.join(found.join, found.join.c.id == Product.id)
-    if found is not None and found.condition is not None:
-        query = query.where(found.condition)
+    if found is not None:
+        query = _with_words(query, found)
     for present, column in (
         (shape.category, Product.category_id),
         (shape.kelurahan, Product.kelurahan_id),

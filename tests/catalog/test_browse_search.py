@@ -612,3 +612,19 @@ def test_a_kept_listing_statement_answers_for_each_requests_values(kampung, dial
     pages = [services.browse_products(services.BrowseFilters(), n, 2).items for n in (1, 2, 3)]
     assert [len(p) for p in pages] == [2, 2, 1]
     assert len({card.id for page in pages for card in page}) == 5
+
+
+def test_words_found_but_filtered_out_are_not_taken_for_a_typo(client, kampung):
+    """"Lontong" exists but is not halal: the page says the filters left nothing, and looks for
+    no similar names (a typo search costs more than the listing); a typo still gets them."""
+    page = services.browse_products(services.BrowseFilters(q="lontong", halal=True), 1, 10)
+    assert (page.total, page.filtered_out, page.similar) == (0, True, False)
+    text = client.get("/cari?q=lontong&halal=1").get_data(as_text=True)
+    assert "tetapi tidak ada yang cocok dengan saringan ini" in text
+    assert "Coba kata lain" not in text
+    # no filter: nothing to blame but the words
+    nothing = services.browse_products(services.BrowseFilters(q="xyzzy"), 1, 10)
+    assert (nothing.total, nothing.filtered_out) == (0, False)
+    # a typo with a filter: its words match nothing, so names that look like them are shown
+    typo = services.browse_products(services.BrowseFilters(q="lontonk", max_price=20000), 1, 10)
+    assert (names(typo), typo.similar, typo.filtered_out) == (["Lontong Sayur"], True, False)
