@@ -615,7 +615,7 @@ def test_a_kept_listing_statement_answers_for_each_requests_values(kampung, dial
 
 
 def test_words_found_but_filtered_out_are_not_taken_for_a_typo(client, kampung):
-    """"Lontong" exists but is not halal: the page says the filters left nothing, and looks for
+    """ "Lontong" exists but is not halal: the page says the filters left nothing, and looks for
     no similar names (a typo search costs more than the listing); a typo still gets them."""
     page = services.browse_products(services.BrowseFilters(q="lontong", halal=True), 1, 10)
     assert (page.total, page.filtered_out, page.similar) == (0, True, False)
