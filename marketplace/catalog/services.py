@@ -554,7 +554,8 @@ def _page_statement(matching: Select, order: list, count: bool) -> Select:
     # far), then numbered: numbering inside the same select made PostgreSQL sort every match
     # in full (a search's thousands) before it could stop
     keys = [_order_key(entry) for entry in order]
-    most = bindparam("results_most", type_=Integer)  # MAX_RESULTS, as are its + 1
+    # MAX_RESULTS and its + 1 are parameters too: a kept statement follows the constant
+    most = bindparam("results_most", type_=Integer)
     top = (
         matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
@@ -592,6 +593,8 @@ def _result_page(
     per_page: int,
     count: bool,
 ) -> ResultPage:
+    """The page of the listing ``filters`` and ``found`` ask for: its kept statement, run with
+    this request's values."""
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
     params.update(card_params(today), page_size=per_page, page_start=(max(page, 1) - 1) * per_page)
