@@ -87,3 +87,17 @@ def test_static_urls_carry_the_files_version_and_follow_a_changed_file(app, tmp_
         assert second != first
         assert second == url_for("static", filename="app.css")
         assert second.startswith("/static/app.css?v=")
+
+
+def test_icons_use_the_versioned_sprite_and_escape_their_name(app):
+    with app.test_request_context("/"):
+        sprite = url_for("static", filename="img/icons.svg")
+        assert "?v=" in sprite
+        html = render_template_string('{{ icon("cart") }}|{{ icon(name) }}', name='x"><b>')
+    cart, hostile = html.split("|")
+    assert cart == (
+        '<svg class="icon" width="24" height="24" aria-hidden="true" focusable="false">'
+        f'<use href="{sprite}#i-cart"/></svg>'
+    )
+    assert "<b>" not in hostile
+    assert "&#34;&gt;&lt;b&gt;" in hostile
