@@ -59,11 +59,11 @@ SEARCH_WORDS = "search_words"
 SIMILAR_WORDS = "similar_words"
 
 
-def ranked_ids(target: str) -> Subquery:
+def ranked_ids(target: str, dialect: str | None = None) -> Subquery:
     """A subquery (id, rank) of rows matching every term of ``:search_words`` (``words_param``)
-    as a prefix; lower rank is better."""
+    as a prefix; lower rank is better. ``dialect``: the running database's by default."""
     table, fts_table, weights = TARGETS[target]
-    if _dialect() == "postgresql":
+    if (dialect or _dialect()) == "postgresql":
         stmt = text(
             f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :{SEARCH_WORDS})) "  # noqa: S608 - constants only
             f"AS rank FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :{SEARCH_WORDS})"
@@ -114,7 +114,7 @@ class Match:
 @cache
 def _text_parts(table: Table, dialect: str) -> tuple:
     if dialect != "postgresql":
-        hits = ranked_ids(table.name)
+        hits = ranked_ids(table.name, dialect)
         return hits.c.rank, None, hits
     # The words typed, parsed once per statement (an InitPlan). As a plain function of a bound
     # parameter, a plan PostgreSQL keeps for a statement psycopg prepared (a "generic" plan, made

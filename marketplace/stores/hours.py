@@ -56,6 +56,11 @@ def _intervals(periods: Iterable[OpeningPeriod], around: datetime, closed: set[d
             yield start, datetime.combine(end_day, period.closes_at, tzinfo=JAKARTA)
 
 
+def _aware_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (naive means UTC, as stored)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _pause_state(store: Store, at_utc: datetime) -> tuple[bool, datetime | None]:
     if not store.is_paused:
         return False, None
@@ -68,7 +73,7 @@ def _pause_state(store: Store, at_utc: datetime) -> tuple[bool, datetime | None]
 def availability(store: Store, at: datetime | None = None) -> Availability:
     """Tell whether ``store`` is open and accepting orders at ``at`` (default: now)."""
     moment = at or utcnow()
-    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    at_utc = _aware_utc(moment)
     now = to_jakarta(at_utc)
     paused, paused_until = _pause_state(store, at_utc)
     closed = {c.day for c in store.closed_dates}
@@ -104,7 +109,7 @@ def accepting_orders_params(at: datetime | None = None) -> dict:
     """The values of ``accepting_orders``'s bind parameters at ``at`` (default: now): today's
     and yesterday's dates and weekdays and the clock in Asia/Jakarta, the moment in UTC."""
     moment = at or utcnow()
-    at_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    at_utc = _aware_utc(moment)
     now = to_jakarta(at_utc)
     today = now.date()
     yesterday = today - timedelta(days=1)
@@ -195,7 +200,7 @@ def _paused(store, at_utc):
 
 def paused_clause(at: datetime, store=Store):
     """The SQL twin of ``availability(store, at).is_paused`` (``store``: Store or an alias)."""
-    at_utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    at_utc = _aware_utc(at)
     return _paused(store, at_utc.replace(tzinfo=None))
 
 
