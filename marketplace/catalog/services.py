@@ -20,7 +20,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -527,61 +526,78 @@ class _Shape:
 
 #: the listings' statements by shape: building one (and the key SQLAlchemy finds its compiled
 #: form by) cost more CPU than PostgreSQL spends running it; kept, it is built once per process
-_STATEMENTS: dict[_Shape, Select] = {}
+_STATEMENTS: dict[tuple[_Shape, int], Select] = {}
 _STATEMENTS_KEPT = 512
 
 
 def _listing_statement(shape: _Shape, found: Match | None) -> Select:
-    statement = _STATEMENTS.get(shape)
+    key = (shape, MAX_RESULTS)  # the bound is written into the statement
+    statement = _STATEMENTS.get(key)
     if statement is None:
         statement = _page_statement(*_matching(shape, found), count=shape.count)
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
-        _STATEMENTS[shape] = statement
+        _STATEMENTS[key] = statement
     return statement
 
 
 def _page_statement(matching: Select, order: list, count: bool) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
-    statement: the first MAX_RESULTS + 1 matches are numbered in a CTE, counted, and the page is
-    cut from them by number, clamped to the last page, whatever page was asked for; uncounted
+    statement: the first MAX_RESULTS + 1 matches in order are kept in a CTE and counted, and
+    the page is cut from them, clamped to the last page whatever page was asked for; uncounted
     (the home page), the matches join their store and are the page."""
     size = bindparam("page_size", type_=Integer)
     if not count:
         return card_select(matching).order_by(*order).limit(size)
     # the first MAX_RESULTS + 1 in order (a top-N sort of the matches, or an index walked that
-    # far), then numbered: numbering inside the same select made PostgreSQL sort every match
-    # in full (a search's thousands) before it could stop
+    # far), with the keys they are in order by: the matches are evaluated once (a search's
+    # ranking of thousands costs more than the rest of the page)
     keys = [_order_key(entry) for entry in order]
-    # MAX_RESULTS and its + 1 are parameters too: a kept statement follows the constant
-    most = bindparam("results_most", type_=Integer)
+    # MAX_RESULTS and its + 1 are SQL text, not parameters: a prepared statement's generic
+    # plan is then made knowing how far the walk goes (a LIMIT of unknown size is planned as a
+    # tenth of the table, which kept PostgreSQL planning the statement afresh on each run)
+    most = literal_column(str(MAX_RESULTS), Integer)
     top = (
         matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
-        .limit(bindparam("results_walked", type_=Integer))
-        .subquery("top")
+        .limit(literal_column(str(MAX_RESULTS + 1), Integer))
+        .cte("top")
     )
-    numbered = [
-        top.c[f"key{n}"].desc() if desc else top.c[f"key{n}"] for n, (_, desc) in enumerate(keys)
-    ]
-    candidates = select(top.c.id, func.row_number().over(order_by=numbered).label("pos")).cte(
-        "candidates"
+
+    def in_order(rows) -> list:
+        return [
+            rows.c[f"key{n}"].desc() if desc else rows.c[f"key{n}"]
+            for n, (_, desc) in enumerate(keys)
+        ]
+
+    # counted once, and the cut worked out once from the count (not for each match)
+    total = func.count()
+    counted = (
+        select(total.label("total"), case((total > most, most), else_=total).label("shown"))
+        .select_from(top)
+        .cte("counted")
     )
-    bounds = select(func.count().label("total")).select_from(candidates).cte("bounds")
-    shown = case((bounds.c.total > most, most), else_=bounds.c.total)
+    shown = counted.c.shown
     last_start = case((shown > 0, (shown - 1) // size * size), else_=0)
     wanted_start = bindparam("page_start", type_=Integer)
     start = case((last_start < wanted_start, last_start), else_=wanted_start)
+    bounds = select(counted.c.total, shown, start.label("start")).cte("bounds")
+    # the last page of 1,200 stops at the 1,200th, whatever the page size
+    left = bounds.c.shown - bounds.c.start
+    page = (
+        select(top)
+        .order_by(*in_order(top))
+        .offset(select(bounds.c.start).scalar_subquery())
+        .limit(select(case((left < size, left), else_=size)).scalar_subquery())
+        .subquery("page")
+    )
     return (
-        select(*card_columns(), bounds.c.total)
+        select(*card_columns(), select(bounds.c.total).scalar_subquery().label("total"))
         .select_from(Product)
-        .join(candidates, candidates.c.id == Product.id)
-        .join(bounds, true())
+        .join(page, page.c.id == Product.id)
         .join(Product.store)
-        .where(candidates.c.pos > start, candidates.c.pos <= start + size)
-        .where(candidates.c.pos <= most)
-        .order_by(candidates.c.pos)
+        .order_by(*in_order(page))
     )
 
 
@@ -598,8 +614,6 @@ def _result_page(
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
     params.update(card_params(today), page_size=per_page, page_start=(max(page, 1) - 1) * per_page)
-    if count:
-        params.update(results_most=MAX_RESULTS, results_walked=MAX_RESULTS + 1)
     rows = db.session.execute(_listing_statement(shape, found), params).all()
     cards = [card_from_row(row, today) for row in rows]
     if not count:
