@@ -613,7 +613,10 @@ def _result_page(
     this request's values."""
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
-    params.update(card_params(today), page_size=per_page, page_start=(max(page, 1) - 1) * per_page)
+    # no page lies past the bound's last: a page number typed in the millions would make a
+    # start beyond what the database's integers hold
+    page = min(max(page, 1), -(-MAX_RESULTS // per_page))
+    params.update(card_params(today), page_size=per_page, page_start=(page - 1) * per_page)
     rows = db.session.execute(_listing_statement(shape, found), params).all()
     cards = [card_from_row(row, today) for row in rows]
     if not count:

@@ -289,6 +289,12 @@ def test_deep_pages_are_bounded(client, create_store, create_product, monkeypatc
     assert [card.name for card in results.items + last.items] == newest
     assert (last.page, beyond.page) == (2, 2)
     assert [card.name for card in beyond.items] == newest[3:]
+    # a page number as big as a URL may carry (the database's integers end at 2**31 - 1)
+    for huge in ("2147483647", "99999999"):
+        for path in ("/produk", "/cari?q=bolu", "/kelurahan/" + store.kelurahan.slug):
+            answer = client.get(path + ("&" if "?" in path else "?") + "page=" + huge)
+            assert answer.status_code == 200, path
+            assert answer.get_data(as_text=True).count('class="card product-card"') == 5
     uncounted = catalog_services.browse_products(
         catalog_services.BrowseFilters(), 1, 3, count=False
     )
