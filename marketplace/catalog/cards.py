@@ -46,12 +46,10 @@ class PortionRef:
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 3x as much
-class ProductCard(ProductRules, Rated):
-    """What a product card shows (templates/_macros/cards.html), with the product's rules."""
+class ProductColumns(ProductRules, Rated):
+    """The product's columns that its rules read, as a card and the product page
+    (``catalog.product_page.ProductView``) carry them: ``RULE_COLUMNS``, in this order."""
 
-    id: int
-    store_id: int
-    name: str
     price: int
     sale_price: int | None
     sale_starts_at: datetime | None
@@ -65,19 +63,31 @@ class ProductCard(ProductRules, Rated):
     lead_days: int
     rating_count: int
     rating_sum: int
+
+
+RULE_COLUMNS = (
+    Product.price, Product.sale_price, Product.sale_starts_at, Product.sale_ends_at,
+    Product.stock_mode, Product.stock, Product.daily_quota, Product.is_sold_out,
+    Product.is_hidden, Product.is_halal, Product.lead_days, Product.rating_count,
+    Product.rating_sum,
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class ProductCard(ProductColumns):
+    """What a product card shows (templates/_macros/cards.html), with the product's rules."""
+
+    id: int
+    store_id: int
+    name: str
     store: StoreRef
     cover: PhotoRef | None
     #: today's portions taken (a daily-quota product), or nothing
     upcoming_portions: tuple[PortionRef, ...]
 
 
-#: the card's own columns, in ProductCard's order up to ``rating_sum``
-PRODUCT_COLUMNS = (
-    Product.id, Product.store_id, Product.name, Product.price, Product.sale_price,
-    Product.sale_starts_at, Product.sale_ends_at, Product.stock_mode, Product.stock,
-    Product.daily_quota, Product.is_sold_out, Product.is_hidden, Product.is_halal,
-    Product.lead_days, Product.rating_count, Product.rating_sum,
-)  # fmt: skip
+#: the card's own columns, in ProductCard's order up to ``name``
+PRODUCT_COLUMNS = (*RULE_COLUMNS, Product.id, Product.store_id, Product.name)
 _OWN = len(PRODUCT_COLUMNS)
 
 

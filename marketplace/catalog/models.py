@@ -33,9 +33,10 @@ class Category(db.Model):
 
 
 class ProductRules:
-    """What a product's own columns say about its price and stock: the same rules for the
-    model and for a listing's card (``catalog.cards.ProductCard``), which carries the columns
-    without being one."""
+    """What a product's own columns say about its price and stock, and who may see it: the same
+    rules for the model, a listing's card (``catalog.cards.ProductCard``) and the product
+    page's copy (``catalog.product_page.ProductView``), which carry the columns without being
+    one."""
 
     price: int
     sale_price: int | None
@@ -75,6 +76,12 @@ class ProductRules:
             return False
         left = self.portions_left(today)
         return left is None or left > 0
+
+    def is_visible_to(self, user) -> bool:
+        """Whether ``user`` may see the product's page (needs ``store``, a ``StoreRules``)."""
+        if self.store.is_managed_by(user):
+            return True
+        return not self.is_hidden and self.store.is_public
 
 
 class Product(ProductRules, RatedMixin, TimestampMixin, db.Model):
@@ -152,11 +159,6 @@ class Product(ProductRules, RatedMixin, TimestampMixin, db.Model):
 
     def is_managed_by(self, user) -> bool:
         return self.store.is_managed_by(user)
-
-    def is_visible_to(self, user) -> bool:
-        if self.store.is_managed_by(user):
-            return True
-        return not self.is_hidden and self.store.is_public
 
 
 class DailyPortion(db.Model):

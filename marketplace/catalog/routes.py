@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.areas.models import Kelurahan
 from marketplace.areas.services import all_kelurahan
 from marketplace.catalog import services
-from marketplace.catalog.models import OptionGroup, Product
+from marketplace.catalog.product_page import product_view
 from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.money import parse_rupiah
 from marketplace.core.pagecache import cached_page
-from marketplace.extensions import db
 from marketplace.reviews.forms import ReportReviewForm
 from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
-from marketplace.stores.models import Store
 
 bp = Blueprint("catalog", __name__)
 MAX_QUERY_LENGTH = 200
@@ -100,32 +93,11 @@ def search():
     )
 
 
-@functools.cache
-def _product_page_options() -> tuple:
-    # made once per process: loader options are immutable, and building them costs more than
-    # some of the statements they shape
-    return (
-        # the store, its kelurahan and kecamatan in the same statement
-        joinedload(Product.store).joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
-        # the week's opening periods (a handful of rows) joined too
-        joinedload(Product.store).joinedload(Store.periods),
-        joinedload(Product.store).selectinload(Store.closed_dates),
-        selectinload(Product.photos),
-        selectinload(Product.option_groups).joinedload(OptionGroup.options),
-        joinedload(Product.upcoming_portions),
-    )
-
-
 @bp.route("/produk/<int:product_id>")
 @cached_page(stock_of="product_id")  # it says how many are left
 def product(product_id: int):
-    item = (
-        db.session.scalars(
-            select(Product).where(Product.id == product_id).options(*_product_page_options())
-        )
-        .unique()
-        .first()
-    )
+    today = jakarta_today()
+    item = product_view(product_id, today)
     if item is None or not item.is_visible_to(current_user):
         abort(404)
     return render_template(
@@ -133,7 +105,7 @@ def product(product_id: int):
         product=item,
         store=item.store,
         state=availability(item.store),
-        today=jakarta_today(),
+        today=today,
         reviews=visible_reviews(
             item.store, request.args.get("ulasan", 1, type=db_int), product=item
         ),

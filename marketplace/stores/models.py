@@ -53,7 +53,33 @@ store_delivery_kelurahan = Table(
 )
 
 
-class Store(RatedMixin, TimestampMixin, db.Model):
+class StoreRules:
+    """Who manages a store and whether the public sees it: the same rules for the model and for
+    a page's plain copy of a store (``catalog.product_page.StoreView``)."""
+
+    owner_id: int
+    assisted_by_id: int | None
+    status: str
+
+    def is_managed_by(self, user) -> bool:
+        """The owning seller manages a store; so does the KIM that opened it for a resident,
+        until the resident claims it."""
+        if not (user and user.is_authenticated):
+            return False
+        if user.id == self.owner_id:
+            return True
+        return (
+            self.assisted_by_id is not None
+            and user.is_kim_admin
+            and user.kim_group_id == self.assisted_by_id
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == StoreStatus.VERIFIED
+
+
+class Store(StoreRules, RatedMixin, TimestampMixin, db.Model):
     __tablename__ = "stores"
     __table_args__ = (
         CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),
@@ -157,19 +183,6 @@ class Store(RatedMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
-    def is_managed_by(self, user) -> bool:
-        """The owning seller manages a store; so does the KIM that opened it for a resident,
-        until the resident claims it."""
-        if not (user and user.is_authenticated):
-            return False
-        if user.id == self.owner_id:
-            return True
-        return (
-            self.assisted_by_id is not None
-            and user.is_kim_admin
-            and user.kim_group_id == self.assisted_by_id
-        )
-
     def can_be_verified_by(self, user) -> bool:
         return bool(
             user and user.is_authenticated and user.can_moderate_kelurahan(self.kelurahan_id)
@@ -182,10 +195,6 @@ class Store(RatedMixin, TimestampMixin, db.Model):
             or self.is_managed_by(user)
             or self.can_be_verified_by(user)
         )
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == StoreStatus.VERIFIED
 
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for an order of ``subtotal``: cheaper or free above the promo spend."""

@@ -1,0 +1,255 @@
+"""The public product page, read as plain rows in one statement.
+
+Loaded as ORM objects, the page took five statements (the product with its store, kelurahan and
+week joined; its store's closed dates, its photos, its option groups and their options each in
+another) and building some twenty objects from them cost more than the statements themselves.
+The page changes nothing, so it reads the columns it shows in one statement — the photos, the
+options, the week and the coming closed dates as JSON lists beside the product's row — and
+builds small plain objects from them. The rules the page applies (price and sale, portions left,
+who may see it, whether the store is open) are the models' own (``ProductRules``, ``Rated``,
+``StoreRules``, ``stores.hours.availability``), so the page and the models always agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Date, Integer, bindparam, func, literal_column, select
+
+from marketplace.areas.services import KelurahanRef, all_kelurahan
+from marketplace.catalog.cards import RULE_COLUMNS, PortionRef, ProductColumns
+from marketplace.catalog.models import (
+    DailyPortion,
+    Option,
+    OptionGroup,
+    Product,
+    ProductPhoto,
+)
+from marketplace.core.db import jakarta_today
+from marketplace.extensions import db
+from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreRules
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoView:
+    thumb: str
+    large: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    id: int
+    name: str
+    extra_price: int
+    is_sold_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OptionGroupView:
+    name: str
+    multiple: bool
+    required: bool
+    options: tuple[OptionView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodView:
+    """An opening period, as ``stores.hours`` reads one."""
+
+    weekday: int
+    opens_at: time
+    closes_at: time
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.closes_at <= self.opens_at
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDayView:
+    day: date
+
+
+@dataclass(slots=True)
+class StoreView(StoreRules):
+    """What the product page shows of the store, with the store's own rules."""
+
+    id: int
+    owner_id: int
+    assisted_by_id: int | None
+    status: str
+    name: str
+    slug: str
+    whatsapp: str
+    landmark: str
+    is_paused: bool
+    pause_reason: str | None
+    paused_until: datetime | None
+    kelurahan: KelurahanRef | None
+    periods: tuple[PeriodView, ...]
+    #: the closed dates from yesterday on (``availability`` looks no further back)
+    closed_dates: tuple[ClosedDayView, ...]
+
+
+@dataclass(slots=True)
+class ProductView(ProductColumns):
+    """What the product page shows of the product, with the product's own rules."""
+
+    id: int
+    name: str
+    description: str
+    store: StoreView
+    photos: tuple[PhotoView, ...]
+    option_groups: tuple[OptionGroupView, ...]
+    #: today's portions taken (a daily-quota product), or nothing
+    upcoming_portions: tuple[PortionRef, ...]
+
+    @property
+    def cover(self) -> PhotoView | None:
+        return self.photos[0] if self.photos else None
+
+
+_PRODUCT = (*RULE_COLUMNS, Product.id, Product.name, Product.description)
+_STORE = (
+    Store.id, Store.owner_id, Store.assisted_by_id, Store.status, Store.name, Store.slug,
+    Store.whatsapp, Store.landmark, Store.is_paused, Store.pause_reason, Store.paused_until,
+    Store.kelurahan_id,
+)  # fmt: skip
+
+
+def _json_list(dialect: str, columns: tuple, *where):
+    """A scalar subquery: the rows of ``columns`` matching ``where`` as a JSON list of lists
+    (empty when none), in no particular order (each row carries what it is sorted by)."""
+    if dialect == "postgresql":
+        rows = func.coalesce(
+            func.json_agg(func.json_build_array(*columns)), literal_column("'[]'::json")
+        )
+    else:
+        rows = func.json_group_array(func.json_array(*columns))
+    return select(rows).where(*where).scalar_subquery()
+
+
+@functools.cache
+def _statement(dialect: str):
+    """The page's one statement for ``dialect``, made once per process (values are bound)."""
+    photos = _json_list(
+        dialect,
+        (ProductPhoto.position, ProductPhoto.id, ProductPhoto.thumb, ProductPhoto.large),
+        ProductPhoto.product_id == Product.id,
+    )
+    groups = _json_list(
+        dialect,
+        (OptionGroup.position, OptionGroup.id, OptionGroup.name, OptionGroup.multiple,
+         OptionGroup.required),
+        OptionGroup.product_id == Product.id,
+    )  # fmt: skip
+    options = _json_list(
+        dialect,
+        (Option.group_id, Option.position, Option.id, Option.name, Option.extra_price,
+         Option.is_sold_out),
+        Option.group_id == OptionGroup.id,
+        OptionGroup.product_id == Product.id,
+    )  # fmt: skip
+    periods = _json_list(
+        dialect,
+        (OpeningPeriod.weekday, OpeningPeriod.opens_at, OpeningPeriod.closes_at),
+        OpeningPeriod.store_id == Store.id,
+    )
+    closed = _json_list(
+        dialect,
+        (StoreClosedDate.day,),
+        StoreClosedDate.store_id == Store.id,
+        StoreClosedDate.day >= bindparam("closed_since", type_=Date),
+    )
+    taken = (
+        select(DailyPortion.taken)
+        .where(
+            DailyPortion.product_id == Product.id,
+            DailyPortion.day == bindparam("portion_day", type_=Date),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *_PRODUCT,
+            *_STORE,
+            photos.label("photos"),
+            groups.label("groups"),
+            options.label("options"),
+            periods.label("periods"),
+            closed.label("closed"),
+            taken.label("taken"),
+        )
+        .join_from(Product, Store, Store.id == Product.store_id)
+        .where(Product.id == bindparam("product_id", type_=Integer))
+    )
+
+
+def _decoded(value) -> list:
+    """A JSON list column's rows: PostgreSQL's driver decodes JSON, SQLite's gives its text."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _clock(value) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def _kelurahan(kelurahan_id: int | None) -> KelurahanRef | None:
+    return next((k for k in all_kelurahan() if k.id == kelurahan_id), None)
+
+
+def product_view(product_id: int, today: date | None = None) -> ProductView | None:
+    """The product page's copy of product ``product_id`` (None if there is none), with today's
+    portions (Asia/Jakarta) and its store's coming closed dates."""
+    today = today or jakarta_today()
+    row = db.session.execute(
+        _statement(db.session.get_bind().dialect.name),
+        {
+            "product_id": product_id,
+            "portion_day": today,
+            "closed_since": today - timedelta(days=1),
+        },
+    ).first()
+    if row is None:
+        return None
+    own = len(_PRODUCT)
+    store_fields = row[own : own + len(_STORE)]
+    photos, groups, options, periods, closed, taken = row[own + len(_STORE) :]
+    by_group: dict[int, list] = {}
+    for group_id, position, option_id, name, extra, sold_out in _decoded(options):
+        by_group.setdefault(group_id, []).append(
+            ((position, option_id), OptionView(option_id, name, extra, bool(sold_out)))
+        )
+    store = StoreView(
+        *store_fields[:-1],
+        kelurahan=_kelurahan(store_fields[-1]),
+        periods=tuple(
+            PeriodView(weekday, _clock(opens), _clock(closes))
+            for weekday, opens, closes in _decoded(periods)
+        ),
+        closed_dates=tuple(ClosedDayView(_day(day)) for (day,) in _decoded(closed)),
+    )
+    return ProductView(
+        *row[:own],
+        store=store,
+        photos=tuple(PhotoView(thumb, large) for _, _, thumb, large in sorted(_decoded(photos))),
+        option_groups=tuple(
+            OptionGroupView(
+                name,
+                bool(multiple),
+                bool(required),
+                tuple(option for _, option in sorted(by_group.get(group_id, []))),
+            )
+            for _, group_id, name, multiple, required in sorted(_decoded(groups))
+        ),
+        upcoming_portions=(PortionRef(today, taken),) if taken else (),
+    )
