@@ -198,3 +198,30 @@ def test_readiness_with_a_redis_that_answers(app, client):
         app.config.update(REDIS_URL=saved)
     assert answer.status_code == 200
     assert answer.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_the_wsgi_entry_point_freezes_what_the_app_is_made_of(tmp_path):
+    """gunicorn's workers load wsgi.py: what it built is set aside from the garbage collector
+    (gc.freeze), so that full collections do not walk the app on every thousandth page."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    probe = "import gc, wsgi; print(gc.get_freeze_count() > 100000, wsgi.app.name)"
+    done = subprocess.run(  # noqa: S603 - our own interpreter, a fixed program
+        [sys.executable, "-c", probe],
+        cwd=root,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "marketplace"]

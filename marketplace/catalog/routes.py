@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from marketplace.areas.services import all_kelurahan
 from marketplace.catalog import services
+from marketplace.catalog.card_markup import product_cards
 from marketplace.catalog.product_page import product_view
 from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
@@ -18,6 +19,7 @@ from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
 
 bp = Blueprint("catalog", __name__)
+bp.add_app_template_global(product_cards, "product_cards")
 MAX_QUERY_LENGTH = 200
 
 

@@ -122,3 +122,71 @@ def test_a_store_page_lists_its_visible_products_in_the_sellers_order(create_sto
     assert [c.id for c in grouped[store.id]] == [second.id, first.id]
     assert [c.name for c in grouped[other.id]] == ["Toko Lain"]
     assert services.products_by_store([]) == {}
+
+
+def test_the_card_markup_shows_each_rule_and_escapes_every_value(
+    client, create_store, create_product
+):
+    """The cards are written in Python (catalog/card_markup.py), not by Jinja: what a card
+    says, and that nothing typed by a seller comes out as markup, in both languages."""
+    aware = datetime.now(UTC)
+    store = create_store(name='Warung "<b>Bu</b>" & Co', area="Cibodasari")
+    hostile = create_product(store, name="<script>alert(1)</script> & Nasi", price=12000)
+    create_product(
+        store,
+        name="Soto Promo",
+        price=20000,
+        sale_price=15000,
+        sale_starts_at=aware - timedelta(hours=1),
+        sale_ends_at=aware + timedelta(hours=1),
+    )
+    ordered = create_product(store, name="Tumpeng", price=250000, lead_days=2, is_halal=True)
+    create_product(store, name="Es Dawet", stock_mode="counted", stock=0)
+    db.session.add(ProductPhoto(product_id=hostile.id, thumb="h-thumb.webp", large="h.webp"))
+    ordered.rating_count, ordered.rating_sum = 3, 14
+    db.session.commit()
+
+    def cards(text: str) -> dict[str, str]:
+        found = {}
+        for item in text.split('<li class="card product-card">')[1:]:
+            item = item.split("</li>")[0]
+            title = item.split("<h3>")[1].split("</h3>")[0]
+            found[title] = item
+        return found
+
+    page = client.get("/produk").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "<b>Bu</b>" not in page
+    shown = cards(page)
+    assert set(shown) == {
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Nasi",
+        "Soto Promo",
+        "Tumpeng",
+        "Es Dawet",
+    }
+    first = shown["&lt;script&gt;alert(1)&lt;/script&gt; &amp; Nasi"]
+    assert f'href="/produk/{hostile.id}"' in first
+    assert 'alt="Foto &lt;script&gt;alert(1)&lt;/script&gt; &amp; Nasi"' in first
+    assert "h-thumb.webp" in first
+    assert "Rp12.000" in first
+    assert f'href="/toko/{store.slug}"' in first
+    assert "Warung &#34;&lt;b&gt;Bu&lt;/b&gt;&#34; &amp; Co</a> · Cibodasari" in first
+    assert 'aria-label="Harga biasa">Rp20.000</del>' in shown["Soto Promo"]
+    assert '<span class="price sale">Rp15.000</span>' in shown["Soto Promo"]
+    assert "img-placeholder" in shown["Soto Promo"]
+    tumpeng = shown["Tumpeng"]
+    assert "Pesan H-2" in tumpeng
+    assert "badge-halal" in tumpeng
+    assert "★ 4.7</span>" in tumpeng
+    assert "(3)" in tumpeng
+    assert "badge-closed" not in tumpeng
+    assert "Habis" in shown["Es Dawet"]
+    assert "Pesan H-" not in shown["Es Dawet"]
+    assert "★" not in shown["Es Dawet"]
+
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    english = cards(client.get("/produk").get_data(as_text=True))
+    assert "Order 2 days ahead" in english["Tumpeng"]
+    assert 'aria-label="Regular price"' in english["Soto Promo"]
+    assert "Sold out" in english["Es Dawet"]
+    assert "Photo of &lt;script&gt;" in english["&lt;script&gt;alert(1)&lt;/script&gt; &amp; Nasi"]
