@@ -33,6 +33,36 @@ def test_the_cart_count_is_shown_in_the_header_and_the_bar(client, create_store,
     assert '<span class="count" aria-label="3 barang di keranjang">3</span>' in page
 
 
+def test_the_bar_is_remembered_per_inputs_never_across_them(client, create_store, create_product):
+    """The bar and the footer are rendered once per language and inputs and then remembered
+    (core.templating.fragment): the current page, the cart's count and the language each give
+    their own bar, and one visitor's never shows for another."""
+
+    def bar(path: str) -> str:
+        return client.get(path).get_data(as_text=True).split('class="bottom-nav"', 1)[1]
+
+    def current(nav: str) -> list[str]:
+        return re.findall(r'aria-current="page">\s*<svg[^>]*>.*?</svg><span>([^<]+)', nav, re.S)
+
+    assert current(bar("/")) == ["Beranda"]
+    assert current(bar("/produk")) == ["Cari"]
+    assert current(bar("/keranjang")) == ["Keranjang"]
+    assert current(bar("/")) == ["Beranda"]
+    assert 'class="count"' not in bar("/")
+    product = create_product(create_store())
+    for quantity, total in ((1, 1), (2, 3)):
+        client.post("/keranjang/tambah", data={"product_id": product.id, "jumlah": str(quantity)})
+        assert f'aria-label="{total} barang di keranjang">{total}</span>' in bar("/")
+    # another visitor, with an empty cart, on a page the first one has seen
+    other = client.application.test_client()
+    assert 'class="count"' not in other.get("/").get_data(as_text=True)
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    english = client.get("/").get_data(as_text=True)
+    assert bottom_bar(english) == ["Home", "Search", "Cart", "Orders", "Account"]
+    assert "All products" in english.split('class="site-footer"', 1)[1]
+    assert bottom_bar(other.get("/").get_data(as_text=True))[0] == "Beranda"
+
+
 def test_a_seller_sees_orders_products_cash_book_and_store(
     client, create_store, create_user, login
 ):

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask.globals import _cv_request
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
@@ -202,6 +202,39 @@ def icon(name: str) -> Markup:
     )
 
 
+#: rendered fragments by (root, locale, static files' generation, name, inputs); cleared when full
+_FRAGMENTS: dict[tuple, Markup] = {}
+FRAGMENT_MEMO_SIZE = 2_000
+
+
+def fragment(name: str, **inputs) -> Markup:
+    """``templates/_fragments/<name>.html`` rendered with ``inputs`` alone, remembered by the
+    process for each language and set of inputs. The menus every page shows (the bottom bar,
+    the footer's links: some thirty links, words and icons) come out the same for the same
+    inputs, and rendering them again on each page cost a tenth of a listing. A fragment may use
+    the template globals (``_``, ``url_for``, ``icon``) but must read nothing of the request or
+    the user beyond its inputs; its inputs must be few-valued (a role, an endpoint, a count)."""
+    ctx = _cv_request.get(None)
+    template = f"_fragments/{name}.html"
+    if ctx is None:
+        return Markup(current_app.jinja_env.get_template(template).render(**inputs))  # noqa: S704
+    key = (
+        ctx.request.script_root,
+        str(get_locale()),
+        _STATIC_GENERATION[0],
+        name,
+        *sorted(inputs.items()),
+    )
+    found = _FRAGMENTS.get(key)
+    if found is None:
+        env = ctx.app.jinja_env
+        found = Markup(env.get_template(template).render(**inputs))  # noqa: S704 - a template
+        if len(_FRAGMENTS) >= FRAGMENT_MEMO_SIZE:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = found
+    return found
+
+
 #: a year: a static file's URL carries its content's hash, so a changed file has a new URL
 STATIC_MAX_AGE = 365 * 24 * 3600
 #: how long a process trusts a static file's version before looking at the file again
@@ -217,6 +250,8 @@ def _static_hash(folder: str, filename: str, mtime: float) -> str:
 
 
 _HASHES: dict[tuple[str, str, float], str] = {}
+#: bumped when a static file's version changes (a fragment names its files' versioned URLs)
+_STATIC_GENERATION = [0]
 #: (folder, filename) -> (when it was looked at, its version)
 _VERSIONS: dict[tuple[str, str], tuple[float, str | None]] = {}
 
@@ -235,6 +270,8 @@ def static_version(app: Flask, filename: str) -> str | None:
         version = None
     else:
         version = _static_hash(folder, filename, os.path.getmtime(path))
+    if seen is not None and seen[1] != version:
+        _STATIC_GENERATION[0] += 1
     if len(_VERSIONS) >= URL_MEMO_SIZE:
         _VERSIONS.clear()
     _VERSIONS[(folder, filename)] = (now, version)
@@ -280,6 +317,7 @@ def register(app: Flask) -> None:
         url_with=url_with,
         url_for=memo_url_for,
         icon=icon,
+        fragment=fragment,
         jakarta_today=jakarta_today,
         select_options=select_options,
         current_locale=lambda: str(get_locale()),
