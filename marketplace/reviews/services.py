@@ -236,7 +236,6 @@ def visible_reviews(store: Store, page: int, per_page: int = 10, product: Produc
     query = (
         select(Review)
         .where(Review.store_id == store.id, Review.hidden.is_(False))
-        .options(selectinload(Review.products))
         .order_by(Review.created_at.desc(), Review.id.desc())
     )
     if product is not None:
