@@ -10,6 +10,19 @@ from marketplace.core.db import jakarta_today, utcnow
 from marketplace.extensions import db
 
 
+def _on_sale(create_product, store):
+    """Soto Promo, 20,000 and 15,000 for the hour around now."""
+    aware = datetime.now(UTC)
+    return create_product(
+        store,
+        name="Soto Promo",
+        price=20000,
+        sale_price=15000,
+        sale_starts_at=aware - timedelta(hours=1),
+        sale_ends_at=aware + timedelta(hours=1),
+    )
+
+
 def _listed(**filters) -> dict[int, ProductCard]:
     page = services.browse_products(services.BrowseFilters(**filters), 1, 50)
     return {card.id: card for card in page.items}
@@ -22,14 +35,7 @@ def test_cards_say_what_the_products_say(create_store, create_product):
     store = create_store(name="Warung Kartu", area="Cibodasari")
     made = {
         "plain": create_product(store, name="Nasi Uduk", price=15000),
-        "on sale": create_product(
-            store,
-            name="Soto Promo",
-            price=20000,
-            sale_price=15000,
-            sale_starts_at=aware - timedelta(hours=1),
-            sale_ends_at=aware + timedelta(hours=1),
-        ),
+        "on sale": _on_sale(create_product, store),
         "sale over": create_product(
             store,
             name="Soto Lewat",
@@ -129,17 +135,9 @@ def test_the_card_markup_shows_each_rule_and_escapes_every_value(
 ):
     """The cards are written in Python (catalog/card_markup.py), not by Jinja: what a card
     says, and that nothing typed by a seller comes out as markup, in both languages."""
-    aware = datetime.now(UTC)
     store = create_store(name='Warung "<b>Bu</b>" & Co', area="Cibodasari")
     hostile = create_product(store, name="<script>alert(1)</script> & Nasi", price=12000)
-    create_product(
-        store,
-        name="Soto Promo",
-        price=20000,
-        sale_price=15000,
-        sale_starts_at=aware - timedelta(hours=1),
-        sale_ends_at=aware + timedelta(hours=1),
-    )
+    _on_sale(create_product, store)
     ordered = create_product(store, name="Tumpeng", price=250000, lead_days=2, is_halal=True)
     create_product(store, name="Es Dawet", stock_mode="counted", stock=0)
     db.session.add(ProductPhoto(product_id=hostile.id, thumb="h-thumb.webp", large="h.webp"))
