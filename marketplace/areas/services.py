@@ -123,6 +123,12 @@ def kecamatan_groups() -> list[tuple[KecamatanRef, list[KelurahanRef]]]:
     return list(groups.items())
 
 
+def kelurahan_by_id(kelurahan_id: int | None) -> KelurahanRef | None:
+    """The kelurahan ``kelurahan_id`` from the process's copies, None if there is none (an id
+    typed in a URL costs no statement)."""
+    return next((k for k in all_kelurahan() if k.id == kelurahan_id), None)
+
+
 def kelurahan_by_slug(slug: str) -> KelurahanRef | None:
     """The kelurahan at ``slug`` (one added on another instance a moment ago is found too)."""
     for ref in all_kelurahan():

@@ -4,8 +4,8 @@ A page of 24 cards was a Jinja macro: about ten calls per card (links, words, pr
 through Jinja's call machinery, which cost more than everything else the page did, the
 database included. The markup is small and fixed, so this writes it directly; every value is
 escaped, the words come from the catalogue as in a template, and the rules are the card's own
-(``ProductRules``). Templates call it as ``product_cards(cards, today)``
-(``core.templating``); a card's look is in ``static/css/app.css`` as before.
+(``ProductRules``). Templates call it as ``product_cards(cards, today)`` (a global the catalog
+blueprint registers); a card's look is in ``static/css/app.css`` as before.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ RULE_COLUMNS = (
 
 @dataclass(slots=True)
 class ProductCard(ProductColumns):
-    """What a product card shows (templates/_macros/cards.html), with the product's rules."""
+    """What a product card shows (``catalog.card_markup``), with the product's rules."""
 
     id: int
     store_id: int

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, Integer, bindparam, func, literal_column, select
 
-from marketplace.areas.services import KelurahanRef, all_kelurahan
+from marketplace.areas.services import KelurahanRef, kelurahan_by_id
 from marketplace.catalog.cards import RULE_COLUMNS, PortionRef, ProductColumns
 from marketplace.catalog.models import (
     DailyPortion,
@@ -203,10 +203,6 @@ def _clock(value) -> time:
     return value if isinstance(value, time) else time.fromisoformat(value)
 
 
-def _kelurahan(kelurahan_id: int | None) -> KelurahanRef | None:
-    return next((k for k in all_kelurahan() if k.id == kelurahan_id), None)
-
-
 def product_view(product_id: int, today: date | None = None) -> ProductView | None:
     """The product page's copy of product ``product_id`` (None if there is none), with today's
     portions (Asia/Jakarta) and its store's coming closed dates."""
@@ -231,7 +227,7 @@ def product_view(product_id: int, today: date | None = None) -> ProductView | No
         )
     store = StoreView(
         *store_fields[:-1],
-        kelurahan=_kelurahan(store_fields[-1]),
+        kelurahan=kelurahan_by_id(store_fields[-1]),
         periods=tuple(
             PeriodView(weekday, _clock(opens), _clock(closes))
             for weekday, opens, closes in _decoded(periods)

@@ -741,10 +741,10 @@ def _listing_params(
         params.update(accepting_orders_params(now))
     home = None
     if sort == "relevance" and filters.near_kelurahan_id:
-        from marketplace.areas.services import all_kelurahan
+        from marketplace.areas.services import all_kelurahan, kelurahan_by_id
 
         areas = all_kelurahan()
-        home = next((k for k in areas if k.id == filters.near_kelurahan_id), None)
+        home = kelurahan_by_id(filters.near_kelurahan_id)
         if home is not None:
             params["near_kelurahan"] = home.id
             params["near_neighbours"] = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
