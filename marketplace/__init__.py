@@ -69,12 +69,15 @@ def register_jobs(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from marketplace.core.locale import select_locale
+    from marketplace.core.postgresql import configure_postgresql
     from marketplace.core.sqlite import configure_sqlite
     from marketplace.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        for engine in db.engines.values():  # the primary and the replica
+            configure_postgresql(engine)
     from marketplace.core.readonly import init_read_only_commit
 
     init_read_only_commit(app)  # after db.init_app: its teardown runs before the session's

@@ -59,7 +59,9 @@ def load_config() -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: no pool_pre_ping: a PostgreSQL connection is checked without a round trip
+        #: (core.postgresql); SQLite's file does not go away
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         #: PostgreSQL connections per process (gunicorn worker, Celery worker): the pool and what
         #: may open beyond it for a burst; size them so that instances x workers x (pool +
         #: overflow) stays under the server's max_connections (or use PgBouncer)

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import sqlalchemy as sa
 
 from marketplace.config import engine_options, load_config
+from marketplace.core.postgresql import closed_by_server
 from marketplace.extensions import db
 from tests.conftest import make_app
 
@@ -46,3 +50,42 @@ def test_a_statement_past_the_timeout_is_a_busy_page(postgres_url, tmp_path):
         assert db.session.scalar(sa.text("SELECT 1")) == 1  # the connection is usable again
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_connection_the_server_ended_is_replaced_without_a_round_trip(postgres_url, tmp_path):
+    """A pooled connection that PostgreSQL ended while it was idle (a restart, a failover) is
+    not handed to the next request: the check at checkout sees the closed socket (no SELECT 1
+    sent each time: pool_pre_ping is off) and the pool opens another."""
+    app = make_app(postgres_url, tmp_path)
+
+    @app.route("/_pid")
+    def pid():
+        return str(db.session.scalar(sa.text("SELECT pg_backend_pid()")))
+
+    client = app.test_client()
+    with app.app_context():
+        assert db.engine.pool._pre_ping is False
+    first = client.get("/_pid")
+    assert first.status_code == 200
+    ended = int(first.get_data(as_text=True))
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (ended,)).fetchone()[0]
+        deadline = time.monotonic() + 5
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (ended,)).fetchone():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    second = client.get("/_pid")
+    assert second.status_code == 200
+    assert int(second.get_data(as_text=True)) != ended
+    # a healthy idle connection is not taken for a closed one
+    third = client.get("/_pid")
+    assert third.get_data() == second.get_data()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_healthy_idle_connection_has_nothing_to_read(postgres_url):
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("SELECT 1").fetchall()
+        assert not closed_by_server(connection)
+    assert closed_by_server(connection)  # closed by us
