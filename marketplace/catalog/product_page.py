@@ -13,11 +13,10 @@ who may see it, whether the store is open) are the models' own (``ProductRules``
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Integer, bindparam, func, literal_column, select
+from sqlalchemy import Date, Integer, bindparam, select
 
 from marketplace.areas.services import KelurahanRef, kelurahan_by_id
 from marketplace.catalog.cards import RULE_COLUMNS, PortionRef, ProductColumns
@@ -28,8 +27,9 @@ from marketplace.catalog.models import (
     Product,
     ProductPhoto,
 )
-from marketplace.core.db import jakarta_today
+from marketplace.core.db import Page, decoded_rows, jakarta_today, json_rows
 from marketplace.extensions import db
+from marketplace.reviews.services import review_page, review_params, visible_review_columns
 from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreRules
 
 
@@ -106,6 +106,8 @@ class ProductView(ProductColumns):
     option_groups: tuple[OptionGroupView, ...]
     #: today's portions taken (a daily-quota product), or nothing
     upcoming_portions: tuple[PortionRef, ...]
+    #: the page of its visible reviews asked for
+    reviews: Page
 
     @property
     def cover(self) -> PhotoView | None:
@@ -120,45 +122,33 @@ _STORE = (
 )  # fmt: skip
 
 
-def _json_list(dialect: str, columns: tuple, *where):
-    """A scalar subquery: the rows of ``columns`` matching ``where`` as a JSON list of lists
-    (empty when none), in no particular order (each row carries what it is sorted by)."""
-    if dialect == "postgresql":
-        rows = func.coalesce(
-            func.json_agg(func.json_build_array(*columns)), literal_column("'[]'::json")
-        )
-    else:
-        rows = func.json_group_array(func.json_array(*columns))
-    return select(rows).where(*where).scalar_subquery()
-
-
 @functools.cache
 def _statement(dialect: str):
     """The page's one statement for ``dialect``, made once per process (values are bound)."""
-    photos = _json_list(
+    photos = json_rows(
         dialect,
         (ProductPhoto.position, ProductPhoto.id, ProductPhoto.thumb, ProductPhoto.large),
         ProductPhoto.product_id == Product.id,
     )
-    groups = _json_list(
+    groups = json_rows(
         dialect,
         (OptionGroup.position, OptionGroup.id, OptionGroup.name, OptionGroup.multiple,
          OptionGroup.required),
         OptionGroup.product_id == Product.id,
     )  # fmt: skip
-    options = _json_list(
+    options = json_rows(
         dialect,
         (Option.group_id, Option.position, Option.id, Option.name, Option.extra_price,
          Option.is_sold_out),
         Option.group_id == OptionGroup.id,
         OptionGroup.product_id == Product.id,
     )  # fmt: skip
-    periods = _json_list(
+    periods = json_rows(
         dialect,
         (OpeningPeriod.weekday, OpeningPeriod.opens_at, OpeningPeriod.closes_at),
         OpeningPeriod.store_id == Store.id,
     )
-    closed = _json_list(
+    closed = json_rows(
         dialect,
         (StoreClosedDate.day,),
         StoreClosedDate.store_id == Store.id,
@@ -172,10 +162,13 @@ def _statement(dialect: str):
         )
         .scalar_subquery()
     )
+    reviews, review_count = visible_review_columns(dialect, Store.id, Product.id)
     return (
         select(
             *_PRODUCT,
             *_STORE,
+            reviews.label("reviews"),
+            review_count.label("review_count"),
             photos.label("photos"),
             groups.label("groups"),
             options.label("options"),
@@ -188,13 +181,6 @@ def _statement(dialect: str):
     )
 
 
-def _decoded(value) -> list:
-    """A JSON list column's rows: PostgreSQL's driver decodes JSON, SQLite's gives its text."""
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -203,25 +189,32 @@ def _clock(value) -> time:
     return value if isinstance(value, time) else time.fromisoformat(value)
 
 
-def product_view(product_id: int, today: date | None = None) -> ProductView | None:
+def product_view(
+    product_id: int, today: date | None = None, review_page_number: int = 1
+) -> ProductView | None:
     """The product page's copy of product ``product_id`` (None if there is none), with today's
-    portions (Asia/Jakarta) and its store's coming closed dates."""
+    portions (Asia/Jakarta), its store's coming closed dates and page ``review_page_number``
+    of its reviews."""
     today = today or jakarta_today()
+    paging = review_params(review_page_number)
     row = db.session.execute(
         _statement(db.session.get_bind().dialect.name),
         {
             "product_id": product_id,
             "portion_day": today,
             "closed_since": today - timedelta(days=1),
+            **paging,
         },
     ).first()
     if row is None:
         return None
     own = len(_PRODUCT)
     store_fields = row[own : own + len(_STORE)]
-    photos, groups, options, periods, closed, taken = row[own + len(_STORE) :]
+    reviews, review_count, photos, groups, options, periods, closed, taken = row[
+        own + len(_STORE) :
+    ]
     by_group: dict[int, list] = {}
-    for group_id, position, option_id, name, extra, sold_out in _decoded(options):
+    for group_id, position, option_id, name, extra, sold_out in decoded_rows(options):
         by_group.setdefault(group_id, []).append(
             ((position, option_id), OptionView(option_id, name, extra, bool(sold_out)))
         )
@@ -230,14 +223,16 @@ def product_view(product_id: int, today: date | None = None) -> ProductView | No
         kelurahan=kelurahan_by_id(store_fields[-1]),
         periods=tuple(
             PeriodView(weekday, _clock(opens), _clock(closes))
-            for weekday, opens, closes in _decoded(periods)
+            for weekday, opens, closes in decoded_rows(periods)
         ),
-        closed_dates=tuple(ClosedDayView(_day(day)) for (day,) in _decoded(closed)),
+        closed_dates=tuple(ClosedDayView(_day(day)) for (day,) in decoded_rows(closed)),
     )
     return ProductView(
         *row[:own],
         store=store,
-        photos=tuple(PhotoView(thumb, large) for _, _, thumb, large in sorted(_decoded(photos))),
+        photos=tuple(
+            PhotoView(thumb, large) for _, _, thumb, large in sorted(decoded_rows(photos))
+        ),
         option_groups=tuple(
             OptionGroupView(
                 name,
@@ -245,7 +240,8 @@ def product_view(product_id: int, today: date | None = None) -> ProductView | No
                 bool(required),
                 tuple(option for _, option in sorted(by_group.get(group_id, []))),
             )
-            for _, group_id, name, multiple, required in sorted(_decoded(groups))
+            for _, group_id, name, multiple, required in sorted(decoded_rows(groups))
         ),
         upcoming_portions=(PortionRef(today, taken),) if taken else (),
+        reviews=review_page(reviews, review_count, paging),
     )

@@ -15,7 +15,6 @@ from marketplace.core.inputs import db_int
 from marketplace.core.money import parse_rupiah
 from marketplace.core.pagecache import cached_page
 from marketplace.reviews.forms import ReportReviewForm
-from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
 
 bp = Blueprint("catalog", __name__)
@@ -99,7 +98,7 @@ def search():
 @cached_page(stock_of="product_id")  # it says how many are left
 def product(product_id: int):
     today = jakarta_today()
-    item = product_view(product_id, today)
+    item = product_view(product_id, today, request.args.get("ulasan", 1, type=db_int))
     if item is None or not item.is_visible_to(current_user):
         abort(404)
     return render_template(
@@ -108,8 +107,7 @@ def product(product_id: int):
         store=item.store,
         state=availability(item.store),
         today=today,
-        reviews=visible_reviews(
-            item.store, request.args.get("ulasan", 1, type=db_int), product=item
-        ),
-        report_form=ReportReviewForm(),
+        reviews=item.reviews,
+        # only a signed-in visitor may report a review (and is shown the form)
+        report_form=ReportReviewForm() if current_user.is_authenticated else None,
     )

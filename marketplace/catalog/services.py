@@ -44,7 +44,7 @@ from marketplace.catalog.models import (
     StockMode,
 )
 from marketplace.catalog.search import Match, search_terms, similar_match, text_match
-from marketplace.core.db import jakarta_today, to_utc_naive, utcnow
+from marketplace.core.db import Page, jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
@@ -462,39 +462,15 @@ MAX_RESULTS = 1200
 
 
 @dataclass
-class ResultPage:
+class ResultPage(Page):
     """One page of a listing. ``total`` stops at MAX_RESULTS (``more`` says there were more);
     None when the caller did not ask for a count (the home page)."""
 
-    items: list
-    page: int
-    per_page: int
-    total: int | None
     more: bool = False
     #: found by names that look like the words typed, none matching them exactly
     similar: bool = False
     #: the words typed match products, but none passes the other filters
     filtered_out: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-(self.total or 0) // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _order_key(entry) -> tuple:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import BigInteger, Integer, func
+from sqlalchemy import BigInteger, Integer, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -95,36 +96,52 @@ def upsert(table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-class CountedPagination(SelectPagination):
-    """A page of a select whose total arrives with its rows (``count(*) OVER ()``): one
-    statement instead of two. Only a page past the end, which has no rows to carry the total,
-    asks for the count on its own."""
-
-    def _query_items(self) -> list:
-        statement = (
-            self._query_args["select"]
-            .add_columns(func.count().over())
-            .limit(self.per_page)
-            .offset(self._query_offset)
+def json_rows(dialect: str, columns: tuple, *where):
+    """A scalar subquery: the rows of ``columns`` matching ``where`` as a JSON list of lists
+    (empty when none), in no particular order (give each row what it is sorted by); read it
+    with ``decoded_rows``. It lets one statement bring a page's few lists beside its row."""
+    if dialect == "postgresql":
+        rows = func.coalesce(
+            func.json_agg(func.json_build_array(*columns)), literal_column("'[]'::json")
         )
-        rows = self._query_args["session"].execute(statement).all()
-        self._counted = rows[0][-1] if rows else None
-        return [row[0] for row in rows]
-
-    def _query_count(self) -> int:
-        if self._counted is not None:
-            return self._counted
-        if self.page == 1:
-            return 0
-        return super()._query_count()
+    else:
+        rows = func.json_group_array(func.json_array(*columns))
+    return select(rows).where(*where).scalar_subquery()
 
 
-def paginate_counted(statement, page: int, per_page: int) -> CountedPagination:
-    """``db.paginate`` in one statement (see CountedPagination); a page below 1 is page 1."""
-    return CountedPagination(
-        select=statement,
-        session=db.session(),
-        page=max(page or 1, 1),
-        per_page=per_page,
-        error_out=False,
-    )
+def decoded_rows(value) -> list:
+    """The rows of a ``json_rows`` column: PostgreSQL's driver decodes JSON, SQLite's gives
+    its text."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class Page:
+    """One page of ``per_page`` items of a list of ``total`` (None: not counted)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-(self.total or 0) // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

@@ -3,16 +3,17 @@ the seller's one public reply, reports, moderation, and totals kept exact in one
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
-from marketplace.core.db import paginate_counted, to_jakarta, utcnow
+from marketplace.core.db import Page, decoded_rows, json_rows, to_jakarta, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
@@ -27,6 +28,9 @@ from marketplace.reviews.models import (
 from marketplace.stores.models import Store
 
 REVIEW_WINDOW = timedelta(days=14)
+REVIEWS_PER_PAGE = 10
+#: a page number typed past this is read as this one (an OFFSET stays small)
+MAX_REVIEW_PAGE = 10_000
 MAX_TEXT = 1000
 MAX_REPLY = 1000
 
@@ -231,16 +235,83 @@ def restore_review(actor: User, review: Review, reason: str) -> None:
     _moderate(actor, review, False, reason)
 
 
-def visible_reviews(store: Store, page: int, per_page: int = 10, product: Product | None = None):
-    """Newest visible reviews of a store (or of one product), a page at a time."""
-    query = (
-        select(Review)
-        .where(Review.store_id == store.id, Review.hidden.is_(False))
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """A visible review as the store and product pages show it."""
+
+    id: int
+    rating: int
+    author_name: str
+    ordered_on: date
+    text: str
+    photo_thumb: str | None
+    photo_large: str | None
+    reply: str | None
+
+
+_SHOWN = (
+    Review.id, Review.rating, Review.author_name, Review.ordered_on, Review.text,
+    Review.photo_thumb, Review.photo_large, Review.reply,
+)  # fmt: skip
+
+
+def visible_review_columns(dialect: str, store_id, product_id=None) -> tuple:
+    """(a page of reviews as JSON rows, how many there are): two scalar subqueries that a
+    page's statement carries. Shown: the store's reviews not hidden (those rating product
+    ``product_id`` if given), newest first, ``:reviews_size`` from ``:reviews_start``
+    (``review_params``); read with ``review_page``. ``store_id`` and ``product_id`` are
+    columns of the page's statement or bound parameters."""
+    visible = select(*_SHOWN).where(Review.store_id == store_id, Review.hidden.is_(False))
+    if product_id is not None:
+        visible = visible.join(ProductRating).where(ProductRating.product_id == product_id)
+    page = (
+        visible.add_columns(
+            func.row_number().over(order_by=(Review.created_at.desc(), Review.id.desc())).label("n")
+        )
         .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(bindparam("reviews_size", type_=Integer))
+        .offset(bindparam("reviews_start", type_=Integer))
+        .subquery("review_page")
     )
-    if product is not None:
-        query = query.join(ProductRating).where(ProductRating.product_id == product.id)
-    return paginate_counted(query, page, per_page)
+    total = select(func.count()).select_from(visible.subquery("visible")).scalar_subquery()
+    return json_rows(dialect, tuple(page.c)), total
+
+
+def review_params(page: int, per_page: int = REVIEWS_PER_PAGE) -> dict:
+    """The values of ``visible_review_columns``'s parameters for page ``page`` (from 1)."""
+    page = min(max(page or 1, 1), MAX_REVIEW_PAGE)
+    return {"reviews_size": per_page, "reviews_start": (page - 1) * per_page}
+
+
+def review_page(rows, total: int, params: dict) -> Page:
+    """The page of ``ReviewView`` read from ``visible_review_columns``."""
+    per_page = params["reviews_size"]
+    items = [
+        ReviewView(id_, rating, author, _day(ordered_on), text, thumb, large, reply)
+        for id_, rating, author, ordered_on, text, thumb, large, reply, _n in sorted(
+            decoded_rows(rows), key=lambda row: row[-1]
+        )
+    ]
+    return Page(items, params["reviews_start"] // per_page + 1, per_page, total or 0)
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def visible_reviews(store_id: int, page: int, per_page: int = REVIEWS_PER_PAGE) -> Page:
+    """Newest visible reviews of a store, a page at a time, in one statement."""
+    dialect = db.session.get_bind().dialect.name
+    params = review_params(page, per_page)
+    rows, total = db.session.execute(
+        _store_reviews_statement(dialect), {**params, "store_id": store_id}
+    ).one()
+    return review_page(rows, total, params)
+
+
+@functools.cache
+def _store_reviews_statement(dialect: str):
+    return select(*visible_review_columns(dialect, bindparam("store_id", type_=Integer)))
 
 
 def store_reviews(store: Store) -> list[Review]:

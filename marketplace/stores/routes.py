@@ -109,8 +109,8 @@ def storefront(slug: str):
         today=jakarta_today(),
         trainings=attended_by(store.owner_id),
         following=is_following(current_user, store),
-        reviews=visible_reviews(store, request.args.get("ulasan", 1, type=db_int)),
-        report_form=ReportReviewForm(),
+        reviews=visible_reviews(store.id, request.args.get("ulasan", 1, type=db_int)),
+        report_form=ReportReviewForm() if current_user.is_authenticated else None,
     )
 
 

@@ -194,3 +194,49 @@ def test_listing_sorts_by_rating(client, shop, completed, create_user):
     page = client.get("/produk?sort=rating").get_data(as_text=True)
     assert page.index("Teh Manis") < page.index(uduk.name)
     assert "★ 5.0" in client.get(f"/produk/{teh.id}").get_data(as_text=True)
+
+
+def test_pages_show_visible_reviews_newest_first_a_page_at_a_time(
+    client, shop, completed, create_user, create_kim_group, login
+):
+    teh, store = shop["teh"], shop["store"]
+    teh.stock = 100
+    made = []
+    for n in range(13):
+        customer = create_user()
+        rated = {teh.id: 4} if n != 5 else {}  # review 5 rates the store, not the tea
+        made.append(
+            services.write_review(
+                completed(customer=customer, token=f"page-{n}", teh=1),
+                customer,
+                services.ReviewData(rating=4, product_ratings=rated, text=f"Ulasan nomor {n}."),
+            )
+        )
+    admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group("Uwung Jaya"))
+    services.hide_review(admin, made[7], "Kata kasar")
+    db.session.commit()
+
+    def shown(path: str) -> list[int]:
+        response = client.get(path)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        found = [(text.index(f"Ulasan nomor {n}."), n) for n in range(13) if f"nomor {n}." in text]
+        return [n for _, n in sorted(found)]
+
+    # the tea's page: the 11 visible reviews that rate it, newest first, 10 a page
+    assert shown(f"/produk/{teh.id}") == [12, 11, 10, 9, 8, 6, 4, 3, 2, 1]
+    assert "Halaman 1 dari 2" in client.get(f"/produk/{teh.id}").get_data(as_text=True)
+    assert shown(f"/produk/{teh.id}?ulasan=2") == [0]
+    for past in ("3", "99999999999999999999", "-4", "abc"):
+        assert client.get(f"/produk/{teh.id}?ulasan={past}").status_code == 200
+    assert shown(f"/produk/{teh.id}?ulasan=-4") == shown(f"/produk/{teh.id}")
+    # the store's page: all 12 visible reviews
+    assert shown(f"/toko/{store.slug}") == [12, 11, 10, 9, 8, 6, 5, 4, 3, 2]
+    assert shown(f"/toko/{store.slug}?ulasan=2") == [1, 0]
+    page = services.visible_reviews(store.id, 2)
+    assert (page.total, page.pages, page.page, len(page.items)) == (12, 2, 2, 2)
+    assert page.items[0].ordered_on == made[1].ordered_on
+    # only a signed-in visitor is offered the report form
+    assert "Laporkan ulasan" not in client.get(f"/produk/{teh.id}").get_data(as_text=True)
+    login(create_user())
+    assert "Laporkan ulasan" in client.get(f"/produk/{teh.id}").get_data(as_text=True)
