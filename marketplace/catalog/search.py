@@ -6,6 +6,7 @@ The search documents and their indexes are created by the migrations: SQLite's F
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,14 +17,19 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
+    and_,
     bindparam,
     column,
+    exists,
     func,
     literal_column,
     select,
+    table,
     text,
+    union_all,
 )
-from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery
 
 from marketplace.extensions import db
 
@@ -109,6 +115,8 @@ class Match:
     params: dict
     condition: ColumnElement | None = None
     join: Subquery | None = None
+    #: how many words were typed
+    words: int = 0
 
 
 @cache
@@ -133,7 +141,7 @@ def _text_parts(table: Table, dialect: str) -> tuple:
 def text_match(table: Table, terms: list[str]) -> Match:
     """Rows holding every term as a word prefix, best first."""
     rank, condition, join = _text_parts(table, _dialect())
-    return Match("text", rank, words_param(terms), condition, join)
+    return Match("text", rank, words_param(terms), condition, join, words=len(terms))
 
 
 @cache
@@ -153,6 +161,75 @@ def similar_match(table: Table, terms: list[str]) -> Match:
     measure row by row (``core.sqlite.word_similarity``)."""
     rank, condition = _similar_parts(table, _dialect())
     return Match("similar", rank, {SIMILAR_WORDS: " ".join(terms)}, condition)
+
+
+#: each word of each listed product's search document with the rank a search for that word gives
+#: the product, in rank order (PostgreSQL; migration 0039 and its trigger keep it)
+POSTINGS = table(
+    "product_search_postings",
+    column("lexeme", String),
+    column("rank", Float),
+    column("product_id", Integer),
+)
+
+
+@functools.cache
+def _postings_word() -> tuple:
+    """(the one word of the catalogue that the word typed is a prefix of, whether there is
+    exactly one): scalar subqueries of ``:search_words``, each worked out once per statement
+    (two CTEs)."""
+    wanted = select(
+        func.to_tsquery(
+            literal_column("'indonesian'::regconfig"), bindparam(SEARCH_WORDS, type_=String)
+        )
+    ).scalar_subquery()
+    # the word as PostgreSQL searches it: "'ayam':*" for one word, else nothing
+    typed = select(func.substring(func.cast(wanted, Text), r"^'([^']+)':\*$").label("prefix"))
+    typed = typed.cte("typed_word")
+    word = POSTINGS.c.lexeme
+    # in the index's order (C) the words that start with the prefix lie between it and it
+    # followed by the last character there is
+    starts = and_(
+        word >= select(typed.c.prefix).scalar_subquery().collate("C"),
+        word
+        < select(func.concat(typed.c.prefix, literal_column("chr(1114111)")))
+        .scalar_subquery()
+        .collate("C"),
+    )
+    first = select(func.min(word)).where(starts).scalar_subquery()
+    chosen = select(
+        first.label("word"),
+        and_(first.is_not(None), ~exists().where(starts, word > first)).label("only"),
+    ).cte("postings_word")
+    return select(chosen.c.word).scalar_subquery(), select(chosen.c.only).scalar_subquery()
+
+
+def postings_top(ranked: Select, size: int) -> CompoundSelect:
+    """``ranked`` (the first ``size`` products matching ``:search_words``, one word, ranked
+    by relevance: columns id, key0 the rank, key1 the id) read from the word's postings instead
+    when the word typed, as PostgreSQL reads it (a prefix of a stemmed word), is the prefix of
+    exactly one word of the listed products. Each listed product holding that word has its
+    posting, and its posting's rank is the one ``ranked`` computes (migration 0039): the same
+    rows in the same order, reading ``size`` index entries instead of ranking every match.
+    Otherwise (a prefix of several words, a word the catalogue lacks) ``ranked`` runs as
+    before. One statement either way: the other branch is not run."""
+    first, only = _postings_word()
+    read = (
+        select(
+            POSTINGS.c.product_id.label("id"),
+            POSTINGS.c.rank.label("key0"),
+            POSTINGS.c.product_id.label("key1"),
+        )
+        .where(POSTINGS.c.lexeme == first, only)
+        .order_by(POSTINGS.c.rank, POSTINGS.c.product_id)
+        .limit(literal_column(str(size), Integer))
+    )
+    return union_all(read, ranked.where(~only))
+
+
+def answered_from_postings(terms: list[str]) -> bool:
+    """Whether a search for ``terms`` (one word) is read from the postings (PostgreSQL)."""
+    return bool(db.session.scalar(select(_postings_word()[1]), words_param(terms)))
 
 
 def search_ids(target: str, query: str) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -43,7 +44,13 @@ from marketplace.catalog.models import (
     ProductPhoto,
     StockMode,
 )
-from marketplace.catalog.search import Match, search_terms, similar_match, text_match
+from marketplace.catalog.search import (
+    Match,
+    postings_top,
+    search_terms,
+    similar_match,
+    text_match,
+)
 from marketplace.core.db import Page, jakarta_today, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
@@ -498,6 +505,9 @@ class _Shape:
     open_now: bool
     near: bool
     count: bool
+    #: one word, ranked by relevance alone: answered from the word's postings when its prefix
+    #: is one word of the catalogue (``search.postings_top``)
+    postings: bool = False
 
 
 #: the listings' statements by shape: building one (and the key SQLAlchemy finds its compiled
@@ -510,19 +520,23 @@ def _listing_statement(shape: _Shape, found: Match | None) -> Select:
     key = (shape, MAX_RESULTS)  # the bound is written into the statement
     statement = _STATEMENTS.get(key)
     if statement is None:
-        statement = _page_statement(*_matching(shape, found), count=shape.count)
+        statement = _page_statement(
+            *_matching(shape, found), count=shape.count, postings=shape.postings
+        )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
     return statement
 
 
-def _page_statement(matching: Select, order: list, count: bool) -> Select:
+def _page_statement(matching: Select, order: list, count: bool, postings: bool = False) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
     statement: the first MAX_RESULTS + 1 matches in order are kept in a CTE and counted, and
     the page is cut from them, clamped to the last page whatever page was asked for; uncounted
-    (the home page), the matches join their store and are the page."""
+    (the home page), the matches join their store and are the page. With ``postings`` (a
+    search for one word), the CTE is read from the word's postings in rank order when the word
+    is one of the catalogue's, and made by ranking every match otherwise."""
     size = bindparam("page_size", type_=Integer)
     if not count:
         return card_select(matching).order_by(*order).limit(size)
@@ -538,8 +552,8 @@ def _page_statement(matching: Select, order: list, count: bool) -> Select:
         matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
         .limit(literal_column(str(MAX_RESULTS + 1), Integer))
-        .cte("top")
     )
+    top = (postings_top(top, MAX_RESULTS + 1) if postings else top).cte("top")
 
     def in_order(rows) -> list:
         return [
@@ -724,8 +738,9 @@ def _listing_params(
         if home is not None:
             params["near_kelurahan"] = home.id
             params["near_neighbours"] = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
+    dialect = db.session.get_bind().dialect.name
     shape = _Shape(
-        dialect=db.session.get_bind().dialect.name,
+        dialect=dialect,
         match=found.kind if found is not None else None,
         sort=sort,
         category=bool(filters.category_id),
@@ -739,6 +754,17 @@ def _listing_params(
         near=home is not None,
         count=count,
     )
+    if (
+        dialect == "postgresql"
+        and found is not None
+        and found.words == 1
+        and found.kind == "text"
+        and sort == "relevance"
+        and count
+        and not shape.near
+        and not _narrowed(filters)
+    ):
+        shape = dataclasses.replace(shape, postings=True)
     return shape, params
 
 

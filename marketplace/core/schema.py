@@ -3,7 +3,7 @@ sort order), hidden from autogenerate."""
 
 from __future__ import annotations
 
-SEARCH_TABLE_PREFIXES = ("product_fts", "store_fts")
+SEARCH_TABLE_PREFIXES = ("product_fts", "store_fts", "product_search_postings")
 SEARCH_INDEXES = {
     "ix_products_search",
     "ix_stores_search",

@@ -1,0 +1,161 @@
+"""A search for one word read from the word's postings (PostgreSQL, migration 0039) is the search
+that ranks every match: the same products, in the same order, with the same ranks, after every
+kind of change the postings' trigger must follow."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.catalog import services
+from marketplace.catalog.models import Product
+from marketplace.catalog.search import (
+    POSTINGS,
+    answered_from_postings,
+    postings_top,
+    text_match,
+)
+from marketplace.extensions import db
+from marketplace.stores.models import StoreStatus
+
+WORDS = ("ayam", "goreng", "bakar", "geprek", "pedas", "sambal", "es", "teh", "ay", "kampung")
+
+
+@pytest.fixture
+def catalogue(dialect, create_store, create_product):
+    if dialect != "postgresql":
+        pytest.skip("the postings are PostgreSQL's (SQLite's FTS5 ranks its small catalogues)")
+    warung = create_store(name="Warung Bu Rini")
+    other = create_store(name="Dapur Pak Joko", area="Cibodasari")
+    items = {
+        "bakar": create_product(warung, name="Ayam Bakar Madu"),
+        "goreng": create_product(warung, name="Ayam Goreng Kampung", description="Ayam kampung"),
+        "twice": create_product(other, name="Ayam Ayam Geprek", description="Pedas, sambal bawang"),
+        "told": create_product(other, name="Nasi Uduk", description="Dengan suwiran ayam"),
+        "tea": create_product(warung, name="Es Teh Manis"),
+        "sambal": create_product(other, name="Sambal Terasi", description="Pedas sekali"),
+    }
+    # ratings in each branch of the rank's rating share: none, 1-4 reviews, 5 or more
+    items["bakar"].rating_count, items["bakar"].rating_sum = 6, 29
+    items["goreng"].rating_count, items["goreng"].rating_sum = 2, 9
+    db.session.flush()
+    return items
+
+
+def ranked_every_match(word: str) -> list[tuple[int, float]]:
+    """The oracle: every listed product matching ``word``, ranked as a search ranks them."""
+    found = text_match(Product.__table__, [word])
+    relevance = services._relevance(found, near=False)
+    rows = db.session.execute(
+        sa.select(Product.id, relevance)
+        .where(Product.listed, found.condition)
+        .order_by(relevance, Product.id),
+        found.params,
+    )
+    return [tuple(row) for row in rows]
+
+
+def read_for(word: str) -> list[tuple[int, float]]:
+    """The statement a search uses for ``word``: postings when it can, every match otherwise."""
+    found = text_match(Product.__table__, [word])
+    relevance = services._relevance(found, near=False)
+    ranked = (
+        sa.select(Product.id, relevance.label("key0"), Product.id.label("key1"))
+        .where(Product.listed, found.condition)
+        .order_by(relevance, Product.id)
+        .limit(1201)
+    )
+    top = postings_top(ranked, 1201).subquery()
+    rows = db.session.execute(
+        sa.select(top.c.id, top.c.key0).order_by(top.c.key0, top.c.key1), found.params
+    )
+    return [tuple(row) for row in rows]
+
+
+def assert_same_searches() -> None:
+    for word in WORDS:
+        assert read_for(word) == ranked_every_match(word), word
+        # and the page a visitor sees
+        page = services.browse_products(services.BrowseFilters(q=word), 1, 100)
+        assert [p.id for p in page.items] == [i for i, _ in ranked_every_match(word)], word
+
+
+def test_a_one_word_search_is_read_from_its_postings(catalogue):
+    assert answered_from_postings(["ayam"])
+    assert answered_from_postings(["geprek"])
+    ayam = ranked_every_match("ayam")
+    # the name before the description, twice in the name before once, the well liked first
+    assert [i for i, _ in ayam] == [
+        catalogue["twice"].id,
+        catalogue["bakar"].id,
+        catalogue["goreng"].id,
+        catalogue["told"].id,
+    ]
+    assert read_for("ayam") == ayam
+    assert_same_searches()
+    # a word nobody sells, a stop word, a prefix of no word: found by ranking (nothing)
+    for word in ("rendang", "yang", "zz"):
+        assert not answered_from_postings([word])
+        assert read_for(word) == ranked_every_match(word) == []
+
+
+def test_a_prefix_of_several_words_ranks_every_match(catalogue, create_product):
+    assert answered_from_postings(["ayam"])
+    create_product(catalogue["tea"].store, name="Ayampop Crispy")  # "ayam" now begins two words
+    assert not answered_from_postings(["ayam"])
+    assert answered_from_postings(["ayampop"])
+    assert_same_searches()
+    assert len(read_for("ayam")) == 5
+
+
+def test_the_postings_follow_every_change(catalogue, create_product):
+    goreng, tea, told = catalogue["goreng"], catalogue["tea"], catalogue["told"]
+    # renamed, described anew
+    goreng.name = "Ayam Bakar Kampung"
+    told.description = "Tanpa lauk"
+    db.session.flush()
+    assert_same_searches()
+    assert told.id not in [i for i, _ in read_for("ayam")]
+    # a new rating moves a product up
+    tea.rating_count, tea.rating_sum = 9, 45
+    db.session.flush()
+    assert_same_searches()
+    # hidden, then shown again
+    services.set_hidden(goreng, True)
+    db.session.flush()
+    assert goreng.id not in [i for i, _ in read_for("ayam")]
+    assert_same_searches()
+    services.set_hidden(goreng, False)
+    db.session.flush()
+    assert goreng.id in [i for i, _ in read_for("ayam")]
+    # its store no longer verified: its products leave the search
+    store = catalogue["twice"].store
+    store.status = StoreStatus.REJECTED
+    services.refresh_listed(store_id=store.id)
+    db.session.flush()
+    assert catalogue["twice"].id not in [i for i, _ in read_for("ayam")]
+    assert_same_searches()
+    # deleted
+    db.session.delete(catalogue["bakar"])
+    db.session.flush()
+    assert_same_searches()
+    postings = sa.select(sa.func.count()).select_from(POSTINGS)
+    owned = postings.where(POSTINGS.c.product_id == catalogue["bakar"].id)
+    assert db.session.scalar(owned) == 0
+    # only listed products have postings, one per word of their search document
+    listed_words = sa.text(
+        "SELECT coalesce(sum(length(search_vector)), 0) FROM products WHERE listed"
+    )
+    assert db.session.scalar(postings) == db.session.scalar(listed_words) > 0
+
+
+def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client):
+    from tests.catalog.test_browse_search import QueryCounter
+
+    client.get("/cari?q=ayam")
+    with QueryCounter(db.engine) as counter:
+        response = client.get("/cari?q=ayam")
+    assert response.status_code == 200
+    assert counter.count == 2  # the products (postings or not) and the stores
+    text = response.get_data(as_text=True)
+    assert text.index("Ayam Ayam Geprek") < text.index("Ayam Bakar Madu") < text.index("Nasi Uduk")
