@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import (
+    Boolean,
     Float,
     Integer,
     String,
@@ -164,12 +165,18 @@ def similar_match(table: Table, terms: list[str]) -> Match:
 
 
 #: each word of each listed product's search document with the rank a search for that word gives
-#: the product, in rank order (PostgreSQL; migration 0039 and its trigger keep it)
+#: the product, in rank order, and the product's columns that a search filters on (PostgreSQL;
+#: migration 0039 and its trigger keep it)
 POSTINGS = table(
     "product_search_postings",
     column("lexeme", String),
     column("rank", Float),
     column("product_id", Integer),
+    column("store_id", Integer),
+    column("category_id", Integer),
+    column("kelurahan_id", Integer),
+    column("price", Integer),
+    column("is_halal", Boolean),
 )
 
 
@@ -204,9 +211,10 @@ def _postings_word() -> tuple:
     return select(chosen.c.word).scalar_subquery(), select(chosen.c.only).scalar_subquery()
 
 
-def postings_top(ranked: Select, size: int) -> CompoundSelect:
-    """``ranked`` (the first ``size`` products matching ``:search_words``, one word, ranked
-    by relevance: columns id, key0 the rank, key1 the id) read from the word's postings instead
+def postings_top(ranked: Select, size: int, conditions: list) -> CompoundSelect:
+    """``ranked`` (the first ``size`` products matching ``:search_words``, one word, and
+    a listing's filters, ranked by relevance: columns id, key0 the rank, key1 the id) read from
+    the word's postings, filtered by ``conditions`` (the same filters on the postings), instead
     when the word typed, as PostgreSQL reads it (a prefix of a stemmed word), is the prefix of
     exactly one word of the listed products. Each listed product holding that word has its
     posting, and its posting's rank is the one ``ranked`` computes (migration 0039): the same
@@ -220,7 +228,7 @@ def postings_top(ranked: Select, size: int) -> CompoundSelect:
             POSTINGS.c.rank.label("key0"),
             POSTINGS.c.product_id.label("key1"),
         )
-        .where(POSTINGS.c.lexeme == first, only)
+        .where(POSTINGS.c.lexeme == first, only, *conditions)
         .order_by(POSTINGS.c.rank, POSTINGS.c.product_id)
         .limit(literal_column(str(size), Integer))
     )

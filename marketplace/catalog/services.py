@@ -45,6 +45,7 @@ from marketplace.catalog.models import (
     StockMode,
 )
 from marketplace.catalog.search import (
+    POSTINGS,
     Match,
     postings_top,
     search_terms,
@@ -505,8 +506,8 @@ class _Shape:
     open_now: bool
     near: bool
     count: bool
-    #: one word, ranked by relevance alone: answered from the word's postings when its prefix
-    #: is one word of the catalogue (``search.postings_top``)
+    #: one word, ranked by relevance without a buyer's kelurahan: answered from the word's
+    #: postings when its prefix is one word of the catalogue (``search.postings_top``)
     postings: bool = False
 
 
@@ -520,23 +521,27 @@ def _listing_statement(shape: _Shape, found: Match | None) -> Select:
     key = (shape, MAX_RESULTS)  # the bound is written into the statement
     statement = _STATEMENTS.get(key)
     if statement is None:
-        statement = _page_statement(
-            *_matching(shape, found), count=shape.count, postings=shape.postings
-        )
+        postings = None
+        if shape.postings:
+            postings = _filters(shape, POSTINGS.c, product_id=POSTINGS.c.product_id)
+        statement = _page_statement(*_matching(shape, found), count=shape.count, postings=postings)
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
     return statement
 
 
-def _page_statement(matching: Select, order: list, count: bool, postings: bool = False) -> Select:
+def _page_statement(
+    matching: Select, order: list, count: bool, postings: list | None = None
+) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
     statement: the first MAX_RESULTS + 1 matches in order are kept in a CTE and counted, and
     the page is cut from them, clamped to the last page whatever page was asked for; uncounted
     (the home page), the matches join their store and are the page. With ``postings`` (a
-    search for one word), the CTE is read from the word's postings in rank order when the word
-    is one of the catalogue's, and made by ranking every match otherwise."""
+    search for one word: the filters' conditions on the postings), the CTE is read from the
+    word's postings in rank order when the word is one of the catalogue's, and made by ranking
+    every match otherwise."""
     size = bindparam("page_size", type_=Integer)
     if not count:
         return card_select(matching).order_by(*order).limit(size)
@@ -553,7 +558,9 @@ def _page_statement(matching: Select, order: list, count: bool, postings: bool =
         .order_by(*order)
         .limit(literal_column(str(MAX_RESULTS + 1), Integer))
     )
-    top = (postings_top(top, MAX_RESULTS + 1) if postings else top).cte("top")
+    if postings is not None:
+        top = postings_top(top, MAX_RESULTS + 1, postings)
+    top = top.cte("top")
 
     def in_order(rows) -> list:
         return [
@@ -762,7 +769,6 @@ def _listing_params(
         and sort == "relevance"
         and count
         and not shape.near
-        and not _narrowed(filters)
     ):
         shape = dataclasses.replace(shape, postings=True)
     return shape, params
@@ -778,25 +784,7 @@ def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
         query = query.join(Product.store)
     if found is not None:
         query = _with_words(query, found)
-    for present, column in (
-        (shape.category, Product.category_id),
-        (shape.kelurahan, Product.kelurahan_id),
-        (shape.store, Product.store_id),
-    ):
-        if present:
-            query = query.where(column == bindparam(column.key, type_=Integer))
-    if shape.min_price:
-        query = query.where(Product.price >= bindparam("min_price", type_=Integer))
-    if shape.max_price:
-        query = query.where(Product.price <= bindparam("max_price", type_=Integer))
-    if shape.halal:
-        query = query.where(Product.is_halal.is_(True))
-    if shape.available:
-        query = query.where(
-            _available_clause(bindparam("available_day", type_=DailyPortion.day.type))
-        )
-    if shape.open_now:
-        query = query.where(accepting_orders(Product.store_id))
+    query = query.where(*_filters(shape, Product))
     order = {
         "relevance": lambda: [_relevance(found, shape.near), Product.id],
         "newest": lambda: [Product.created_at.desc(), Product.id.desc()],
@@ -807,6 +795,35 @@ def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
         "rating": lambda: [rating_order().desc(), Product.rating_count.desc(), Product.id],
     }[shape.sort]()
     return query, order
+
+
+def _filters(shape: _Shape, row, product_id=None) -> list:
+    """The conditions of the filters of ``shape`` on ``row``: ``Product``, or the columns of
+    rows that copy a product's (``search.POSTINGS.c``: ``product_id`` is then their product's
+    id, and what they lack is read from the product). Their values are bind parameters."""
+    conditions = [
+        getattr(row, name) == bindparam(name, type_=Integer)
+        for present, name in (
+            (shape.category, "category_id"),
+            (shape.kelurahan, "kelurahan_id"),
+            (shape.store, "store_id"),
+        )
+        if present
+    ]
+    if shape.min_price:
+        conditions.append(row.price >= bindparam("min_price", type_=Integer))
+    if shape.max_price:
+        conditions.append(row.price <= bindparam("max_price", type_=Integer))
+    if shape.halal:
+        conditions.append(row.is_halal.is_(True))
+    if shape.available:
+        available = _available_clause(bindparam("available_day", type_=DailyPortion.day.type))
+        if product_id is not None:
+            available = exists().where(Product.id == product_id, available)
+        conditions.append(available)
+    if shape.open_now:
+        conditions.append(accepting_orders(row.store_id))
+    return conditions
 
 
 @functools.cache

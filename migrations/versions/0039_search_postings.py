@@ -8,14 +8,16 @@ A search ranked every product its word matches before it could show the first 24
 word ("ayam": 13,000 of 100,000 products) PostgreSQL read nearly every page of the products
 table to rank them (~12 ms). ``product_search_postings`` keeps, for each word (lexeme) of each
 listed product's search document, the rank that product would get in a search for that word,
-indexed in rank order: a search for one word whose prefix is one word of the catalogue reads the
-first 1,201 entries of the index and stops (catalog.search.postings_top).
+indexed in rank order, with the product's columns that a search filters on (store, category,
+kelurahan, price, halal) beside each entry: a search for one word whose prefix is one word of the
+catalogue reads the index from its best entry, checks the filters on the entry itself, and stops
+after 1,201 matches (catalog.search.postings_top).
 
 The rank is the search's own, computed by the database as the search computes it
 (catalog.services._relevance without a buyer's kelurahan): the text's rank (``ts_rank`` of the
 word as a prefix) times one plus the rating's share. A trigger keeps the entries of a product
 right whenever what they are made of changes: its name or description, its rating, whether it is
-listed, or the product itself. tests/catalog/test_search_postings.py checks that a search
+listed, a filtered column, or the product itself. tests/catalog/test_search_postings.py checks that a search
 answered from here is the search answered by ranking every match, order and keys, after each
 kind of change. SQLite (small sites) keeps its FTS5 search.
 """
@@ -30,20 +32,21 @@ depends_on = None
 #: the postings of one product: each word of its search document with the rank a search for
 #: that word gives it (the same expression as catalog.services._relevance, types included)
 ROWS = """
-CREATE FUNCTION product_search_postings_of(
-    product integer, document tsvector, rating_sum integer, rating_count integer
-) RETURNS TABLE (lexeme text, rank double precision, product_id integer)
+CREATE FUNCTION product_search_postings_of(product products)
+RETURNS SETOF product_search_postings
 LANGUAGE sql STABLE AS $$
     SELECT word,
-           (- ts_rank(document, (quote_literal(word) || ':*')::tsquery))
+           (- ts_rank(product.search_vector, (quote_literal(word) || ':*')::tsquery))
            * ('1'::double precision + ('0.2'::double precision * CASE
-                 WHEN rating_count >= 5
-                     THEN rating_sum::double precision
-                          / (rating_count::double precision * '5'::double precision)
-                 WHEN rating_count > 0 THEN rating_sum::double precision / '25'::double precision
+                 WHEN product.rating_count >= 5
+                     THEN product.rating_sum::double precision
+                          / (product.rating_count::double precision * '5'::double precision)
+                 WHEN product.rating_count > 0
+                     THEN product.rating_sum::double precision / '25'::double precision
                  ELSE '0'::double precision END)),
-           product
-    FROM unnest(tsvector_to_array(document)) AS word
+           product.id, product.store_id, product.category_id, product.kelurahan_id,
+           product.price, product.is_halal
+    FROM unnest(tsvector_to_array(product.search_vector)) AS word
 $$
 """
 
@@ -55,9 +58,7 @@ BEGIN
         DELETE FROM product_search_postings WHERE product_id = OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.listed THEN
-        INSERT INTO product_search_postings (lexeme, rank, product_id)
-        SELECT * FROM product_search_postings_of(
-            NEW.id, NEW.search_vector, NEW.rating_sum, NEW.rating_count);
+        INSERT INTO product_search_postings SELECT * FROM product_search_postings_of(NEW);
     END IF;
     RETURN NULL;
 END
@@ -73,7 +74,13 @@ def upgrade():
         ' lexeme text COLLATE "C" NOT NULL,'
         " rank double precision NOT NULL,"
         " product_id integer NOT NULL,"
-        " CONSTRAINT pk_product_search_postings PRIMARY KEY (lexeme, rank, product_id))"
+        " store_id integer NOT NULL,"
+        " category_id integer NOT NULL,"
+        " kelurahan_id integer,"
+        " price bigint NOT NULL,"
+        " is_halal boolean NOT NULL,"
+        " CONSTRAINT pk_product_search_postings PRIMARY KEY (lexeme, rank, product_id)"
+        " INCLUDE (store_id, category_id, kelurahan_id, price, is_halal))"
     )
     op.execute(
         "CREATE INDEX ix_product_search_postings_product ON product_search_postings (product_id)"
@@ -82,14 +89,13 @@ def upgrade():
     op.execute(REFRESH)
     op.execute(
         "CREATE TRIGGER product_search_postings AFTER INSERT OR DELETE"
-        " OR UPDATE OF listed, name, description, rating_sum, rating_count ON products"
+        " OR UPDATE OF listed, name, description, rating_sum, rating_count,"
+        " store_id, category_id, kelurahan_id, price, is_halal ON products"
         " FOR EACH ROW EXECUTE FUNCTION product_search_postings_refresh()"
     )
     op.execute(
-        "INSERT INTO product_search_postings (lexeme, rank, product_id) SELECT postings.*"
-        " FROM products, LATERAL product_search_postings_of("
-        "products.id, products.search_vector, products.rating_sum, products.rating_count)"
-        " AS postings WHERE products.listed"
+        "INSERT INTO product_search_postings SELECT postings.* FROM products,"
+        " LATERAL product_search_postings_of(products) AS postings WHERE products.listed"
     )
 
 
@@ -98,7 +104,5 @@ def downgrade():
         return
     op.execute("DROP TRIGGER IF EXISTS product_search_postings ON products")
     op.execute("DROP FUNCTION IF EXISTS product_search_postings_refresh()")
-    op.execute(
-        "DROP FUNCTION IF EXISTS product_search_postings_of(integer, tsvector, integer, integer)"
-    )
+    op.execute("DROP FUNCTION IF EXISTS product_search_postings_of(products)")
     op.execute("DROP TABLE IF EXISTS product_search_postings")

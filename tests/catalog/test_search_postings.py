@@ -4,6 +4,8 @@ kind of change the postings' trigger must follow."""
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -65,7 +67,7 @@ def read_for(word: str) -> list[tuple[int, float]]:
         .order_by(relevance, Product.id)
         .limit(1201)
     )
-    top = postings_top(ranked, 1201).subquery()
+    top = postings_top(ranked, 1201, []).subquery()
     rows = db.session.execute(
         sa.select(top.c.id, top.c.key0).order_by(top.c.key0, top.c.key1), found.params
     )
@@ -147,6 +149,50 @@ def test_the_postings_follow_every_change(catalogue, create_product):
         "SELECT coalesce(sum(length(search_vector)), 0) FROM products WHERE listed"
     )
     assert db.session.scalar(postings) == db.session.scalar(listed_words) > 0
+
+
+def test_filters_are_checked_on_the_postings(catalogue, create_store, create_product):
+    """Each filter a search can take, read from the postings, keeps exactly the products it
+    keeps when every match is ranked (the order is the word's)."""
+    night = create_store(
+        name="Warung Malam",
+        area="Sukasari",
+        periods=[(d, time(3, 0), time(3, 1)) for d in range(7)],
+    )
+    late = create_product(night, name="Ayam Penyet Malam", price=22000, is_halal=True)
+    drink = create_product(
+        catalogue["tea"].store,
+        name="Es Ayam Jahe",
+        price=6000,
+        category="minuman",
+        stock_mode="counted",
+        stock=0,
+    )
+    products = {p.id: p for p in [*catalogue.values(), late, drink]}
+    catalogue["bakar"].is_halal = True
+    catalogue["bakar"].price = 30000
+    db.session.flush()
+    assert answered_from_postings(["ayam"])
+    minuman = drink.category_id
+    cases = {
+        "category_id": (minuman, lambda p: p.category_id == minuman),
+        "kelurahan_id": (night.kelurahan_id, lambda p: p.store.kelurahan_id == night.kelurahan_id),
+        "store_id": (night.id, lambda p: p.store_id == night.id),
+        "min_price": (20000, lambda p: p.price >= 20000),
+        "max_price": (15000, lambda p: p.price <= 15000),
+        "halal": (True, lambda p: p.is_halal),
+        "available": (True, lambda p: p.id != drink.id),
+        "open_now": (True, lambda p: p.store_id != night.id),
+    }
+    everything = [i for i, _ in ranked_every_match("ayam")]
+    assert len(everything) == 6
+    for name, (value, keeps) in cases.items():
+        page = services.browse_products(services.BrowseFilters(q="ayam", **{name: value}), 1, 50)
+        expected = [i for i in everything if keeps(products[i])]
+        assert [p.id for p in page.items] == expected, name
+        assert 0 < len(expected) < len(everything), name
+    both = services.BrowseFilters(q="ayam", halal=True, min_price=25000, open_now=True)
+    assert [p.id for p in services.browse_products(both, 1, 50).items] == [catalogue["bakar"].id]
 
 
 def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client):
