@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery, TableClause
 
 from marketplace.extensions import db
 
@@ -180,9 +180,19 @@ POSTINGS = table(
 )
 
 
+#: each word of each verified store's search document with the rank a search for that word gives
+#: the store (the text's), in rank order (PostgreSQL; migration 0039 and its trigger keep it)
+STORE_POSTINGS = table(
+    "store_search_postings",
+    column("lexeme", String),
+    column("rank", Float),
+    column("store_id", Integer),
+)
+
+
 @functools.cache
-def _postings_word() -> tuple:
-    """(the one word of the catalogue that the word typed is a prefix of, whether there is
+def _postings_word(postings: TableClause) -> tuple:
+    """(the one word of ``postings`` that the word typed is a prefix of, whether there is
     exactly one): scalar subqueries of ``:search_words``, each worked out once per statement
     (two CTEs)."""
     wanted = select(
@@ -192,8 +202,8 @@ def _postings_word() -> tuple:
     ).scalar_subquery()
     # the word as PostgreSQL searches it: "'ayam':*" for one word, else nothing
     typed = select(func.substring(func.cast(wanted, Text), r"^'([^']+)':\*$").label("prefix"))
-    typed = typed.cte("typed_word")
-    word = POSTINGS.c.lexeme
+    typed = typed.cte(f"{postings.name}_typed")
+    word = postings.c.lexeme
     # in the index's order (C) the words that start with the prefix lie between it and it
     # followed by the last character there is
     starts = and_(
@@ -207,37 +217,38 @@ def _postings_word() -> tuple:
     chosen = select(
         first.label("word"),
         and_(first.is_not(None), ~exists().where(starts, word > first)).label("only"),
-    ).cte("postings_word")
+    ).cte(f"{postings.name}_word")
     return select(chosen.c.word).scalar_subquery(), select(chosen.c.only).scalar_subquery()
 
 
-def postings_top(ranked: Select, size: int, conditions: list) -> CompoundSelect:
-    """``ranked`` (the first ``size`` products matching ``:search_words``, one word, and
-    a listing's filters, ranked by relevance: columns id, key0 the rank, key1 the id) read from
+def postings_top(
+    ranked: Select, size, conditions: list, owner: ColumnElement | None = None
+) -> CompoundSelect:
+    """``ranked`` (the first ``size`` rows matching ``:search_words``, one word, and a
+    listing's filters, ranked by relevance: columns id, key0 the rank, key1 the id) read from
     the word's postings, filtered by ``conditions`` (the same filters on the postings), instead
     when the word typed, as PostgreSQL reads it (a prefix of a stemmed word), is the prefix of
-    exactly one word of the listed products. Each listed product holding that word has its
-    posting, and its posting's rank is the one ``ranked`` computes (migration 0039): the same
-    rows in the same order, reading ``size`` index entries instead of ranking every match.
-    Otherwise (a prefix of several words, a word the catalogue lacks) ``ranked`` runs as
-    before. One statement either way: the other branch is not run."""
-    first, only = _postings_word()
+    exactly one word of the rows listed there. Each listed row holding that word has its posting,
+    and its posting's rank is the one ``ranked`` computes (migration 0039): the same rows in the
+    same order, reading ``size`` index entries instead of ranking every match. Otherwise (a
+    prefix of several words, a word nobody has) ``ranked`` runs as before. One statement either
+    way: the other branch is not run. ``owner``: the postings' id column, the products' by
+    default (``STORE_POSTINGS.c.store_id`` for the stores); ``size``: a number or a parameter."""
+    owner = POSTINGS.c.product_id if owner is None else owner
+    postings = owner.table
+    first, only = _postings_word(postings)
     read = (
-        select(
-            POSTINGS.c.product_id.label("id"),
-            POSTINGS.c.rank.label("key0"),
-            POSTINGS.c.product_id.label("key1"),
-        )
-        .where(POSTINGS.c.lexeme == first, only, *conditions)
-        .order_by(POSTINGS.c.rank, POSTINGS.c.product_id)
-        .limit(literal_column(str(size), Integer))
+        select(owner.label("id"), postings.c.rank.label("key0"), owner.label("key1"))
+        .where(postings.c.lexeme == first, only, *conditions)
+        .order_by(postings.c.rank, owner)
+        .limit(literal_column(str(size), Integer) if isinstance(size, int) else size)
     )
     return union_all(read, ranked.where(~only))
 
 
-def answered_from_postings(terms: list[str]) -> bool:
-    """Whether a search for ``terms`` (one word) is read from the postings (PostgreSQL)."""
-    return bool(db.session.scalar(select(_postings_word()[1]), words_param(terms)))
+def answered_from_postings(terms: list[str], postings: TableClause = POSTINGS) -> bool:
+    """Whether a search for ``terms`` (one word) is read from ``postings`` (PostgreSQL)."""
+    return bool(db.session.scalar(select(_postings_word(postings)[1]), words_param(terms)))
 
 
 def search_ids(target: str, query: str) -> list[int]:

@@ -23,11 +23,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
-from marketplace.areas.models import Kelurahan
+from marketplace.areas.services import KelurahanRef, all_kelurahan, kelurahan_by_id
 from marketplace.catalog.cards import (
     ProductCard,
     card_columns,
@@ -46,6 +46,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.catalog.search import (
     POSTINGS,
+    STORE_POSTINGS,
     Match,
     postings_top,
     search_terms,
@@ -663,10 +664,11 @@ def _narrowed(filters: BrowseFilters) -> bool:
     )
 
 
-def _with_words(query: Select, found: Match) -> Select:
-    """``query`` (of products) narrowed to the rows ``found`` matches."""
+def _with_words(query: Select, found: Match, row_id=Product.id) -> Select:
+    """``query`` (of products, or of the table whose id is ``row_id``) narrowed to the rows
+    ``found`` matches."""
     if found.join is not None:
-        query = query.join(found.join, found.join.c.id == Product.id)
+        query = query.join(found.join, found.join.c.id == row_id)
     if found.condition is not None:
         query = query.where(found.condition)
     return query
@@ -738,8 +740,6 @@ def _listing_params(
         params.update(accepting_orders_params(now))
     home = None
     if sort == "relevance" and filters.near_kelurahan_id:
-        from marketplace.areas.services import all_kelurahan, kelurahan_by_id
-
         areas = all_kelurahan()
         home = kelurahan_by_id(filters.near_kelurahan_id)
         if home is not None:
@@ -826,33 +826,55 @@ def _filters(shape: _Shape, row, product_id=None) -> list:
     return conditions
 
 
-@functools.cache
-def _store_hit_options() -> tuple:
-    # a store found shows its name, its link and its kelurahan: not its forty other columns
-    return (
-        load_only(Store.name, Store.slug, Store.kelurahan_id),
-        joinedload(Store.kelurahan).load_only(Kelurahan.name, Kelurahan.slug),
-    )
+@dataclass(frozen=True, slots=True)
+class StoreHit:
+    """A store a search found: its name, its link and its kelurahan."""
+
+    name: str
+    slug: str
+    kelurahan: KelurahanRef | None
 
 
-def search_stores(q: str, limit: int = 6) -> list[Store]:
-    """Verified stores matching the words typed, best first."""
+#: a search's store statements by (dialect, read from the postings), made once per process
+_STORE_SEARCHES: dict[tuple[str, bool], Select] = {}
+
+
+def _store_search_statement(found: Match, posted: bool) -> Select:
+    key = (db.session.get_bind().dialect.name, posted)
+    statement = _STORE_SEARCHES.get(key)
+    if statement is not None:
+        return statement
+    limit = bindparam("store_limit", type_=Integer)
+    verified = Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'")
+    shown = (Store.name, Store.slug, Store.kelurahan_id)
+    if posted:
+        ranked = _with_words(
+            select(Store.id.label("id"), found.rank.label("key0"), Store.id.label("key1")),
+            found,
+            Store.id,
+        )
+        ranked = ranked.where(verified).order_by(found.rank, Store.id).limit(limit)
+        top = postings_top(ranked, limit, [], owner=STORE_POSTINGS.c.store_id).subquery("top")
+        statement = select(*shown).join(top, top.c.id == Store.id).order_by(top.c.key0, top.c.key1)
+    else:
+        statement = _with_words(select(*shown), found, Store.id)
+        statement = statement.where(verified).order_by(found.rank, Store.id).limit(limit)
+    _STORE_SEARCHES[key] = statement
+    return statement
+
+
+def search_stores(q: str, limit: int = 6) -> list[StoreHit]:
+    """Verified stores matching the words typed, best first: on PostgreSQL a one-word search
+    is read from the word's postings (``search.postings_top``)."""
     terms = search_terms(q)
     if not terms:
         return []
     found = text_match(Store.__table__, terms)
-    query = (
-        select(Store)
-        .where(Store.status == StoreStatus.VERIFIED)
-        .options(*_store_hit_options())
-        .order_by(found.rank, Store.id)
-        .limit(limit)
+    posted = found.words == 1 and db.session.get_bind().dialect.name == "postgresql"
+    rows = db.session.execute(
+        _store_search_statement(found, posted), {**found.params, "store_limit": limit}
     )
-    if found.join is not None:
-        query = query.join(found.join, found.join.c.id == Store.id)
-    if found.condition is not None:
-        query = query.where(found.condition)
-    return list(db.session.scalars(query, found.params))
+    return [StoreHit(name, slug, kelurahan_by_id(kelurahan)) for name, slug, kelurahan in rows]
 
 
 def _category_fields(name: str, name_en: str, slug: str, category: Category | None) -> tuple:

@@ -3,7 +3,12 @@ sort order), hidden from autogenerate."""
 
 from __future__ import annotations
 
-SEARCH_TABLE_PREFIXES = ("product_fts", "store_fts", "product_search_postings")
+SEARCH_TABLE_PREFIXES = (
+    "product_fts",
+    "store_fts",
+    "product_search_postings",
+    "store_search_postings",
+)
 SEARCH_INDEXES = {
     "ix_products_search",
     "ix_stores_search",

@@ -19,7 +19,9 @@ word as a prefix) times one plus the rating's share. A trigger keeps the entries
 right whenever what they are made of changes: its name or description, its rating, whether it is
 listed, a filtered column, or the product itself. tests/catalog/test_search_postings.py checks that a search
 answered from here is the search answered by ranking every match, order and keys, after each
-kind of change. SQLite (small sites) keeps its FTS5 search.
+kind of change. ``store_search_postings`` does the same for the stores a search lists above the
+products (verified stores; their rank is the text's alone). SQLite (small sites) keeps its FTS5
+search.
 """
 
 from alembic import op
@@ -50,15 +52,29 @@ LANGUAGE sql STABLE AS $$
 $$
 """
 
-REFRESH = """
-CREATE FUNCTION product_search_postings_refresh() RETURNS trigger
+
+STORE_ROWS = """
+CREATE FUNCTION store_search_postings_of(store stores)
+RETURNS SETOF store_search_postings
+LANGUAGE sql STABLE AS $$
+    SELECT word, (- ts_rank(store.search_vector, (quote_literal(word) || ':*')::tsquery)), store.id
+    FROM unnest(tsvector_to_array(store.search_vector)) AS word
+$$
+"""
+
+
+def refresh(table: str, owner: str, shown: str) -> str:
+    """The trigger function that rewrites the postings of a row of ``table`` (whose postings
+    name it in ``owner``) when it changes: none unless ``shown`` holds for it."""
+    return f"""
+CREATE FUNCTION {table}_search_postings_refresh() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        DELETE FROM product_search_postings WHERE product_id = OLD.id;
+        DELETE FROM {table}_search_postings WHERE {owner} = OLD.id;
     END IF;
-    IF TG_OP <> 'DELETE' AND NEW.listed THEN
-        INSERT INTO product_search_postings SELECT * FROM product_search_postings_of(NEW);
+    IF TG_OP <> 'DELETE' AND {shown} THEN
+        INSERT INTO {table}_search_postings SELECT * FROM {table}_search_postings_of(NEW);
     END IF;
     RETURN NULL;
 END
@@ -86,7 +102,7 @@ def upgrade():
         "CREATE INDEX ix_product_search_postings_product ON product_search_postings (product_id)"
     )
     op.execute(ROWS)
-    op.execute(REFRESH)
+    op.execute(refresh("product", "product_id", "NEW.listed"))
     op.execute(
         "CREATE TRIGGER product_search_postings AFTER INSERT OR DELETE"
         " OR UPDATE OF listed, name, description, rating_sum, rating_count,"
@@ -97,11 +113,34 @@ def upgrade():
         "INSERT INTO product_search_postings SELECT postings.* FROM products,"
         " LATERAL product_search_postings_of(products) AS postings WHERE products.listed"
     )
+    op.execute(
+        "CREATE TABLE store_search_postings ("
+        ' lexeme text COLLATE "C" NOT NULL,'
+        " rank real NOT NULL,"
+        " store_id integer NOT NULL,"
+        " CONSTRAINT pk_store_search_postings PRIMARY KEY (lexeme, rank, store_id))"
+    )
+    op.execute("CREATE INDEX ix_store_search_postings_store ON store_search_postings (store_id)")
+    op.execute(STORE_ROWS)
+    op.execute(refresh("store", "store_id", "NEW.status = 'verified'"))
+    op.execute(
+        "CREATE TRIGGER store_search_postings AFTER INSERT OR DELETE"
+        " OR UPDATE OF status, name, story ON stores"
+        " FOR EACH ROW EXECUTE FUNCTION store_search_postings_refresh()"
+    )
+    op.execute(
+        "INSERT INTO store_search_postings SELECT postings.* FROM stores,"
+        " LATERAL store_search_postings_of(stores) AS postings WHERE stores.status = 'verified'"
+    )
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP TRIGGER IF EXISTS store_search_postings ON stores")
+    op.execute("DROP FUNCTION IF EXISTS store_search_postings_refresh()")
+    op.execute("DROP FUNCTION IF EXISTS store_search_postings_of(stores)")
+    op.execute("DROP TABLE IF EXISTS store_search_postings")
     op.execute("DROP TRIGGER IF EXISTS product_search_postings ON products")
     op.execute("DROP FUNCTION IF EXISTS product_search_postings_refresh()")
     op.execute("DROP FUNCTION IF EXISTS product_search_postings_of(products)")

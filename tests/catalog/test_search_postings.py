@@ -13,12 +13,13 @@ from marketplace.catalog import services
 from marketplace.catalog.models import Product
 from marketplace.catalog.search import (
     POSTINGS,
+    STORE_POSTINGS,
     answered_from_postings,
     postings_top,
     text_match,
 )
 from marketplace.extensions import db
-from marketplace.stores.models import StoreStatus
+from marketplace.stores.models import Store, StoreStatus
 
 WORDS = ("ayam", "goreng", "bakar", "geprek", "pedas", "sambal", "es", "teh", "ay", "kampung")
 
@@ -205,3 +206,52 @@ def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client
     assert counter.count == 2  # the products (postings or not) and the stores
     text = response.get_data(as_text=True)
     assert text.index("Ayam Ayam Geprek") < text.index("Ayam Bakar Madu") < text.index("Nasi Uduk")
+
+
+def stores_ranked_every_match(word: str) -> list[str]:
+    found = text_match(Store.__table__, [word])
+    rows = db.session.scalars(
+        sa.select(Store.name)
+        .where(Store.status == StoreStatus.VERIFIED, found.condition)
+        .order_by(found.rank, Store.id),
+        found.params,
+    )
+    return list(rows)
+
+
+def test_a_one_word_store_search_is_read_from_the_store_postings(catalogue, create_store):
+    """The stores a search lists above the products: the same stores in the same order as
+    ranking every verified store that matches, after renames, new stories and new states."""
+    for n, name in enumerate(("Ayam Bakar Bu Tini", "Warung Ayam Ayam", "Kedai Kopi")):
+        create_store(name=name, story="Ayam kampung pilihan" if n == 2 else "")
+    pending = create_store(name="Ayam Goreng Baru", status=StoreStatus.PENDING)
+
+    def same(word: str) -> list[str]:
+        hits = [s.name for s in services.search_stores(word, limit=20)]
+        assert hits == stores_ranked_every_match(word), word
+        return hits
+
+    assert answered_from_postings(["ayam"], STORE_POSTINGS)
+    assert same("ayam") == ["Warung Ayam Ayam", "Ayam Bakar Bu Tini", "Kedai Kopi"]
+    for word in ("kopi", "warung", "bu", "rini", "zz", "ayam"):
+        same(word)
+    assert [s.name for s in services.search_stores("ayam", limit=1)] == ["Warung Ayam Ayam"]
+    hit = services.search_stores("kopi")[0]
+    assert (hit.slug, hit.kelurahan.name) == (
+        db.session.scalar(sa.select(Store.slug).where(Store.name == "Kedai Kopi")),
+        "Uwung Jaya",
+    )
+    # verified later, renamed, its story rewritten, rejected
+    pending.status = StoreStatus.VERIFIED
+    db.session.flush()
+    assert "Ayam Goreng Baru" in same("ayam")
+    pending.name = "Soto Baru"
+    db.session.flush()
+    assert "Soto Baru" not in same("ayam")
+    assert same("soto") == ["Soto Baru"]
+    kopi = db.session.scalar(sa.select(Store).where(Store.name == "Kedai Kopi"))
+    kopi.story = "Kopi tubruk"
+    kopi.status = StoreStatus.REJECTED
+    db.session.flush()
+    assert same("kopi") == []
+    assert same("ayam") == ["Warung Ayam Ayam", "Ayam Bakar Bu Tini"]
