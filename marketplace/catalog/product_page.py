@@ -27,7 +27,7 @@ from marketplace.catalog.models import (
     Product,
     ProductPhoto,
 )
-from marketplace.core.db import Page, decoded_rows, jakarta_today, json_rows
+from marketplace.core.db import Page, decoded_rows, jakarta_today, json_rows, run_read
 from marketplace.extensions import db
 from marketplace.reviews.services import review_page, review_params, visible_review_columns
 from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreRules
@@ -197,7 +197,7 @@ def product_view(
     of its reviews."""
     today = today or jakarta_today()
     paging = review_params(review_page_number)
-    row = db.session.execute(
+    row = run_read(
         _statement(db.session.get_bind().dialect.name),
         {
             "product_id": product_id,

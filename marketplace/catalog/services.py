@@ -53,7 +53,7 @@ from marketplace.catalog.search import (
     similar_match,
     text_match,
 )
-from marketplace.core.db import Page, jakarta_today, to_utc_naive, utcnow
+from marketplace.core.db import Page, jakarta_today, run_read, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
@@ -615,7 +615,7 @@ def _result_page(
     # start beyond what the database's integers hold
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
     params.update(card_params(today), page_size=per_page, page_start=(page - 1) * per_page)
-    rows = db.session.execute(_listing_statement(shape, found), params).all()
+    rows = run_read(_listing_statement(shape, found), params).all()
     cards = [card_from_row(row, today) for row in rows]
     if not count:
         return ResultPage(cards, 1, per_page, None)
@@ -871,9 +871,7 @@ def search_stores(q: str, limit: int = 6) -> list[StoreHit]:
         return []
     found = text_match(Store.__table__, terms)
     posted = found.words == 1 and db.session.get_bind().dialect.name == "postgresql"
-    rows = db.session.execute(
-        _store_search_statement(found, posted), {**found.params, "store_limit": limit}
-    )
+    rows = run_read(_store_search_statement(found, posted), {**found.params, "store_limit": limit})
     return [StoreHit(name, slug, kelurahan_by_id(kelurahan)) for name, slug, kelurahan in rows]
 
 

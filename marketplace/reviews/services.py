@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
-from marketplace.core.db import Page, decoded_rows, json_rows, to_jakarta, utcnow
+from marketplace.core.db import Page, decoded_rows, json_rows, run_read, to_jakarta, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
@@ -303,7 +303,7 @@ def visible_reviews(store_id: int, page: int, per_page: int = REVIEWS_PER_PAGE) 
     """Newest visible reviews of a store, a page at a time, in one statement."""
     dialect = db.session.get_bind().dialect.name
     params = review_params(page, per_page)
-    rows, total = db.session.execute(
+    rows, total = run_read(
         _store_reviews_statement(dialect), {**params, "store_id": store_id}
     ).one()
     return review_page(rows, total, params)
