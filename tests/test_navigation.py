@@ -155,3 +155,33 @@ def test_static_files_carry_their_hash_and_are_cached_for_a_year(client):
     # an old or missing hash is not kept for long
     assert "immutable" not in cache_control("/static/css/app.css?v=000000000000")
     assert "immutable" not in cache_control("/static/css/app.css")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "stand_in", "values"),
+    [
+        ("catalog.product", {"product_id": 987654321}, [1, 42, 10**12]),
+        (
+            "stores.storefront",
+            {"slug": "stand-in-store"},
+            ["warung-bu-siti", "kopi_2", "dapur ibu", "sate/kambing", "ñasi", "a?b=c", "x#y"],
+        ),
+        (
+            "main.media",
+            {"name": "stand/in.webp"},
+            ["ab/cd/ef.webp", "foto.jpg", "a b/c.webp", "%2e%2e/x", "q?.webp", "é/ü.webp"],
+        ),
+    ],
+)
+def test_a_url_maker_builds_what_url_for_builds(app, endpoint, stand_in, values):
+    """A listing's cards build their links from one path with a stand-in in it; every value,
+    plain or one that must be escaped, gets the path url_for gives it."""
+    from flask import url_for
+
+    from marketplace.core.templating import url_maker
+
+    with app.test_request_context("/"):
+        make = url_maker(endpoint, **stand_in)
+        (name,) = stand_in
+        for value in values:
+            assert make(value) == url_for(endpoint, **{name: value}), value

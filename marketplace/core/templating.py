@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -189,6 +191,32 @@ def memo_url_for(endpoint: str, **values) -> str:
             memo.clear()
         memo[key] = path
     return path
+
+
+#: characters a path keeps as they are (``url_for`` escapes the others)
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+\Z")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~/-]+\Z")
+
+
+def url_maker(endpoint: str, **stand_in) -> Callable[[object], str]:
+    """``value -> url_for(endpoint, name=value)`` for the many values of a listing (each card's
+    product, store and photo), ``stand_in`` giving the name and a value of the right kind:
+    the path is built once with the stand-in and each value put in its place. A value with a
+    character a path must escape (or a "/" outside a ``path`` argument) goes to ``url_for``."""
+    ((name, sample),) = stand_in.items()
+    built = memo_url_for(endpoint, **stand_in)
+    before, found, after = built.partition(str(sample))
+    if not found or str(sample) in after:
+        return lambda value: memo_url_for(endpoint, **{name: value})
+    plain = _PLAIN_PATH if "/" in str(sample) else _PLAIN
+
+    def make(value) -> str:
+        text = str(value)
+        if plain.match(text) and not isinstance(value, bool):
+            return f"{before}{text}{after}"
+        return memo_url_for(endpoint, **{name: value})
+
+    return make
 
 
 def icon(name: str) -> Markup:
