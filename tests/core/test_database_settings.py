@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import psycopg
+import pytest
 import sqlalchemy as sa
 
 from marketplace.config import engine_options, load_config
@@ -89,3 +90,82 @@ def test_a_healthy_idle_connection_has_nothing_to_read(postgres_url):
         connection.execute("SELECT 1").fetchall()
         assert not closed_by_server(connection)
     assert closed_by_server(connection)  # closed by us
+
+
+def test_run_read_gives_the_rows_sqlalchemy_gives(app, dialect):
+    from datetime import date, time
+
+    if dialect != "postgresql":
+        pytest.skip("run_read's own way is PostgreSQL's (SQLite runs the ordinary way)")
+
+    from marketplace.core.db import run_read
+
+    statement = sa.select(
+        sa.literal(7, sa.Integer).label("n"),
+        sa.literal("Warung ’Bu’ Siti", sa.String).label("name"),
+        sa.cast(sa.literal("2026-12-05"), sa.Date).label("day"),
+        sa.literal(True, sa.Boolean).label("yes"),
+        sa.null().label("empty"),
+        sa.bindparam("wanted", type_=sa.Integer).label("wanted"),
+    )
+    with app.app_context():
+        rows = run_read(statement, {"wanted": 3})
+        expected = db.session.execute(statement, {"wanted": 3}).all()
+        assert [tuple(r) for r in rows] == [tuple(r) for r in expected]
+        assert rows.one()[:4] == (7, "Warung ’Bu’ Siti", date(2026, 12, 5), True)
+        assert run_read(statement.where(sa.false()), {"wanted": 1}).first() is None
+        # a list expanded into IN runs the ordinary way, with the same rows
+        listed = sa.select(sa.literal(1)).where(
+            sa.literal(2).in_(sa.bindparam("some", expanding=True))
+        )
+        assert len(run_read(listed, {"some": [1, 2]})) == 1
+        assert run_read(sa.select(sa.literal(time(9, 30)))).one()[0] == time(9, 30)
+        db.session.rollback()
+
+
+def test_run_read_past_the_timeout_is_a_busy_page(postgres_url, tmp_path):
+    from marketplace.core.db import run_read
+
+    app = make_app(postgres_url, tmp_path, DATABASE_STATEMENT_TIMEOUT_MS=100)
+    slow_statement = sa.select(sa.func.pg_sleep(2))
+
+    @app.route("/_lambat_baca")
+    def slow():
+        run_read(slow_statement)
+        return "selesai"
+
+    response = app.test_client().get("/_lambat_baca")
+    assert response.status_code == 503
+    assert "Server sedang sibuk" in response.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_run_read_on_a_lost_connection_fails_once_and_the_pool_recovers(postgres_url, tmp_path):
+    """The server ends the connection in the middle of a request: that request fails with
+    SQLAlchemy's error (the connection invalidated, not handed out again); the next one reads."""
+    from marketplace.core.db import run_read
+
+    app = make_app(postgres_url, tmp_path)
+    pid = sa.select(sa.func.pg_backend_pid())
+
+    @app.route("/_putus")
+    def cut():
+        mine = run_read(pid).one()[0]
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (mine,))
+        try:
+            run_read(pid)
+        except sa.exc.DBAPIError as error:
+            return f"putus {error.connection_invalidated}"
+        return "tidak putus"
+
+    @app.route("/_pid_baca")
+    def read_pid():
+        return str(run_read(pid).one()[0])
+
+    client = app.test_client()
+    assert client.get("/_putus").get_data(as_text=True) == "putus True"
+    assert client.get("/_pid_baca").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
