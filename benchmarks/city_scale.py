@@ -8,7 +8,8 @@ clients for BENCH_SECONDS (default 3) seconds — wrk -t2 -c16 when wrk is insta
 install wrk), as the issue measures, else Python threads — then prints per page: requests per
 second, latency p50/p95/p99 (client side, queueing included), server time p50/p95 (the app's
 Server-Timing header: from the request's arrival in the worker to its answer), the ratio to
-`/healthz` in the same run, SQL statements on the first and a deep page (in process), bytes, and
+`/healthz` measured just before each run of the page (the median of the runs' ratios with
+BENCH_RUNS > 1), SQL statements on the first and a deep page (in process), bytes, and
 EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement.
 
     PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
@@ -24,6 +25,7 @@ import http.client
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,8 @@ MODES = os.environ.get("BENCH_CACHE", "both")
 #: measured runs of each page: the table shows the run with the median rate (BENCH_RUNS=3 is
 #: the issue's "median of three runs"; a shared machine's speed drifts by 10 % and more)
 RUNS = max(1, int(os.environ.get("BENCH_RUNS", "1")))
+#: seconds of /healthz measured before each run of a page (the ratio's denominator)
+HEALTH = float(os.environ.get("BENCH_HEALTH_SECONDS", str(max(1.0, SECONDS / 2))))
 
 DISHES = (
     "Nasi Uduk", "Nasi Kuning", "Nasi Goreng", "Nasi Liwet", "Nasi Campur", "Ayam Goreng",
@@ -431,16 +435,21 @@ def measure(app, env: dict, folder: Path):
     server = spawn_gunicorn(env, folder / "gunicorn.log", WORKERS)
     rows, plans = [], []
     try:
-        health = None
         for label, first, deep in pages(app):
             if WARMUP:
                 load(server.url, first, WARMUP)  # the first miss, new connections: not counted
-            runs = sorted((load(server.url, first, SECONDS) for _ in range(RUNS)), key=_rate)
-            seen = runs[len(runs) // 2]
-            health = health or seen.rate
+            runs = []
+            for _ in range(RUNS):
+                # /healthz just before each run: the machine's speed drifts over minutes, and a
+                # ratio to a /healthz measured at another time measures the drift too
+                health = None if first == "/healthz" else load(server.url, "/healthz", HEALTH)
+                seen = load(server.url, first, SECONDS)
+                runs.append((seen, seen.rate / health.rate if health else 1.0))
+            seen = sorted((run for run, _ in runs), key=_rate)[len(runs) // 2]
+            ratio = statistics.median(ratio for _, ratio in runs)
             sql_first, size, plan, slow_ms = statements_of(app, first)
             sql_deep = statements_of(app, deep)[0] if deep else None
-            rows.append((label, seen, seen.rate / health, sql_first, sql_deep, size))
+            rows.append((label, seen, ratio, sql_first, sql_deep, size))
             if plan:
                 plans.append((label, slow_ms, plan))
     finally:
