@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Integer, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,10 +120,12 @@ def run_read(statement, params: dict | None = None) -> Rows:
     driver = connection.connection.driver_connection
     try:
         with driver.cursor() as cursor:
-            connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, False)
+            context = ReadContext(compiled, sql, values, cursor)
+            events = connection.dispatch
+            events.before_cursor_execute(connection, cursor, sql, values, context, False)
             cursor.execute(sql, values)
             rows = cursor.fetchall()
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, values, None, False)
+            events.after_cursor_execute(connection, cursor, sql, values, context, False)
     except connection.dialect.loaded_dbapi.Error as error:
         lost = connection.dialect.is_disconnect(error, driver, None)
         if lost:
@@ -131,6 +134,22 @@ def run_read(statement, params: dict | None = None) -> Rows:
             sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost
         ) from error
     return Rows(rows)
+
+
+class ReadContext:
+    """What the engine's cursor events see as the execution context of a ``run_read``
+    statement (the listeners of the tests, Flask-SQLAlchemy's recorded queries): its compiled
+    form, always found in the process's cache."""
+
+    cache_hit = CacheStats.CACHE_HIT
+    executemany = False
+    isinsert = isupdate = isdelete = False
+
+    def __init__(self, compiled, statement: str, parameters: dict, cursor) -> None:
+        self.compiled = compiled
+        self.statement = statement
+        self.parameters = [parameters]
+        self.cursor = cursor
 
 
 class Rows(list):

@@ -169,3 +169,21 @@ def test_run_read_on_a_lost_connection_fails_once_and_the_pool_recovers(postgres
     assert client.get("/_pid_baca").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+def test_run_read_statements_are_seen_by_the_engine_s_listeners(postgres_url, tmp_path):
+    """Flask-SQLAlchemy's recorded queries (a debugging aid) see run_read's statements."""
+    from flask_sqlalchemy.record_queries import get_recorded_queries
+
+    from marketplace.core.db import run_read
+
+    app = make_app(postgres_url, tmp_path, SQLALCHEMY_RECORD_QUERIES=True)
+    statement = sa.select(sa.literal(41, sa.Integer) + sa.bindparam("one", type_=sa.Integer))
+    with app.test_request_context("/"):
+        assert run_read(statement, {"one": 1}).one()[0] == 42
+        (query,) = get_recorded_queries()
+        assert "SELECT" in query.statement
+        assert query.parameters == [{"param_1": 41, "one": 1}]
+        assert query.end_time >= query.start_time
+        db.session.rollback()
+        db.engine.dispose()
