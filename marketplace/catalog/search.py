@@ -25,6 +25,7 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -177,6 +178,8 @@ POSTINGS = table(
     column("kelurahan_id", Integer),
     column("price", Integer),
     column("is_halal", Boolean),
+    column("text_rank", Float),
+    column("boost", Float),
 )
 
 
@@ -222,7 +225,11 @@ def _postings_word(postings: TableClause) -> tuple:
 
 
 def postings_top(
-    ranked: Select, size, conditions: list, owner: ColumnElement | None = None
+    ranked: Select,
+    size,
+    conditions: list,
+    owner: ColumnElement | None = None,
+    near: tuple | None = None,
 ) -> CompoundSelect:
     """``ranked`` (the first ``size`` rows matching ``:search_words``, one word, and a
     listing's filters, ranked by relevance: columns id, key0 the rank, key1 the id) read from
@@ -233,16 +240,37 @@ def postings_top(
     same order, reading ``size`` index entries instead of ranking every match. Otherwise (a
     prefix of several words, a word nobody has) ``ranked`` runs as before. One statement either
     way: the other branch is not run. ``owner``: the postings' id column, the products' by
-    default (``STORE_POSTINGS.c.store_id`` for the stores); ``size``: a number or a parameter."""
+    default (``STORE_POSTINGS.c.store_id`` for the stores); ``size``: a number or a parameter.
+
+    ``near`` (a search near the buyer's kelurahan: the condition of the postings of the
+    buyer's kecamatan and their rank there): those postings, all of them (a few hundred), are
+    ranked afresh; every other product's rank is its posting's, so the best ``size`` of the
+    others are read in rank order; the best ``size`` of both are the best of all."""
     owner = POSTINGS.c.product_id if owner is None else owner
     postings = owner.table
     first, only = _postings_word(postings)
-    read = (
-        select(owner.label("id"), postings.c.rank.label("key0"), owner.label("key1"))
-        .where(postings.c.lexeme == first, only, *conditions)
-        .order_by(postings.c.rank, owner)
-        .limit(literal_column(str(size), Integer) if isinstance(size, int) else size)
+    limit = literal_column(str(size), Integer) if isinstance(size, int) else size
+    words = (postings.c.lexeme == first, only, *conditions)
+    if near is None:
+        read = (
+            select(owner.label("id"), postings.c.rank.label("key0"), owner.label("key1"))
+            .where(*words)
+            .order_by(postings.c.rank, owner)
+            .limit(limit)
+        )
+        return union_all(read, ranked.where(~only))
+    nearby, near_rank = near
+    close = select(owner.label("id"), near_rank.label("key0"), owner.label("key1")).where(
+        *words, nearby
     )
+    far = (
+        select(owner.label("id"), postings.c.rank.label("key0"), owner.label("key1"))
+        .where(*words, or_(postings.c.kelurahan_id.is_(None), ~nearby))
+        .order_by(postings.c.rank, owner)
+        .limit(limit)
+    )
+    both = union_all(close, far).subquery("near_and_far")
+    read = select(both).order_by(both.c.key0, both.c.key1).limit(limit)
     return union_all(read, ranked.where(~only))
 
 

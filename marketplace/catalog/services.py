@@ -507,8 +507,8 @@ class _Shape:
     open_now: bool
     near: bool
     count: bool
-    #: one word, ranked by relevance without a buyer's kelurahan: answered from the word's
-    #: postings when its prefix is one word of the catalogue (``search.postings_top``)
+    #: one word, ranked by relevance: answered from the word's postings when its prefix is one
+    #: word of the catalogue (``search.postings_top``)
     postings: bool = False
 
 
@@ -525,7 +525,12 @@ def _listing_statement(shape: _Shape, found: Match | None) -> Select:
         postings = None
         if shape.postings:
             postings = _filters(shape, POSTINGS.c, product_id=POSTINGS.c.product_id)
-        statement = _page_statement(*_matching(shape, found), count=shape.count, postings=postings)
+        statement = _page_statement(
+            *_matching(shape, found),
+            count=shape.count,
+            postings=postings,
+            near=_postings_near() if shape.postings and shape.near else None,
+        )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
@@ -533,7 +538,11 @@ def _listing_statement(shape: _Shape, found: Match | None) -> Select:
 
 
 def _page_statement(
-    matching: Select, order: list, count: bool, postings: list | None = None
+    matching: Select,
+    order: list,
+    count: bool,
+    postings: list | None = None,
+    near: tuple | None = None,
 ) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
@@ -560,7 +569,7 @@ def _page_statement(
         .limit(literal_column(str(MAX_RESULTS + 1), Integer))
     )
     if postings is not None:
-        top = postings_top(top, MAX_RESULTS + 1, postings)
+        top = postings_top(top, MAX_RESULTS + 1, postings, near=near)
     top = top.cte("top")
 
     def in_order(rows) -> list:
@@ -698,14 +707,30 @@ def _relevance(found: Match, near: bool):
     )
     boost = 1.0 + RATING_SHARE * rating
     if near:
-        home = bindparam("near_kelurahan", type_=Integer)
-        neighbours = bindparam("near_neighbours", expanding=True)
-        boost = boost + case(
-            (Product.kelurahan_id == home, SAME_KELURAHAN_SHARE),
-            (Product.kelurahan_id.in_(neighbours), SAME_KECAMATAN_SHARE),
-            else_=0.0,
-        )
+        boost = boost + _nearness(Product.kelurahan_id)
     return found.rank * boost
+
+
+def _nearness(kelurahan_id):
+    """The share a product in ``kelurahan_id`` gets for being near the buyer's kelurahan."""
+    return case(
+        (kelurahan_id == bindparam("near_kelurahan", type_=Integer), SAME_KELURAHAN_SHARE),
+        (kelurahan_id.in_(_near_neighbours()), SAME_KECAMATAN_SHARE),
+        else_=0.0,
+    )
+
+
+def _near_neighbours():
+    return bindparam("near_neighbours", expanding=True)
+
+
+def _postings_near():
+    """(the postings of products in the buyer's kecamatan, their rank near the buyer): the
+    relevance of ``_relevance`` computed from a posting's text rank and rating boost, in the
+    same operations, so that the same product gets the same number either way."""
+    nearby = POSTINGS.c.kelurahan_id.in_(_near_neighbours())
+    rank = -POSTINGS.c.text_rank * (POSTINGS.c.boost + _nearness(POSTINGS.c.kelurahan_id))
+    return nearby, rank
 
 
 @functools.cache
@@ -768,7 +793,6 @@ def _listing_params(
         and found.kind == "text"
         and sort == "relevance"
         and count
-        and not shape.near
     ):
         shape = dataclasses.replace(shape, postings=True)
     return shape, params

@@ -32,23 +32,25 @@ branch_labels = None
 depends_on = None
 
 #: the postings of one product: each word of its search document with the rank a search for
-#: that word gives it (the same expression as catalog.services._relevance, types included)
+#: that word gives it (the same expression as catalog.services._relevance, types included), and
+#: its two factors, the text's rank and the rating's boost, from which a search near a buyer's
+#: kelurahan computes its own rank
 ROWS = """
 CREATE FUNCTION product_search_postings_of(product products)
 RETURNS SETOF product_search_postings
 LANGUAGE sql STABLE AS $$
-    SELECT word,
-           (- ts_rank(product.search_vector, (quote_literal(word) || ':*')::tsquery))
-           * ('1'::double precision + ('0.2'::double precision * CASE
-                 WHEN product.rating_count >= 5
-                     THEN product.rating_sum::double precision
-                          / (product.rating_count::double precision * '5'::double precision)
-                 WHEN product.rating_count > 0
-                     THEN product.rating_sum::double precision / '25'::double precision
-                 ELSE '0'::double precision END)),
-           product.id, product.store_id, product.category_id, product.kelurahan_id,
-           product.price, product.is_halal
-    FROM unnest(tsvector_to_array(product.search_vector)) AS word
+    SELECT word, - text_rank * boost, product.id, product.store_id, product.category_id,
+           product.kelurahan_id, product.price, product.is_halal, text_rank, boost
+    FROM unnest(tsvector_to_array(product.search_vector)) AS word,
+         LATERAL (SELECT ts_rank(product.search_vector, (quote_literal(word) || ':*')::tsquery)
+                  AS text_rank) AS ranked,
+         LATERAL (SELECT '1'::double precision + ('0.2'::double precision * CASE
+                     WHEN product.rating_count >= 5
+                         THEN product.rating_sum::double precision
+                              / (product.rating_count::double precision * '5'::double precision)
+                     WHEN product.rating_count > 0
+                         THEN product.rating_sum::double precision / '25'::double precision
+                     ELSE '0'::double precision END) AS boost) AS liked
 $$
 """
 
@@ -95,8 +97,10 @@ def upgrade():
         " kelurahan_id integer,"
         " price bigint NOT NULL,"
         " is_halal boolean NOT NULL,"
+        " text_rank real NOT NULL,"
+        " boost double precision NOT NULL,"
         " CONSTRAINT pk_product_search_postings PRIMARY KEY (lexeme, rank, product_id)"
-        " INCLUDE (store_id, category_id, kelurahan_id, price, is_halal))"
+        " INCLUDE (store_id, category_id, kelurahan_id, price, is_halal, text_rank, boost))"
     )
     op.execute(
         "CREATE INDEX ix_product_search_postings_product ON product_search_postings (product_id)"

@@ -255,3 +255,67 @@ def test_a_one_word_store_search_is_read_from_the_store_postings(catalogue, crea
     db.session.flush()
     assert same("kopi") == []
     assert same("ayam") == ["Warung Ayam Ayam", "Ayam Bakar Bu Tini"]
+
+
+def near_params(kelurahan_id: int) -> dict:
+    from marketplace.areas.services import all_kelurahan, kelurahan_by_id
+
+    home = kelurahan_by_id(kelurahan_id)
+    return {
+        "near_kelurahan": home.id,
+        "near_neighbours": [k.id for k in all_kelurahan() if k.kecamatan_id == home.kecamatan_id],
+    }
+
+
+def test_a_search_near_the_buyer_is_read_from_the_postings(catalogue, create_store, create_product):
+    """Near a buyer's kelurahan the rank changes with the store's place: the postings of the
+    buyer's kecamatan are ranked afresh, the others read in order, and the result is the search
+    that ranks every match near the buyer: the same products, order and ranks."""
+    for area in ("Sukasari", "Babakan", "Cibodas", "Uwung Jaya"):
+        store = create_store(area=area)
+        create_product(store, name=f"Ayam Bakar {area}")
+        create_product(store, name="Nasi Ayam", description="Ayam suwir pedas")
+    catalogue["twice"].rating_count, catalogue["twice"].rating_sum = 7, 33
+    db.session.flush()
+    assert answered_from_postings(["ayam"])
+    places = {s.kelurahan_id for s in db.session.scalars(sa.select(Store))}
+    for kelurahan_id in sorted(places):
+        for word in ("ayam", "bakar", "pedas", "nasi"):
+            found = text_match(Product.__table__, [word])
+            relevance = services._relevance(found, near=True)
+            params = {**found.params, **near_params(kelurahan_id)}
+            expected = db.session.execute(
+                sa.select(Product.id, relevance)
+                .where(Product.listed, found.condition)
+                .order_by(relevance, Product.id),
+                params,
+            ).all()
+            ranked = (
+                sa.select(Product.id, relevance.label("key0"), Product.id.label("key1"))
+                .where(Product.listed, found.condition)
+                .order_by(relevance, Product.id)
+                .limit(1201)
+            )
+            top = postings_top(ranked, 1201, [], near=services._postings_near()).subquery()
+            read = db.session.execute(
+                sa.select(top.c.id, top.c.key0).order_by(top.c.key0, top.c.key1), params
+            ).all()
+            assert [tuple(r) for r in read] == [tuple(r) for r in expected], (word, kelurahan_id)
+            filters = services.BrowseFilters(q=word, near_kelurahan_id=kelurahan_id)
+            page = services.browse_products(filters, 1, 100)
+            assert [p.id for p in page.items] == [i for i, _ in expected], (word, kelurahan_id)
+    # near changes the order: a Babakan buyer sees Babakan's chicken first
+    babakan = db.session.scalar(
+        sa.select(Store.kelurahan_id)
+        .where(Store.name.is_not(None))
+        .where(
+            Store.id
+            == db.session.scalar(
+                sa.select(Product.store_id).where(Product.name == "Ayam Bakar Babakan")
+            )
+        )
+    )
+    page = services.browse_products(
+        services.BrowseFilters(q="bakar", near_kelurahan_id=babakan), 1, 5
+    )
+    assert page.items[0].name == "Ayam Bakar Babakan"
