@@ -45,9 +45,13 @@ def _filters(**fixed) -> services.BrowseFilters:
     )
 
 
-def _listing(template: str, filters: services.BrowseFilters, **context):
+def _listing(template: str, filters: services.BrowseFilters, with_stores=False, **context):
     page = max(request.args.get("page", 1, type=db_int) or 1, 1)
-    results = services.browse_products(filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    results = services.browse_products(
+        filters, page=page, per_page=current_app.config["PAGE_SIZE"], with_stores=with_stores
+    )
+    if with_stores:
+        context["stores"] = results.stores
     return render_template(
         template,
         results=results,
@@ -89,9 +93,7 @@ def search():
             categories=services.category_refs(),
             kelurahan=all_kelurahan(),
         )
-    return _listing(
-        "catalog/search.html", filters, q=filters.q, stores=services.search_stores(filters.q)
-    )
+    return _listing("catalog/search.html", filters, with_stores=True, q=filters.q)
 
 
 @bp.route("/produk/<int:product_id>")

@@ -53,7 +53,15 @@ from marketplace.catalog.search import (
     similar_match,
     text_match,
 )
-from marketplace.core.db import Page, jakarta_today, run_read, to_utc_naive, utcnow
+from marketplace.core.db import (
+    Page,
+    decoded_rows,
+    jakarta_today,
+    json_rows,
+    run_read,
+    to_utc_naive,
+    utcnow,
+)
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
@@ -480,6 +488,8 @@ class ResultPage(Page):
     similar: bool = False
     #: the words typed match products, but none passes the other filters
     filtered_out: bool = False
+    #: the stores the words find (``browse_products(with_stores=True)``)
+    stores: list | None = None
 
 
 def _order_key(entry) -> tuple:
@@ -510,6 +520,8 @@ class _Shape:
     #: one word, ranked by relevance: answered from the word's postings when its prefix is one
     #: word of the catalogue (``search.postings_top``)
     postings: bool = False
+    #: the stores the words find come with the page (a search page: one statement, not two)
+    stores: bool = False
 
 
 #: the listings' statements by shape: building one (and the key SQLAlchemy finds its compiled
@@ -518,7 +530,7 @@ _STATEMENTS: dict[tuple[_Shape, int], Select] = {}
 _STATEMENTS_KEPT = 512
 
 
-def _listing_statement(shape: _Shape, found: Match | None) -> Select:
+def _listing_statement(shape: _Shape, found: Match | None, stores: Match | None = None) -> Select:
     key = (shape, MAX_RESULTS)  # the bound is written into the statement
     statement = _STATEMENTS.get(key)
     if statement is None:
@@ -530,6 +542,7 @@ def _listing_statement(shape: _Shape, found: Match | None) -> Select:
             count=shape.count,
             postings=postings,
             near=_postings_near() if shape.postings and shape.near else None,
+            extra=(_store_hits(stores, found.words),) if shape.stores else (),
         )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
@@ -543,6 +556,7 @@ def _page_statement(
     count: bool,
     postings: list | None = None,
     near: tuple | None = None,
+    extra: tuple = (),
 ) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, cut by ``:page_start`` and ``:page_size``. Counted, it is one
@@ -551,7 +565,8 @@ def _page_statement(
     (the home page), the matches join their store and are the page. With ``postings`` (a
     search for one word: the filters' conditions on the postings), the CTE is read from the
     word's postings in rank order when the word is one of the catalogue's, and made by ranking
-    every match otherwise."""
+    every match otherwise. ``extra``: columns the page carries before its total (each row the
+    same value)."""
     size = bindparam("page_size", type_=Integer)
     if not count:
         return card_select(matching).order_by(*order).limit(size)
@@ -600,7 +615,7 @@ def _page_statement(
         .subquery("page")
     )
     return (
-        select(*card_columns(), select(bounds.c.total).scalar_subquery().label("total"))
+        select(*card_columns(), *extra, select(bounds.c.total).scalar_subquery().label("total"))
         .select_from(Product)
         .join(page, page.c.id == Product.id)
         .join(Product.store)
@@ -615,23 +630,31 @@ def _result_page(
     page: int,
     per_page: int,
     count: bool,
+    stores: Match | None = None,
 ) -> ResultPage:
     """The page of the listing ``filters`` and ``found`` ask for: its kept statement, run with
-    this request's values."""
+    this request's values. With ``stores`` (a search for the same words among the stores),
+    the page also carries the stores found, when it has a row to carry them."""
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
+    if stores is not None and count and found is not None and found.kind == "text":
+        shape = dataclasses.replace(shape, stores=True)
+        params["store_limit"] = STORE_HITS
     # no page lies past the bound's last: a page number typed in the millions would make a
     # start beyond what the database's integers hold
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
     params.update(card_params(today), page_size=per_page, page_start=(page - 1) * per_page)
-    rows = run_read(_listing_statement(shape, found), params).all()
+    rows = run_read(_listing_statement(shape, found, stores), params).all()
     cards = [card_from_row(row, today) for row in rows]
     if not count:
         return ResultPage(cards, 1, per_page, None)
     found_count = rows[0][-1] if rows else 0
     total = min(found_count, MAX_RESULTS)
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    return ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
+    results = ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
+    if shape.stores and rows:
+        results.stores = _store_hits_from(rows[0][-2])
+    return results
 
 
 def browse_products(
@@ -640,13 +663,19 @@ def browse_products(
     per_page: int,
     now: datetime | None = None,
     count: bool = True,
+    with_stores: bool = False,
 ) -> ResultPage:
     """A page of public products matching ``filters`` in a fixed number of queries, the same on
     the first page and the last. A search that finds nothing as typed is tried once more for
-    names that look like it ("sambel" finds "Sambal"), and the page says so."""
+    names that look like it ("sambel" finds "Sambal"), and the page says so. ``with_stores``:
+    the page's ``stores`` are the verified stores the words find (``search_stores``), read
+    with the products when they find any, else on their own."""
     terms = search_terms(filters.q)
     found = text_match(Product.__table__, terms) if terms else None
-    results = _result_page(filters, found, now, page, per_page, count)
+    stores = text_match(Store.__table__, terms) if terms and with_stores else None
+    results = _result_page(filters, found, now, page, per_page, count, stores)
+    if stores is not None and results.stores is None:
+        results.stores = search_stores(filters.q)
     if found is not None and count and results.total == 0:
         if _narrowed(filters) and _words_found(found):
             # the words are right and the filters left nothing ("open now" at night): no typo
@@ -654,8 +683,10 @@ def browse_products(
             results.filtered_out = True
             return results
         similar = similar_match(Product.__table__, terms)
+        found_stores = results.stores
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
+        results.stores = found_stores
     return results
 
 
@@ -859,12 +890,18 @@ class StoreHit:
     kelurahan: KelurahanRef | None
 
 
-#: a search's store statements by (dialect, read from the postings), made once per process
-_STORE_SEARCHES: dict[tuple[str, bool], Select] = {}
+#: how many stores a search page lists above the products
+STORE_HITS = 6
+
+#: a search's store statements by (dialect, read from the postings, numbered), made once per
+#: process
+_STORE_SEARCHES: dict[tuple[str, bool, bool], Select] = {}
 
 
-def _store_search_statement(found: Match, posted: bool) -> Select:
-    key = (db.session.get_bind().dialect.name, posted)
+def _store_search_statement(found: Match, posted: bool, numbered: bool = False) -> Select:
+    """The verified stores matching ``:search_words``, best first, ``:store_limit`` of them:
+    (name, slug, kelurahan id) and, ``numbered``, their place in that order."""
+    key = (db.session.get_bind().dialect.name, posted, numbered)
     statement = _STORE_SEARCHES.get(key)
     if statement is not None:
         return statement
@@ -879,15 +916,34 @@ def _store_search_statement(found: Match, posted: bool) -> Select:
         )
         ranked = ranked.where(verified).order_by(found.rank, Store.id).limit(limit)
         top = postings_top(ranked, limit, [], owner=STORE_POSTINGS.c.store_id).subquery("top")
-        statement = select(*shown).join(top, top.c.id == Store.id).order_by(top.c.key0, top.c.key1)
+        order = (top.c.key0, top.c.key1)
+        statement = select(*shown).join(top, top.c.id == Store.id)
     else:
-        statement = _with_words(select(*shown), found, Store.id)
-        statement = statement.where(verified).order_by(found.rank, Store.id).limit(limit)
+        order = (found.rank, Store.id)
+        statement = _with_words(select(*shown), found, Store.id).where(verified).limit(limit)
+    if numbered:
+        statement = statement.add_columns(func.row_number().over(order_by=order))
+    statement = statement.order_by(*order)
     _STORE_SEARCHES[key] = statement
     return statement
 
 
-def search_stores(q: str, limit: int = 6) -> list[StoreHit]:
+def _store_hits(found: Match, words: int):
+    """The stores ``found`` finds as one JSON column (for the search page's statement)."""
+    dialect = db.session.get_bind().dialect.name
+    posted = words == 1 and dialect == "postgresql"
+    hits = _store_search_statement(found, posted, numbered=True).subquery("store_hits")
+    return json_rows(dialect, tuple(hits.c)).label("store_hits")
+
+
+def _store_hits_from(value) -> list[StoreHit]:
+    return [
+        StoreHit(name, slug, kelurahan_by_id(kelurahan))
+        for name, slug, kelurahan, _n in sorted(decoded_rows(value), key=lambda hit: hit[-1])
+    ]
+
+
+def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreHit]:
     """Verified stores matching the words typed, best first: on PostgreSQL a one-word search
     is read from the word's postings (``search.postings_top``)."""
     terms = search_terms(q)

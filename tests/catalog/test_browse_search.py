@@ -107,6 +107,35 @@ def test_search_page_finds_by_prefix(client, kampung):
     assert "Warung Bu Siti" in text
 
 
+def test_a_search_page_lists_the_stores_its_words_find(client, kampung, create_store):
+    """The stores come with the products in one statement; when no product matches (or only
+    a typo's lookalikes do) they are still listed, read on their own."""
+    create_store(name="Kedai Uduk Ibu", status="pending")  # not verified: never listed
+
+    def stores_of(url: str) -> tuple[list[str], int]:
+        with QueryCounter(db.engine) as counter:
+            response = client.get(url)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        listed = text.split("<h2>Produk</h2>")[0]  # the stores come before the products
+        names = ["Warung Bu Siti", "Sate Kang Asep", "Dapur Malam", "Kedai Uduk Ibu"]
+        return [name for name in names if name in listed], counter.count
+
+    client.get("/cari?q=uduk")
+    assert stores_of("/cari?q=uduk") == (["Warung Bu Siti"], 1)
+    found = services.browse_products(services.BrowseFilters(q="uduk"), 1, 10, with_stores=True)
+    assert [(s.name, s.kelurahan.name) for s in found.stores] == [("Warung Bu Siti", "Uwung Jaya")]
+    assert found.stores == services.search_stores("uduk")
+    # a store's name matches, no product does: the store is listed all the same
+    names, _ = stores_of("/cari?q=asep")
+    assert names == ["Sate Kang Asep"]
+    # "malam": the store "Dapur Malam" and its product; at night "open now" leaves no product
+    names, _ = stores_of("/cari?q=malam&buka=1")
+    assert names == ["Dapur Malam"]
+    # a typo finds lookalike products, and the stores the words typed find (none)
+    assert stores_of("/cari?q=maranggo")[0] == []
+
+
 def test_search_terms_are_sanitised():
     assert search_terms("Nasi-Uduk (Betawi)!") == ["nasi", "uduk", "betawi"]
     assert search_terms("'; drop table") == ["drop", "table"]
