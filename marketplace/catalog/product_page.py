@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, Integer, bindparam, select
 
@@ -27,10 +27,17 @@ from marketplace.catalog.models import (
     Product,
     ProductPhoto,
 )
-from marketplace.core.db import Page, decoded_rows, jakarta_today, json_rows, run_read
+from marketplace.core.db import (
+    Page,
+    decoded_rows,
+    jakarta_today,
+    json_rows,
+    run_read,
+)
 from marketplace.extensions import db
 from marketplace.reviews.services import review_page, review_params, visible_review_columns
-from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreRules
+from marketplace.stores.models import Store, StoreRules
+from marketplace.stores.week import ClosedDayView, PeriodView, week_columns, week_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +60,6 @@ class OptionGroupView:
     multiple: bool
     required: bool
     options: tuple[OptionView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodView:
-    """An opening period, as ``stores.hours`` reads one."""
-
-    weekday: int
-    opens_at: time
-    closes_at: time
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.closes_at <= self.opens_at
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedDayView:
-    day: date
 
 
 @dataclass(slots=True)
@@ -143,17 +132,7 @@ def _statement(dialect: str):
         Option.group_id == OptionGroup.id,
         OptionGroup.product_id == Product.id,
     )  # fmt: skip
-    periods = json_rows(
-        dialect,
-        (OpeningPeriod.weekday, OpeningPeriod.opens_at, OpeningPeriod.closes_at),
-        OpeningPeriod.store_id == Store.id,
-    )
-    closed = json_rows(
-        dialect,
-        (StoreClosedDate.day,),
-        StoreClosedDate.store_id == Store.id,
-        StoreClosedDate.day >= bindparam("closed_since", type_=Date),
-    )
+    periods, closed = week_columns(dialect)
     taken = (
         select(DailyPortion.taken)
         .where(
@@ -172,21 +151,13 @@ def _statement(dialect: str):
             photos.label("photos"),
             groups.label("groups"),
             options.label("options"),
-            periods.label("periods"),
-            closed.label("closed"),
+            periods,
+            closed,
             taken.label("taken"),
         )
         .join_from(Product, Store, Store.id == Product.store_id)
         .where(Product.id == bindparam("product_id", type_=Integer))
     )
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _clock(value) -> time:
-    return value if isinstance(value, time) else time.fromisoformat(value)
 
 
 def product_view(
@@ -218,14 +189,12 @@ def product_view(
         by_group.setdefault(group_id, []).append(
             ((position, option_id), OptionView(option_id, name, extra, bool(sold_out)))
         )
+    week = week_from(periods, closed)
     store = StoreView(
         *store_fields[:-1],
         kelurahan=kelurahan_by_id(store_fields[-1]),
-        periods=tuple(
-            PeriodView(weekday, _clock(opens), _clock(closes))
-            for weekday, opens, closes in decoded_rows(periods)
-        ),
-        closed_dates=tuple(ClosedDayView(_day(day)) for (day,) in decoded_rows(closed)),
+        periods=week[0],
+        closed_dates=week[1],
     )
     return ProductView(
         *row[:own],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
@@ -210,6 +210,16 @@ def decoded_rows(value) -> list:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else value
+
+
+def day_of(value) -> date:
+    """A date from a ``json_rows`` list: PostgreSQL's JSON writes it as text, as SQLite does."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def clock_of(value) -> time:
+    """A time of day from a ``json_rows`` list (text in JSON)."""
+    return value if isinstance(value, time) else time.fromisoformat(value)
 
 
 @dataclass

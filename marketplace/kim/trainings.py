@@ -102,14 +102,24 @@ def upcoming(now: datetime | None = None) -> list[Training]:
 
 
 def attended_by(user_id: int) -> list[Training]:
-    """Trainings a seller attended (shown on their store page)."""
+    """Trainings a seller attended (shown on their store page), latest first."""
     return list(
         db.session.scalars(
             select(Training)
             .join(TrainingRegistration)
-            .where(TrainingRegistration.user_id == user_id, TrainingRegistration.attended.is_(True))
+            .where(*attended_where(user_id))
             .order_by(Training.starts_at.desc())
         )
+    )
+
+
+def attended_where(user_id) -> tuple:
+    """The conditions of a training (joined to its registrations) that the user ``user_id`` (a
+    value or a column) attended."""
+    return (
+        TrainingRegistration.training_id == Training.id,
+        TrainingRegistration.user_id == user_id,
+        TrainingRegistration.attended.is_(True),
     )
 
 

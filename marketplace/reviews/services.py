@@ -13,7 +13,15 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
-from marketplace.core.db import Page, decoded_rows, json_rows, run_read, to_jakarta, utcnow
+from marketplace.core.db import (
+    Page,
+    day_of,
+    decoded_rows,
+    json_rows,
+    run_read,
+    to_jakarta,
+    utcnow,
+)
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.extensions import db
@@ -287,16 +295,12 @@ def review_page(rows, total: int, params: dict) -> Page:
     """The page of ``ReviewView`` read from ``visible_review_columns``."""
     per_page = params["reviews_size"]
     items = [
-        ReviewView(id_, rating, author, _day(ordered_on), text, thumb, large, reply)
+        ReviewView(id_, rating, author, day_of(ordered_on), text, thumb, large, reply)
         for id_, rating, author, ordered_on, text, thumb, large, reply, _n in sorted(
             decoded_rows(rows), key=lambda row: row[-1]
         )
     ]
     return Page(items, params["reviews_start"] // per_page + 1, per_page, total or 0)
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def visible_reviews(store_id: int, page: int, per_page: int = REVIEWS_PER_PAGE) -> Page:

@@ -60,6 +60,7 @@ class StoreRules:
     owner_id: int
     assisted_by_id: int | None
     status: str
+    kelurahan_id: int | None
 
     def is_managed_by(self, user) -> bool:
         """The owning seller manages a store; so does the KIM that opened it for a resident,
@@ -77,6 +78,19 @@ class StoreRules:
     @property
     def is_public(self) -> bool:
         return self.status == StoreStatus.VERIFIED
+
+    def can_be_verified_by(self, user) -> bool:
+        return bool(
+            user and user.is_authenticated and user.can_moderate_kelurahan(self.kelurahan_id)
+        )
+
+    def is_visible_to(self, user) -> bool:
+        """Verified stores are public; others only to their owner and their moderators."""
+        return (
+            self.status == StoreStatus.VERIFIED
+            or self.is_managed_by(user)
+            or self.can_be_verified_by(user)
+        )
 
 
 class Store(StoreRules, RatedMixin, TimestampMixin, db.Model):
@@ -183,19 +197,6 @@ class Store(StoreRules, RatedMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
-    def can_be_verified_by(self, user) -> bool:
-        return bool(
-            user and user.is_authenticated and user.can_moderate_kelurahan(self.kelurahan_id)
-        )
-
-    def is_visible_to(self, user) -> bool:
-        """Verified stores are public; others only to their owner and their moderators."""
-        return (
-            self.status == StoreStatus.VERIFIED
-            or self.is_managed_by(user)
-            or self.can_be_verified_by(user)
-        )
-
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for an order of ``subtotal``: cheaper or free above the promo spend."""
         if self.delivery_promo_min is not None and subtotal >= self.delivery_promo_min:
@@ -280,7 +281,17 @@ class StoreClosedDate(db.Model):
     store: Mapped[Store] = relationship(back_populates="closed_dates")
 
 
-class StoreCredential(db.Model):
+class CredentialRules:
+    """When a permit (NIB, PIRT, halal certificate) counts: for the model and for a page's plain
+    copy of one (``stores.storefront``)."""
+
+    expires_on: date | None
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+class StoreCredential(CredentialRules, db.Model):
     __tablename__ = "store_credentials"
     __table_args__ = (
         UniqueConstraint("store_id", "kind", name="uq_store_credentials_store_kind"),
@@ -294,9 +305,6 @@ class StoreCredential(db.Model):
     expires_on: Mapped[date | None]
 
     store: Mapped[Store] = relationship(back_populates="credentials")
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.expires_on is None or self.expires_on >= day
 
 
 class StoreVerificationEvent(db.Model):

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
-from marketplace.areas.models import Kelurahan
 from marketplace.catalog.services import low_stock, store_cards
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
@@ -29,11 +26,9 @@ from marketplace.core.web import (
 from marketplace.extensions import db
 from marketplace.kim import mentoring as mentoring_service
 from marketplace.kim.models import MentoringVisit
-from marketplace.kim.trainings import attended_by
 from marketplace.orders.quality import quality_signals
 from marketplace.promotions.followers import is_following
 from marketplace.reviews.forms import ReportReviewForm
-from marketplace.reviews.services import visible_reviews
 from marketplace.stores import services
 from marketplace.stores.forms import (
     CREDENTIAL_KINDS,
@@ -45,6 +40,7 @@ from marketplace.stores.forms import (
 )
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store
+from marketplace.stores.storefront import storefront_view
 
 bp = Blueprint("stores", __name__)
 
@@ -79,26 +75,11 @@ def _onboarding():
     return {"onboarding_steps": ONBOARDING_STEPS}
 
 
-@functools.cache
-def _storefront_options() -> tuple:
-    # made once per process (loader options are immutable)
-    return (
-        joinedload(Store.kelurahan).joinedload(Kelurahan.kecamatan),
-        # a week's periods and at most a few credentials: joined in the same statement
-        joinedload(Store.periods),
-        joinedload(Store.credentials),
-        selectinload(Store.closed_dates),
-    )
-
-
 @bp.route("/toko/<slug>")
 @cached_page
 def storefront(slug: str):
-    store = (
-        db.session.scalars(select(Store).where(Store.slug == slug).options(*_storefront_options()))
-        .unique()
-        .first()
-    )
+    today = jakarta_today()
+    store = storefront_view(slug, today, request.args.get("ulasan", 1, type=db_int))
     if store is None or not store.is_visible_to(current_user):
         abort(404)
     return render_template(
@@ -106,10 +87,10 @@ def storefront(slug: str):
         store=store,
         state=availability(store),
         products=store_cards(store.id),
-        today=jakarta_today(),
-        trainings=attended_by(store.owner_id),
+        today=today,
+        trainings=store.trainings,
         following=is_following(current_user, store),
-        reviews=visible_reviews(store.id, request.args.get("ulasan", 1, type=db_int)),
+        reviews=store.reviews,
         report_form=ReportReviewForm() if current_user.is_authenticated else None,
     )
 
