@@ -4,10 +4,11 @@ Loaded as ORM objects, the page took five statements (the product with its store
 week joined; its store's closed dates, its photos, its option groups and their options each in
 another) and building some twenty objects from them cost more than the statements themselves.
 The page changes nothing, so it reads the columns it shows in one statement — the photos, the
-options, the week and the coming closed dates as JSON lists beside the product's row — and
-builds small plain objects from them. The rules the page applies (price and sale, portions left,
-who may see it, whether the store is open) are the models' own (``ProductRules``, ``Rated``,
-``StoreRules``, ``stores.hours.availability``), so the page and the models always agree.
+options, the week, the coming closed dates and the page of reviews as JSON lists beside the
+product's row — and builds small plain objects from them. The rules the page applies (price
+and sale, portions left, who may see it, whether the store is open) are the models' own
+(``ProductRules``, ``Rated``, ``StoreRules``, ``stores.hours.availability``), so the page and the
+models always agree.
 """
 
 from __future__ import annotations

@@ -544,7 +544,7 @@ def _listing_statement(shape: _Shape, found: Match | None, stores: Match | None 
             count=shape.count,
             postings=postings,
             near=_postings_near() if shape.postings and shape.near else None,
-            extra=(_store_hits(stores, found.words),) if shape.stores else (),
+            extra=(_store_hits(stores),) if shape.stores else (),
         )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
@@ -900,10 +900,13 @@ STORE_HITS = 6
 _STORE_SEARCHES: dict[tuple[str, bool, bool], Select] = {}
 
 
-def _store_search_statement(found: Match, posted: bool, numbered: bool = False) -> Select:
+def _store_search_statement(found: Match, numbered: bool = False) -> Select:
     """The verified stores matching ``:search_words``, best first, ``:store_limit`` of them:
-    (name, slug, kelurahan id) and, ``numbered``, their place in that order."""
-    key = (db.session.get_bind().dialect.name, posted, numbered)
+    (name, slug, kelurahan id) and, ``numbered``, their place in that order. One word on
+    PostgreSQL is read from the stores' postings (``search.postings_top``)."""
+    dialect = db.session.get_bind().dialect.name
+    posted = found.words == 1 and dialect == "postgresql"
+    key = (dialect, posted, numbered)
     statement = _STORE_SEARCHES.get(key)
     if statement is not None:
         return statement
@@ -930,21 +933,21 @@ def _store_search_statement(found: Match, posted: bool, numbered: bool = False) 
     return statement
 
 
-def _store_hits(found: Match, words: int):
+def _store_hits(found: Match):
     """The stores ``found`` finds as one JSON column (for the search page's statement)."""
     dialect = db.session.get_bind().dialect.name
-    posted = words == 1 and dialect == "postgresql"
-    hits = _store_search_statement(found, posted, numbered=True).subquery("store_hits")
+    hits = _store_search_statement(found, numbered=True).subquery("store_hits")
     # as text: every row of the page carries it, and only the first is read (decoding JSON
     # 24 times cost more than the statement it saved)
     return cast(json_rows(dialect, tuple(hits.c)), Text).label("store_hits")
 
 
 def _store_hits_from(value) -> list[StoreHit]:
-    return [
-        StoreHit(name, slug, kelurahan_by_id(kelurahan))
-        for name, slug, kelurahan, _n in sorted(decoded_rows(value), key=lambda hit: hit[-1])
-    ]
+    return [_store_hit(*hit[:3]) for hit in sorted(decoded_rows(value), key=lambda hit: hit[-1])]
+
+
+def _store_hit(name: str, slug: str, kelurahan_id: int | None) -> StoreHit:
+    return StoreHit(name, slug, kelurahan_by_id(kelurahan_id))
 
 
 def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreHit]:
@@ -954,9 +957,8 @@ def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreHit]:
     if not terms:
         return []
     found = text_match(Store.__table__, terms)
-    posted = found.words == 1 and db.session.get_bind().dialect.name == "postgresql"
-    rows = run_read(_store_search_statement(found, posted), {**found.params, "store_limit": limit})
-    return [StoreHit(name, slug, kelurahan_by_id(kelurahan)) for name, slug, kelurahan in rows]
+    rows = run_read(_store_search_statement(found), {**found.params, "store_limit": limit})
+    return [_store_hit(*row) for row in rows]
 
 
 def _category_fields(name: str, name_en: str, slug: str, category: Category | None) -> tuple:
