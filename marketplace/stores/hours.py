@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, literal_column, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
@@ -20,6 +20,8 @@ def _open_store():
     join stores). Made once: a new alias per query costs more to build than the query's SQL."""
     return aliased(Store, name="open_store")
 
+
+_VERIFIED = literal_column(f"'{StoreStatus.VERIFIED.value}'")
 
 #: how far ahead the next opening is looked for (a week plus a few closed dates)
 LOOKAHEAD_DAYS = 21
@@ -148,25 +150,29 @@ def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool
     overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
 
     def stores_in_period(day: str, weekday: str, *period):
-        day_param = param(day, StoreClosedDate.day)
-        return store_id.in_(
-            select(OpeningPeriod.store_id)
-            .where(
-                OpeningPeriod.weekday == param(weekday, OpeningPeriod.weekday),
-                *period,
-                ~exists().where(
-                    StoreClosedDate.store_id == OpeningPeriod.store_id,
-                    StoreClosedDate.day == day_param,
-                ),
-            )
-            .correlate(None)
+        # the stores with such a period on that weekday, less those closed on that date: two
+        # sets, each built once and checked by hash (an anti-join of every period with the
+        # closed dates probed once per period: ~3,000 at 100k products)
+        return and_(
+            store_id.in_(
+                select(OpeningPeriod.store_id)
+                .where(OpeningPeriod.weekday == param(weekday, OpeningPeriod.weekday), *period)
+                .correlate(None)
+            ),
+            store_id.not_in(
+                select(StoreClosedDate.store_id)
+                .where(StoreClosedDate.day == param(day, StoreClosedDate.day))
+                .correlate(None)
+            ),
         )
 
     store = _open_store()
     at = param("open_at", Store.paused_until)
     cannot_take_orders = (
         select(store.id)
-        .where(or_(store.status != StoreStatus.VERIFIED, _paused(store, at)))
+        # the status as SQL text, not a parameter: a prepared statement's generic plan then
+        # still matches the partial index's predicate (with a parameter it read every store)
+        .where(or_(store.status != _VERIFIED, _paused(store, at)))
         .correlate(None)
     )
     return and_(
