@@ -13,12 +13,20 @@ waiting and without a round trip; if it has, the pool drops that connection and 
 A connection cut without a word (a network path gone silent) is not seen at checkout: its first
 statement fails, SQLAlchemy invalidates every connection of the pool opened before it, and the
 request ends with the "server busy" page; the next request opens a new connection.
+
+psycopg turns a statement's ``%(name)s`` placeholders into PostgreSQL's ``$1`` on every
+execution, and remembers the result only for statements under 4 KB. A search page's statement
+is 9-12 KB (its word, store and filter CTEs): parsing it again cost ~70-100 us a request, ten
+times the remembered lookup. The bound is raised for this process (``remember_long_statements``):
+the statements an app runs are few and the same strings every time, and psycopg's memory of
+them stays a 128-entry LRU.
 """
 
 from __future__ import annotations
 
 import select
 
+import psycopg._queries
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -37,10 +45,23 @@ def closed_by_server(dbapi_connection) -> bool:
     return bool(poller.poll(0))
 
 
+#: the longest statement whose placeholders psycopg converts once and remembers
+LONGEST_REMEMBERED_STATEMENT = 64 * 1024
+
+
+def remember_long_statements() -> None:
+    """Let psycopg remember the conversion of statements up to LONGEST_REMEMBERED_STATEMENT
+    bytes (its own bound is 4 KB; psycopg has no public setting for it)."""
+    bound = psycopg._queries.MAX_CACHED_STATEMENT_LENGTH
+    psycopg._queries.MAX_CACHED_STATEMENT_LENGTH = max(bound, LONGEST_REMEMBERED_STATEMENT)
+
+
 def configure_postgresql(engine: Engine) -> None:
-    """Check each pooled connection of a PostgreSQL ``engine`` as it is checked out."""
+    """Check each pooled connection of a PostgreSQL ``engine`` as it is checked out; remember
+    long statements' conversions."""
     if engine.dialect.name != "postgresql":
         return
+    remember_long_statements()
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection, _record, _proxy):

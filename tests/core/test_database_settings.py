@@ -187,3 +187,24 @@ def test_run_read_statements_are_seen_by_the_engine_s_listeners(postgres_url, tm
         assert query.end_time >= query.start_time
         db.session.rollback()
         db.engine.dispose()
+
+
+def test_a_long_statement_is_converted_once(app, dialect):
+    """A search page's statement (9-12 KB) has its placeholders converted by psycopg once per
+    process, not on every request (psycopg's own bound is 4 KB)."""
+    if dialect != "postgresql":
+        pytest.skip("psycopg's statement conversion is PostgreSQL's")
+    import psycopg._queries
+
+    from marketplace.core.db import run_read
+
+    padding = " AND ".join(f"{n} = {n}" for n in range(1200))
+    statement = sa.select(sa.bindparam("wanted", type_=sa.Integer)).where(sa.text(padding))
+    with app.app_context():
+        run_read(statement, {"wanted": 1})
+        before = psycopg._queries._query2pg.cache_info()
+        assert run_read(statement, {"wanted": 2}).one() == (2,)
+        after = psycopg._queries._query2pg.cache_info()
+    assert len(padding) > 4096
+    assert after.hits == before.hits + 1, (before, after)
+    assert after.misses == before.misses
