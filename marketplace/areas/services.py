@@ -123,10 +123,25 @@ def kecamatan_groups() -> list[tuple[KecamatanRef, list[KelurahanRef]]]:
     return list(groups.items())
 
 
+#: (the process's copies of every kelurahan, the same by id): rebuilt when the copies are
+_BY_ID: tuple[tuple, dict] = ((), {})
+
+
+def kelurahan_index() -> dict[int, KelurahanRef]:
+    """Every kelurahan by id, from the process's copies (a page of cards looks up 24)."""
+    global _BY_ID  # noqa: PLW0603 - an index of the copies, replaced with them
+    areas = all_kelurahan()
+    kept, by_id = _BY_ID
+    if kept is not areas:
+        by_id = {kelurahan.id: kelurahan for kelurahan in areas}
+        _BY_ID = (areas, by_id)
+    return by_id
+
+
 def kelurahan_by_id(kelurahan_id: int | None) -> KelurahanRef | None:
     """The kelurahan ``kelurahan_id`` from the process's copies, None if there is none (an id
     typed in a URL costs no statement)."""
-    return next((k for k in all_kelurahan() if k.id == kelurahan_id), None)
+    return kelurahan_index().get(kelurahan_id)
 
 
 def kelurahan_by_slug(slug: str) -> KelurahanRef | None:

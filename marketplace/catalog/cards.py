@@ -16,22 +16,17 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
 
-from marketplace.areas.models import Kelurahan
+from marketplace.areas.services import KelurahanRef
 from marketplace.catalog.models import DailyPortion, Product, ProductPhoto, ProductRules
 from marketplace.core.db import Rated
 from marketplace.stores.models import Store
 
 
 @dataclass(frozen=True, slots=True)
-class AreaRef:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class StoreRef:
     name: str
     slug: str
-    kelurahan: AreaRef | None
+    kelurahan: KelurahanRef | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +89,10 @@ _OWN = len(PRODUCT_COLUMNS)
 @functools.cache
 def card_columns() -> tuple[ColumnElement, ...]:
     """The columns of a card's row, for a select that joins the product's store: the product's
-    own, the store's name and address, its kelurahan's name (a scalar lookup, as a store may
-    have none), the cover photo (the first by position, as the product page shows it) and
-    today's portions taken (``:card_day``). Made once per process: the statement is the same
-    on every request and SQLAlchemy compiles it once."""
-    kelurahan = select(Kelurahan.name).where(Kelurahan.id == Store.kelurahan_id).scalar_subquery()
+    own, the store's name and address, its kelurahan (the id: the process keeps every
+    kelurahan, ``areas.services.kelurahan_index``), the cover photo (the first by position, as
+    the product page shows it) and today's portions taken (``:card_day``). Made once per
+    process: the statement is the same on every request and SQLAlchemy compiles it once."""
     cover = (
         select(ProductPhoto.thumb)
         .where(ProductPhoto.product_id == Product.id)
@@ -118,7 +112,7 @@ def card_columns() -> tuple[ColumnElement, ...]:
         *PRODUCT_COLUMNS,
         Store.name.label("card_store_name"),
         Store.slug.label("card_store_slug"),
-        kelurahan.label("card_kelurahan"),
+        Store.kelurahan_id.label("card_kelurahan"),
         cover.label("card_cover"),
         taken.label("card_taken"),
     )
@@ -134,12 +128,13 @@ def card_select(query: Select) -> Select:
     return query.with_only_columns(*card_columns())
 
 
-def card_from_row(row, today: date) -> ProductCard:
-    """The card of a row whose first columns are ``card_columns()``."""
+def card_from_row(row, today: date, areas: dict[int, KelurahanRef]) -> ProductCard:
+    """The card of a row whose first columns are ``card_columns()``; ``areas``: every
+    kelurahan by id (``areas.services.kelurahan_index``)."""
     store_name, store_slug, kelurahan, cover, taken = row[_OWN : _OWN + 5]
     return ProductCard(
         *row[:_OWN],
-        store=StoreRef(store_name, store_slug, AreaRef(kelurahan) if kelurahan else None),
+        store=StoreRef(store_name, store_slug, areas.get(kelurahan)),
         cover=PhotoRef(cover) if cover else None,
         upcoming_portions=(PortionRef(today, taken),) if taken else (),
     )

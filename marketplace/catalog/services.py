@@ -29,7 +29,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
-from marketplace.areas.services import KelurahanRef, all_kelurahan, kelurahan_by_id
+from marketplace.areas.services import (
+    KelurahanRef,
+    all_kelurahan,
+    kelurahan_by_id,
+    kelurahan_index,
+)
 from marketplace.catalog.cards import (
     ProductCard,
     card_columns,
@@ -369,8 +374,9 @@ def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:
         .where(Product.store_id.in_(store_ids), Product.is_hidden.is_(False))
         .order_by(Product.store_id, Product.position, Product.id)
     )
+    areas = kelurahan_index()
     for row in db.session.execute(query, card_params(today)):
-        card = card_from_row(row, today)
+        card = card_from_row(row, today, areas)
         grouped[card.store_id].append(card)
     return grouped
 
@@ -647,7 +653,8 @@ def _result_page(
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
     params.update(card_params(today), page_size=per_page, page_start=(page - 1) * per_page)
     rows = run_read(_listing_statement(shape, found, stores), params).all()
-    cards = [card_from_row(row, today) for row in rows]
+    areas = kelurahan_index() if rows else {}
+    cards = [card_from_row(row, today, areas) for row in rows]
     if not count:
         return ResultPage(cards, 1, per_page, None)
     found_count = rows[0][-1] if rows else 0
