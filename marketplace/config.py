@@ -56,6 +56,10 @@ def load_config() -> dict:
             "image/svg+xml",
             "application/manifest+json",
         ],
+        #: brotli's quality 2, not Flask-Compress's 4: a search page of 25 KB compresses in
+        #: 0.09 ms instead of 0.18 ms (a twentieth of the page's whole cost) to 4.3 KB instead of
+        #: 4.1 KB. (The page cache stores its pages compressed once: this is for the rest.)
+        "COMPRESS_BR_LEVEL": 2,
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),

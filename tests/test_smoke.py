@@ -4,3 +4,38 @@ def test_home_page_renders(client, create_store, create_product):
     response = client.get("/")
     assert response.status_code == 200
     assert "Nasi Uduk Betawi" in response.get_data(as_text=True)
+
+
+def test_pages_are_compressed_for_phones(client, create_store, create_product):
+    """A page goes out brotli-compressed to a browser that takes it (every phone browser), at
+    the quality set in the configuration, else gzip; both are the page as sent plain."""
+    import gzip
+    import re
+
+    import brotli
+
+    store = create_store()
+    for n in range(12):
+        create_product(store, name=f"Nasi Uduk Betawi {n}")
+
+    def page(encoding: str):
+        response = client.get("/produk", headers={"Accept-Encoding": encoding})
+        assert response.status_code == 200
+        return response
+
+    def body(data: bytes) -> str:  # the CSRF token differs between two answers
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", data.decode())
+
+    plain = page("identity")
+    assert "Content-Encoding" not in plain.headers
+    squeezed = page("gzip, deflate, br")
+    assert squeezed.headers["Content-Encoding"] == "br"
+    assert body(brotli.decompress(squeezed.data)) == body(plain.data)
+    level = client.application.config["COMPRESS_BR_LEVEL"]
+    assert len(squeezed.data) == len(
+        brotli.compress(brotli.decompress(squeezed.data), quality=level)
+    )
+    assert len(squeezed.data) < len(plain.data) / 3
+    zipped = page("gzip")
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert body(gzip.decompress(zipped.data)) == body(plain.data)
