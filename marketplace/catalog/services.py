@@ -486,6 +486,10 @@ def _available_clause(today: date):
 MAX_RESULTS = 1200
 
 
+#: the orders that walk the price index (``ix_products_listed_price``)
+PRICE_SORTS = ("price_asc", "price_desc")
+
+
 @dataclass
 class ResultPage(Page):
     """One page of a listing. ``total`` stops at MAX_RESULTS (``more`` says there were more);
@@ -530,6 +534,21 @@ class _Shape:
     postings: bool = False
     #: the stores the words find come with the page (a search page: one statement, not two)
     stores: bool = False
+
+    @property
+    def planned_with_values(self) -> bool:
+        """Whether the statement is planned for each request's values, never once for all: a
+        price range on the products walked in an order other than the price's. A plan made
+        once for any prices (a prepared statement's) takes a range of unknown prices for a
+        sliver of the catalogue and walked the price index (``ix_products_listed_price``),
+        then sorted: ~18 ms at 100k for the newest products between two prices, where the
+        newest-first index filtered by price takes ~1.3 ms. (The postings of a one-word
+        search carry the price: no index on the products is walked there.)"""
+        return (
+            (self.min_price or self.max_price)
+            and not self.postings
+            and self.sort not in PRICE_SORTS
+        )
 
 
 #: the listings' statements by shape: building one (and the key SQLAlchemy finds its compiled
@@ -652,7 +671,8 @@ def _result_page(
     # start beyond what the database's integers hold
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
     params.update(card_params(today), page_size=per_page, page_start=(page - 1) * per_page)
-    rows = run_read(_listing_statement(shape, found, stores), params).all()
+    statement = _listing_statement(shape, found, stores)
+    rows = run_read(statement, params, prepare=False if shape.planned_with_values else None)
     areas = kelurahan_index() if rows else {}
     cards = [card_from_row(row, today, areas) for row in rows]
     if not count:
@@ -853,7 +873,7 @@ def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
         "relevance": lambda: [_relevance(found, shape.near), Product.id],
         "newest": lambda: [Product.created_at.desc(), Product.id.desc()],
         "price_asc": lambda: [Product.price, Product.id],
-        "price_desc": lambda: [Product.price.desc(), Product.id],
+        "price_desc": lambda: [Product.price.desc(), Product.id.desc()],
         "name": lambda: [Product.name, Product.id],
         # best average first (whole thousandths), then the most reviewed; unrated last
         "rating": lambda: [rating_order().desc(), Product.rating_count.desc(), Product.id],

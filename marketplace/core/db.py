@@ -99,7 +99,7 @@ def upsert(table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def run_read(statement, params: dict | None = None) -> Rows:
+def run_read(statement, params: dict | None = None, prepare: bool | None = None) -> Rows:
     """The rows of a statement that only reads plain columns, run on the session's connection
     (its transaction, or the read-only pages' autocommit and replica: ``core.replica``).
 
@@ -110,7 +110,11 @@ def run_read(statement, params: dict | None = None) -> Rows:
     cursor events still see the statement (statement counts, the read-only commit), a
     database error is SQLAlchemy's (a timeout is the "server busy" page) and a lost connection
     leaves the pool. A statement that needs SQLAlchemy at run time (a list expanded into an
-    IN, a value converted on the way in) and SQLite run the ordinary way."""
+    IN, a value converted on the way in) and SQLite run the ordinary way.
+
+    ``prepare=False``: PostgreSQL plans the statement for these values, never once for all
+    values (psycopg prepares a statement run a few times, and PostgreSQL may then keep a plan
+    made without the values)."""
     connection = db.session.connection()
     compiled = _compiled(statement, connection.dialect)
     if compiled is None:
@@ -123,7 +127,7 @@ def run_read(statement, params: dict | None = None) -> Rows:
             context = ReadContext(compiled, sql, values, cursor)
             events = connection.dispatch
             events.before_cursor_execute(connection, cursor, sql, values, context, False)
-            cursor.execute(sql, values)
+            cursor.execute(sql, values, prepare=prepare)
             rows = cursor.fetchall()
             events.after_cursor_execute(connection, cursor, sql, values, context, False)
     except connection.dialect.loaded_dbapi.Error as error:

@@ -21,6 +21,7 @@ SEARCH_INDEXES = {
     "ix_products_listed_kelurahan_newest",
     "ix_products_listed_name",
     "ix_products_listed_rating",
+    "ix_products_listed_price",
     "ix_products_store_newest",
     "ix_products_name_trgm",
     "ix_stores_verified_newest",

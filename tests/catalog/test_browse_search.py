@@ -566,6 +566,8 @@ def test_a_listing_loads_only_what_a_card_shows(kampung):
         ("newest", "ix_products_listed_newest"),
         ("name", "ix_products_listed_name"),
         ("rating", "ix_products_listed_rating"),
+        ("price_asc", "ix_products_listed_price"),
+        ("price_desc", "ix_products_listed_price"),
     ],
 )
 def test_each_sort_order_can_walk_its_index(kampung, dialect, sort, index):
@@ -637,6 +639,27 @@ def test_a_listing_is_planned_once_per_connection_not_per_request(kampung, diale
     assert len(plans) == 1, plans
     generic, custom = plans[0]
     assert generic >= 2, plans
+
+
+def test_a_price_range_in_another_order_is_planned_for_its_prices(kampung, dialect):
+    """Planned once for any prices, the newest products between two prices walked the price
+    index and sorted what it found (~18 ms at 100k, against ~1.3 ms for the newest-first index
+    filtered by price): such a listing is planned for each request's prices, never prepared.
+    Sorted by price, the price range is where the walk of the price index starts and stops:
+    that one is prepared like any listing."""
+    if dialect != "postgresql":
+        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    ranged = services.BrowseFilters(min_price=1000, max_price=90000)
+    by_price = services.BrowseFilters(min_price=1000, max_price=90000, sort="price_asc")
+    for filters in (ranged, by_price) * 8:
+        found = services.browse_products(filters, page=1, per_page=2)
+        assert found.total > 0
+    prepared = db.session.execute(
+        sa.text("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'WITH top AS%'")
+    ).scalars()
+    prepared = list(prepared)
+    assert len(prepared) == 1, prepared
+    assert "ORDER BY products.price" in prepared[0]
 
 
 def test_a_kept_listing_statement_answers_for_each_requests_values(kampung, dialect):
