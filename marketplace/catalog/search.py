@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery, TableClause
 
+from marketplace.core.db import run_read
 from marketplace.extensions import db
 
 MAX_TERMS = 8
@@ -96,12 +97,48 @@ def words_param(terms: list[str]) -> dict:
 SIMILARITY = 0.5
 
 
+#: how alike a word typed and a word of the catalogue must be for the one to be corrected to
+#: the other (pg_trgm similarity of two words): "malnag" and "malang" are 0.27 alike, "ayem"
+#: and "ayam" 0.25, "sambel" and "sambal" 0.4
+CORRECTION = 0.25
+
+
 def connection_settings() -> dict[str, str]:
     """What a PostgreSQL connection of this app is opened with for search (``config``): the
-    threshold of pg_trgm's indexed ``<%`` operator. A setting of the connection, not of each
-    search's transaction: the public pages read outside transactions (``core.replica``), where
-    a SET LOCAL would do nothing."""
-    return {"pg_trgm.word_similarity_threshold": str(SIMILARITY)}
+    thresholds of pg_trgm's indexed ``<%`` and ``%`` operators. Settings of the connection, not
+    of each search's transaction: the public pages read outside transactions
+    (``core.replica``), where a SET LOCAL would do nothing."""
+    return {
+        "pg_trgm.word_similarity_threshold": str(SIMILARITY),
+        "pg_trgm.similarity_threshold": str(CORRECTION),
+    }
+
+
+@cache
+def _correction_statement():
+    # each word typed, in order: itself when it begins a word of the catalogue (it is searched
+    # as a prefix), else the catalogue's word most like it (the trigram index finds those
+    # alike at CORRECTION or more), else itself
+    return text(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM search_words"
+        '  WHERE word >= typed.term COLLATE "C"'
+        '  AND word < (typed.term || chr(1114111)) COLLATE "C")'
+        " THEN typed.term"
+        " ELSE coalesce((SELECT word FROM search_words WHERE word % typed.term"
+        "  ORDER BY similarity(word, typed.term) DESC, word LIMIT 1), typed.term) END"
+        " FROM unnest(CAST(:typed_terms AS text[])) WITH ORDINALITY AS typed(term, n)"
+        " ORDER BY typed.n"
+    )
+
+
+def corrected_terms(terms: list[str]) -> list[str]:
+    """``terms`` with each word that begins no word of the catalogue replaced by the word of
+    the catalogue most like it ("sambel" becomes "sambal", "malnag" "malang"): one statement
+    reading the trigram index of the catalogue's words (``search_words``, migration 0042), on
+    PostgreSQL. Elsewhere, or with no term, the terms as they are."""
+    if not terms or _dialect() != "postgresql":
+        return list(terms)
+    return [row[0] for row in run_read(_correction_statement(), {"typed_terms": list(terms)})]
 
 
 @dataclass(frozen=True)
@@ -163,6 +200,20 @@ def similar_match(table: Table, terms: list[str]) -> Match:
     measure row by row (``core.sqlite.word_similarity``)."""
     rank, condition = _similar_parts(table, _dialect())
     return Match("similar", rank, {SIMILAR_WORDS: " ".join(terms)}, condition)
+
+
+@cache
+def _prefix_posted_statement():
+    return text(
+        "SELECT EXISTS (SELECT 1 FROM product_search_postings"
+        '  WHERE lexeme >= CAST(:prefix AS text) COLLATE "C"'
+        '  AND lexeme < (CAST(:prefix AS text) || chr(1114111)) COLLATE "C")'
+    )
+
+
+def prefix_posted(term: str) -> bool:
+    """Whether a word of a listed product begins with ``term`` (its postings, PostgreSQL)."""
+    return bool(run_read(_prefix_posted_statement(), {"prefix": term}).one()[0])
 
 
 #: each word of each listed product's search document with the rank a search for that word gives

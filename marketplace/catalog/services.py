@@ -55,7 +55,9 @@ from marketplace.catalog.search import (
     POSTINGS,
     STORE_POSTINGS,
     Match,
+    corrected_terms,
     postings_top,
+    prefix_posted,
     search_terms,
     similar_match,
     text_match,
@@ -502,6 +504,8 @@ class ResultPage(Page):
     filtered_out: bool = False
     #: the stores the words find (``browse_products(with_stores=True)``)
     stores: list | None = None
+    #: the words searched for instead of a typo in those typed (``search.corrected_terms``)
+    corrected: str = ""
 
 
 def _order_key(entry) -> tuple:
@@ -706,13 +710,25 @@ def browse_products(
     if stores is not None and results.stores is None:
         results.stores = search_stores(filters.q)
     if found is not None and count and results.total == 0:
-        if _narrowed(filters) and _words_found(found):
+        found_stores = results.stores
+        # each word as typed if it begins a word of the catalogue, else the word most like it
+        corrected = corrected_terms(terms)
+        if corrected == terms and _narrowed(filters) and _words_found(found, terms):
             # the words are right and the filters left nothing ("open now" at night): no typo
             # to look for, and the page says so
             results.filtered_out = True
             return results
+        if corrected != terms:
+            # a typo in a word: the search for the words it was most likely meant to be (and,
+            # when the filters leave none of those, the page says so, as for the words typed)
+            fixed = text_match(Product.__table__, corrected)
+            retry = _result_page(filters, fixed, now, page, per_page, count)
+            if retry.total or (_narrowed(filters) and _words_found(fixed, corrected)):
+                retry.corrected = " ".join(corrected)
+                retry.similar, retry.filtered_out = bool(retry.total), not retry.total
+                retry.stores = found_stores
+                return retry
         similar = similar_match(Product.__table__, terms)
-        found_stores = results.stores
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
         results.stores = found_stores
@@ -743,8 +759,13 @@ def _with_words(query: Select, found: Match, row_id=Product.id) -> Select:
     return query
 
 
-def _words_found(found: Match) -> bool:
-    """Whether any listed product matches the words, whatever the other filters say."""
+def _words_found(found: Match, terms: list[str]) -> bool:
+    """Whether any listed product matches the words (``terms``, as ``found`` looks for them),
+    whatever the other filters say. One word on PostgreSQL is looked up in the postings: the
+    planner expects a prefix to match 2 % of the catalogue and reads it from the start, every
+    product when none matches (~18 ms at 100k)."""
+    if len(terms) == 1 and db.session.get_bind().dialect.name == "postgresql":
+        return prefix_posted(terms[0])
     query = _with_words(select(Product.id).where(Product.listed), found)
     return bool(db.session.scalar(select(query.exists()), found.params))
 

@@ -8,6 +8,7 @@ SEARCH_TABLE_PREFIXES = (
     "store_fts",
     "product_search_postings",
     "store_search_postings",
+    "search_words",
 )
 SEARCH_INDEXES = {
     "ix_products_search",
@@ -25,6 +26,7 @@ SEARCH_INDEXES = {
     "ix_products_store_newest",
     "ix_products_name_trgm",
     "ix_stores_verified_newest",
+    "ix_search_words_trgm",
 }
 #: stored generated columns (PostgreSQL): written by the database, never by the models
 GENERATED_COLUMNS = {"search_vector"}

@@ -1,0 +1,74 @@
+"""A typo is corrected word by word (PostgreSQL, migration 0042): each word typed that begins no
+word of the catalogue becomes the catalogue's word most like it, and the search runs for those
+words, from the postings when it is one. SQLite, for small sites, compares names row by row
+(``test_browse_search.test_a_typo_finds_names_that_look_like_it`` covers both)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.catalog import services
+from marketplace.catalog.search import corrected_terms, prefix_posted
+from marketplace.extensions import db
+
+
+@pytest.fixture
+def warung(dialect, create_store, create_product):
+    if dialect != "postgresql":
+        pytest.skip("the catalogue's words and their trigram index are PostgreSQL's")
+    store = create_store(name="Warung Bu Rini")
+    for name in ("Sambal Bawang", "Bakso Malang Jumbo", "Ayam Geprek", "Martabak Manis"):
+        create_product(store, name=name)
+    db.session.flush()
+    return store
+
+
+def test_each_word_is_corrected_to_the_catalogues_word_most_like_it(warung):
+    assert corrected_terms(["sambel"]) == ["sambal"]
+    assert corrected_terms(["bakso", "malnag"]) == ["bakso", "malang"]
+    assert corrected_terms(["martabk", "manis"]) == ["martabak", "manis"]
+    # a word typed as the beginning of a word of the catalogue is searched as it is
+    assert corrected_terms(["ayam", "gep"]) == ["ayam", "gep"]
+    # nothing looks like it: left as typed
+    assert corrected_terms(["xyzzyq"]) == ["xyzzyq"]
+    assert corrected_terms([]) == []
+
+
+def test_a_new_products_words_can_be_corrected_to_at_once(warung, create_product):
+    assert corrected_terms(["telr"]) == ["telr"]
+    create_product(warung, name="Kerak Telor Betawi")
+    db.session.flush()
+    assert corrected_terms(["kerak", "telr"]) == ["kerak", "telor"]
+    assert prefix_posted("telo")
+
+
+def test_the_search_page_shows_the_corrected_words_results(warung, client):
+    client.get("/cari?q=sambel")  # the process's copies of categories and kelurahan
+    said = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if "SAVEPOINT" not in statement:  # the test's transaction
+            said.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        page = client.get("/cari?q=sambel").get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    assert "Sambal Bawang" in page
+    assert "Tidak ada yang persis “sambel”. Menampilkan hasil untuk “sambal”" in page
+    assert len(said) <= 4, said  # products, stores, the correction, the corrected products
+    found = services.browse_products(services.BrowseFilters(q="bakso malnag"), 1, 10)
+    assert [card.name for card in found.items] == ["Bakso Malang Jumbo"]
+    assert (found.corrected, found.similar) == ("bakso malang", True)
+
+
+def test_a_corrected_word_that_the_filters_leave_nothing_of_says_so(warung, client):
+    found = services.browse_products(services.BrowseFilters(q="sambel", max_price=1), 1, 10)
+    assert (found.total, found.corrected, found.filtered_out) == (0, "sambal", True)
+    page = client.get("/cari?q=sambel&max=1").get_data(as_text=True)
+    assert "Ada produk “sambal”, tetapi tidak ada yang cocok dengan saringan ini" in page
+    # a word nothing looks like: no correction, and no product to blame the filters for
+    nothing = services.browse_products(services.BrowseFilters(q="xyzzyq", max_price=1), 1, 10)
+    assert (nothing.total, nothing.corrected, nothing.filtered_out) == (0, "", False)
