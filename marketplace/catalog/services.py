@@ -57,9 +57,9 @@ from marketplace.catalog.search import (
     Match,
     corrected_terms,
     postings_top,
-    prefix_posted,
     search_terms,
     similar_match,
+    terms_posted,
     text_match,
 )
 from marketplace.core.db import (
@@ -728,6 +728,17 @@ def browse_products(
                 retry.similar, retry.filtered_out = bool(retry.total), not retry.total
                 retry.stores = found_stores
                 return retry
+        if len(corrected) > 1:
+            # no product has every word: the words but the last (in Indonesian the first word
+            # names the dish, the next ones say more of it: "es teh manis" -> "es teh")
+            fewer = corrected[:-1]
+            retry = _result_page(
+                filters, text_match(Product.__table__, fewer), now, page, per_page, count
+            )
+            if retry.total:
+                retry.corrected, retry.similar = " ".join(fewer), True
+                retry.stores = found_stores
+                return retry
         similar = similar_match(Product.__table__, terms)
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
@@ -761,11 +772,9 @@ def _with_words(query: Select, found: Match, row_id=Product.id) -> Select:
 
 def _words_found(found: Match, terms: list[str]) -> bool:
     """Whether any listed product matches the words (``terms``, as ``found`` looks for them),
-    whatever the other filters say. One word on PostgreSQL is looked up in the postings: the
-    planner expects a prefix to match 2 % of the catalogue and reads it from the start, every
-    product when none matches (~18 ms at 100k)."""
-    if len(terms) == 1 and db.session.get_bind().dialect.name == "postgresql":
-        return prefix_posted(terms[0])
+    whatever the other filters say (on PostgreSQL, from the postings: ``terms_posted``)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return terms_posted(terms)
     query = _with_words(select(Product.id).where(Product.listed), found)
     return bool(db.session.scalar(select(query.exists()), found.params))
 

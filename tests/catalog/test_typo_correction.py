@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.catalog import services
-from marketplace.catalog.search import corrected_terms, prefix_posted
+from marketplace.catalog.search import corrected_terms, terms_posted
 from marketplace.extensions import db
 
 
@@ -30,7 +30,8 @@ def test_each_word_is_corrected_to_the_catalogues_word_most_like_it(warung):
     assert corrected_terms(["martabk", "manis"]) == ["martabak", "manis"]
     # a word typed as the beginning of a word of the catalogue is searched as it is
     assert corrected_terms(["ayam", "gep"]) == ["ayam", "gep"]
-    # nothing looks like it: left as typed
+    # nothing looks like it: left out, unless nothing would be left
+    assert corrected_terms(["ayam", "xyzzyq"]) == ["ayam"]
     assert corrected_terms(["xyzzyq"]) == ["xyzzyq"]
     assert corrected_terms([]) == []
 
@@ -40,7 +41,9 @@ def test_a_new_products_words_can_be_corrected_to_at_once(warung, create_product
     create_product(warung, name="Kerak Telor Betawi")
     db.session.flush()
     assert corrected_terms(["kerak", "telr"]) == ["kerak", "telor"]
-    assert prefix_posted("telo")
+    assert terms_posted(["telo"])
+    assert terms_posted(["kerak", "telo", "bet"])
+    assert not terms_posted(["kerak", "sambal"])
 
 
 def test_the_search_page_shows_the_corrected_words_results(warung, client):
@@ -72,3 +75,14 @@ def test_a_corrected_word_that_the_filters_leave_nothing_of_says_so(warung, clie
     # a word nothing looks like: no correction, and no product to blame the filters for
     nothing = services.browse_products(services.BrowseFilters(q="xyzzyq", max_price=1), 1, 10)
     assert (nothing.total, nothing.corrected, nothing.filtered_out) == (0, "", False)
+
+
+def test_words_no_product_has_together_give_the_first_ones(warung):
+    """Every word is in the catalogue but no product has them all: the words but the last
+    (the dish, less what is said of it); a word nothing looks like is left out."""
+    fewer = services.browse_products(services.BrowseFilters(q="ayam geprek manis"), 1, 10)
+    assert [card.name for card in fewer.items] == ["Ayam Geprek"]
+    assert (fewer.corrected, fewer.similar) == ("ayam geprek", True)
+    unknown = services.browse_products(services.BrowseFilters(q="ayam geprek xyzzyq"), 1, 10)
+    assert [card.name for card in unknown.items] == ["Ayam Geprek"]
+    assert unknown.corrected == "ayam geprek"
