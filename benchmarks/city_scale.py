@@ -252,12 +252,15 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("/healthz", "/healthz", None),
         ("home /", "/", None),
         ("/produk", "/produk", "/produk?page=500"),
+        ("/produk by price", "/produk?urut=price_asc", "/produk?urut=price_asc&page=500"),
         (f"/kategori/{category}", f"/kategori/{category}", f"/kategori/{category}?page=40"),
         ("/kelurahan/uwung-jaya", "/kelurahan/uwung-jaya", "/kelurahan/uwung-jaya?page=20"),
         ("store page", f"/toko/{store}", None),
         ("product page", f"/produk/{product}", None),
         ('search "ayam"', "/cari?q=ayam", "/cari?q=ayam&page=40"),
         ("search + filters", "/cari?q=ayam&buka=1&halal=1&min=5000&max=40000", None),
+        ('search typo "bakso malnag"', "/cari?q=bakso+malnag", None),
+        ('search "es teh manis"', "/cari?q=es+teh+manis", None),
     ]
 
 
