@@ -735,10 +735,11 @@ def browse_products(
             retry = _result_page(
                 filters, text_match(Product.__table__, fewer), now, page, per_page, count
             )
-            if retry.total:
-                retry.corrected, retry.similar = " ".join(fewer), True
-                retry.stores = found_stores
-                return retry
+            retry.corrected, retry.similar = " ".join(fewer), bool(retry.total)
+            retry.stores = found_stores
+            # the last statement the page may make (at most six): names alike, row by row,
+            # cost more than these and would find what these did not only rarely
+            return retry if retry.total else results
         similar = similar_match(Product.__table__, terms)
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0

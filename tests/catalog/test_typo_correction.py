@@ -86,3 +86,29 @@ def test_words_no_product_has_together_give_the_first_ones(warung):
     unknown = services.browse_products(services.BrowseFilters(q="ayam geprek xyzzyq"), 1, 10)
     assert [card.name for card in unknown.items] == ["Ayam Geprek"]
     assert unknown.corrected == "ayam geprek"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "bakso malnag jumbo",
+        "bakso malnag jumbo&max=1",
+        "sambel&max=1",
+        "ayam geprek manis&max=1",
+        "bakso malnag manis&max=1",
+    ],
+)
+def test_a_search_that_finds_nothing_makes_six_statements_at_most(warung, client, typed):
+    client.get("/cari?q=ayam")  # the process's copies of categories and kelurahan
+    said = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if "SAVEPOINT" not in statement:  # the test's transaction
+            said.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        assert client.get(f"/cari?q={typed}").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(said) <= 6, said
