@@ -24,6 +24,21 @@ def warung(dialect, create_store, create_product):
     return store
 
 
+def _page_and_statements(client, url: str):
+    """The answer to ``url`` and the statements it sent (not the test's savepoints)."""
+    said = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if "SAVEPOINT" not in statement:
+            said.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        return client.get(url), said
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+
+
 def test_each_word_is_corrected_to_the_catalogues_word_most_like_it(warung):
     assert corrected_terms(["sambel"]) == ["sambal"]
     assert corrected_terms(["bakso", "malnag"]) == ["bakso", "malang"]
@@ -48,17 +63,8 @@ def test_a_new_products_words_can_be_corrected_to_at_once(warung, create_product
 
 def test_the_search_page_shows_the_corrected_words_results(warung, client):
     client.get("/cari?q=sambel")  # the process's copies of categories and kelurahan
-    said = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if "SAVEPOINT" not in statement:  # the test's transaction
-            said.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        page = client.get("/cari?q=sambel").get_data(as_text=True)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    response, said = _page_and_statements(client, "/cari?q=sambel")
+    page = response.get_data(as_text=True)
     assert "Sambal Bawang" in page
     assert "Tidak ada yang persis “sambel”. Menampilkan hasil untuk “sambal”" in page
     assert len(said) <= 4, said  # products, stores, the correction, the corrected products
@@ -100,15 +106,6 @@ def test_words_no_product_has_together_give_the_first_ones(warung):
 )
 def test_a_search_that_finds_nothing_makes_six_statements_at_most(warung, client, typed):
     client.get("/cari?q=ayam")  # the process's copies of categories and kelurahan
-    said = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if "SAVEPOINT" not in statement:  # the test's transaction
-            said.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        assert client.get(f"/cari?q={typed}").status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    response, said = _page_and_statements(client, f"/cari?q={typed}")
+    assert response.status_code == 200
     assert len(said) <= 6, said
