@@ -320,7 +320,8 @@ def _load_wrk(base: str, path: str, seconds: float) -> Load:
                 "wrk",
                 "-t2",
                 f"-c{CLIENTS}",
-                f"-d{seconds:g}s",
+                # wrk reads whole seconds only ("-d2.5s" is a usage error)
+                f"-d{max(1, round(seconds))}s",
                 "-s",
                 script.name,
                 "-H",
