@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.areas import services
@@ -15,9 +14,8 @@ from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import csv_response, render_form, run_service
-from marketplace.extensions import db
 from marketplace.kim.featured import current_featured
-from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.refs import verified_in_kelurahan
 
 bp = Blueprint("areas", __name__)
 
@@ -43,16 +41,11 @@ def kelurahan(slug: str):
     products = browse_products(
         BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
     )
-    stores = db.session.execute(  # listed by name only: two columns, not whole stores
-        select(Store.name, Store.slug)
-        .where(Store.status == StoreStatus.VERIFIED, Store.kelurahan_id == area.id)
-        .order_by(Store.name)
-    ).all()
     return render_template(
         "areas/kelurahan.html",
         area=area,
         products=products,
-        stores=stores,
+        stores=verified_in_kelurahan(area.id),
         featured=current_featured(area.id),
     )
 

@@ -14,19 +14,13 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, literal_column, select
 
 from marketplace.areas.services import KelurahanRef
 from marketplace.catalog.models import DailyPortion, Product, ProductPhoto, ProductRules
 from marketplace.core.db import Rated
 from marketplace.stores.models import Store
-
-
-@dataclass(frozen=True, slots=True)
-class StoreRef:
-    name: str
-    slug: str
-    kelurahan: KelurahanRef | None
+from marketplace.stores.refs import StoreRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +91,7 @@ def card_columns() -> tuple[ColumnElement, ...]:
         select(ProductPhoto.thumb)
         .where(ProductPhoto.product_id == Product.id)
         .order_by(ProductPhoto.position, ProductPhoto.id)
-        .limit(1)
+        .limit(literal_column("1", Integer))  # a number the planner knows, as every LIMIT here
         .scalar_subquery()
     )
     taken = (

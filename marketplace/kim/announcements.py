@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import DateTime, Integer, Select, and_, bindparam, literal_column, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Role, User
 from marketplace.areas.models import Kelurahan
+from marketplace.areas.services import KelurahanRef, kelurahan_by_id
 from marketplace.catalog.models import Product
-from marketplace.core.db import to_utc_naive, upsert, utcnow
+from marketplace.core.db import run_read, to_utc_naive, upsert, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.core.images import Uploads
 from marketplace.core.markdown import render_markdown
@@ -27,6 +29,7 @@ from marketplace.kim.models import (
     AnnouncementLink,
     AnnouncementReport,
     CircularRead,
+    KimGroup,
 )
 from marketplace.promotions import campaigns
 from marketplace.promotions.models import Campaign, DiscountCode
@@ -189,6 +192,25 @@ def save_announcement(
     return item
 
 
+def _public_at(now) -> tuple:
+    """The conditions of an announcement the public sees at ``now`` (naive UTC: a value or a
+    bind parameter)."""
+    return (
+        Announcement.audience == "public",
+        Announcement.withdrawn.is_(False),
+        Announcement.publish_at <= now,
+        or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
+    )
+
+
+#: pinned first, then newest first
+_PUBLISHED_ORDER = (
+    Announcement.pinned.desc(),
+    Announcement.publish_at.desc(),
+    Announcement.id.desc(),
+)
+
+
 def published(
     kind: str | None = None,
     kelurahan_id: int | None = None,
@@ -196,19 +218,11 @@ def published(
     limit: int = 30,
 ) -> list[Announcement]:
     """Published announcements, pinned first, newest first; an area also gets city-wide ones."""
-    now = now or utcnow()
     query = (
         select(Announcement)
-        .where(
-            Announcement.audience == "public",
-            Announcement.withdrawn.is_(False),
-            Announcement.publish_at <= now,
-            or_(Announcement.unpublish_at.is_(None), Announcement.unpublish_at > now),
-        )
+        .where(*_public_at(now or utcnow()))
         .options(joinedload(Announcement.kim_group), joinedload(Announcement.kelurahan))
-        .order_by(
-            Announcement.pinned.desc(), Announcement.publish_at.desc(), Announcement.id.desc()
-        )
+        .order_by(*_PUBLISHED_ORDER)
         .limit(limit)
     )
     if kind:
@@ -228,6 +242,60 @@ def published(
             )
         )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupName:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementCard:
+    """An announcement as a list's card shows it (``templates/announcements/_card.html``)."""
+
+    id: int
+    kind: str
+    title: str
+    summary: str
+    pinned: bool
+    publish_at: datetime
+    kim_group: GroupName | None
+    kelurahan: KelurahanRef | None
+
+
+@functools.cache
+def _cards_statement(limit: int) -> Select:
+    return (
+        select(
+            Announcement.id,
+            Announcement.kind,
+            Announcement.title,
+            Announcement.summary,
+            Announcement.pinned,
+            Announcement.publish_at,
+            KimGroup.name,
+            Announcement.kelurahan_id,
+        )
+        .outerjoin(Announcement.kim_group)
+        .where(*_public_at(bindparam("now", type_=DateTime)))
+        .order_by(*_PUBLISHED_ORDER)
+        .limit(literal_column(str(limit), Integer))  # a LIMIT PostgreSQL can plan for
+    )
+
+
+def latest_cards(limit: int) -> list[AnnouncementCard]:
+    """The first ``limit`` of ``published()``, city-wide, as cards (the home page): one
+    statement made once per process, and plain copies instead of announcements with their
+    group and kelurahan loaded."""
+    rows = run_read(_cards_statement(limit), {"now": utcnow()})
+    return [
+        AnnouncementCard(
+            *row[:6],
+            kim_group=GroupName(row[6]) if row[6] is not None else None,
+            kelurahan=kelurahan_by_id(row[7]),
+        )
+        for row in rows
+    ]
 
 
 def circulars(actor: User) -> list[Announcement]:

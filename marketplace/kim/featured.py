@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import DateTime, Integer, Select, bindparam, func, literal_column, or_, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
-from marketplace.core.db import JAKARTA, to_utc_naive, utcnow
+from marketplace.core.db import JAKARTA, run_read, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim.models import FeaturedSlot, FeaturedSlotLog
-from marketplace.stores.hours import not_paused_clause
+from marketplace.stores.hours import not_paused_at
 from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.refs import StoreRef, store_ref
 
 
 def _log(actor: User, action: str, slot: FeaturedSlot | None, details: str) -> None:
@@ -97,32 +100,67 @@ def remove_slot(actor: User, slot: FeaturedSlot) -> None:
     db.session.flush()
 
 
-def current_featured(kelurahan_id: int | None = None, now: datetime | None = None, limit: int = 6):
-    """Slots running now, best position first; paused or unverified stores are left out.
+@dataclass(frozen=True, slots=True)
+class FeaturedView:
+    """A slot running now as the home, kelurahan and KIM pages show it."""
 
-    ``kelurahan_id`` None gives the home page: city-wide slots, then kelurahan slots.
-    """
-    now = now or utcnow()
+    id: int
+    headline: str
+    store_id: int
+    store: StoreRef
+
+
+@functools.cache
+def _featured_statement(in_kelurahan: bool) -> Select:
+    """The slots running at ``:now`` of stores verified and not paused then, best position
+    first (city-wide before kelurahan slots); ``in_kelurahan``: those of ``:kelurahan_id``.
+    Made once per process, run with each request's values."""
+    now = bindparam("now", type_=DateTime)
     query = (
-        select(FeaturedSlot)
+        select(
+            FeaturedSlot.id,
+            FeaturedSlot.headline,
+            FeaturedSlot.store_id,
+            Store.name,
+            Store.slug,
+            Store.kelurahan_id,
+        )
         .join(FeaturedSlot.store)
         .where(
             FeaturedSlot.starts_at <= now,
             FeaturedSlot.ends_at > now,
-            Store.status == StoreStatus.VERIFIED,
-            not_paused_clause(now),
+            Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'"),
+            not_paused_at(now),
         )
-        .options(contains_eager(FeaturedSlot.store).joinedload(Store.kelurahan))
         .order_by(FeaturedSlot.kelurahan_id.is_not(None), FeaturedSlot.position, FeaturedSlot.id)
     )
+    if in_kelurahan:
+        query = query.where(FeaturedSlot.kelurahan_id == bindparam("kelurahan_id", type_=Integer))
+    return query
+
+
+def current_featured(
+    kelurahan_id: int | None = None, now: datetime | None = None, limit: int = 6
+) -> list[FeaturedView]:
+    """Slots running now, best position first, one per store; paused or unverified stores are
+    left out.
+
+    ``kelurahan_id`` None gives the home page: city-wide slots, then kelurahan slots.
+    """
+    now = now or utcnow()
+    if now.tzinfo is not None:  # stored as naive UTC, as utcnow() gives it
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    params = {"now": now}
     if kelurahan_id is not None:
-        query = query.where(FeaturedSlot.kelurahan_id == kelurahan_id)
+        params["kelurahan_id"] = kelurahan_id
     shown, seen = [], set()
-    for slot in db.session.scalars(query):
-        if slot.store_id in seen:
+    for slot_id, headline, store_id, *store in run_read(
+        _featured_statement(kelurahan_id is not None), params
+    ):
+        if store_id in seen:
             continue
-        seen.add(slot.store_id)
-        shown.append(slot)
+        seen.add(store_id)
+        shown.append(FeaturedView(slot_id, headline, store_id, store_ref(*store)))
         if len(shown) >= limit:
             break
     return shown

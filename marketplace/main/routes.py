@@ -19,7 +19,7 @@ from marketplace.catalog.services import (
 from marketplace.core.pagecache import cached_page
 from marketplace.core.web import browser_guarded, current_uploads, image_response, safe_next
 from marketplace.extensions import db
-from marketplace.kim.announcements import published
+from marketplace.kim.announcements import latest_cards
 from marketplace.kim.featured import current_featured
 from marketplace.kim.forms import ALL_KINDS
 
@@ -37,7 +37,7 @@ def home():
         stores=stores,
         categories=category_refs(),
         featured=current_featured(),
-        announcements=published(limit=3),
+        announcements=latest_cards(limit=3),
         announcement_kinds=ALL_KINDS,
     )
 

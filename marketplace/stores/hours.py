@@ -213,3 +213,9 @@ def paused_clause(at: datetime, store=Store):
 def not_paused_clause(at: datetime | None = None, store=Store):
     """The SQL twin of ``not availability(store, at).is_paused`` (``store``: Store or an alias)."""
     return not_(paused_clause(at or utcnow(), store))
+
+
+def not_paused_at(at_utc, store=Store):
+    """``not_paused_clause`` at ``at_utc``, a bind parameter of a naive UTC time (a statement
+    made once and run at any time)."""
+    return not_(_paused(store, at_utc))

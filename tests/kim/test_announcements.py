@@ -101,8 +101,19 @@ def test_publish_window_and_pinning(kim_admin):
     pinned = service.save_announcement(
         kim_admin, data(title="Penting", pinned=True, publish_at=now - timedelta(days=3))
     )
+    withdrawn = service.save_announcement(kim_admin, data(title="Ditarik"))
+    withdrawn.withdrawn = True
+    db.session.flush()
     shown = service.published()
     assert [a.title for a in shown] == ["Penting", "Sedang tayang"]
+    # the home page's cards: the same announcements in the same order, read as plain copies
+    cards = service.latest_cards(30)
+    assert [(c.id, c.kind, c.title, c.summary, c.pinned, c.publish_at) for c in cards] == [
+        (a.id, a.kind, a.title, a.summary, a.pinned, a.publish_at) for a in shown
+    ]
+    assert cards[0].kim_group.name == pinned.kim_group.name
+    assert cards[0].kelurahan.name == pinned.kelurahan.name
+    assert [c.title for c in service.latest_cards(1)] == ["Penting"]
     assert live.kelurahan_id == kim_admin.kim_group.kelurahan_id
     assert not future.is_published(utcnow())
     assert not ended.is_published(utcnow())
@@ -205,6 +216,8 @@ def test_home_page_lists_latest_announcements(client, kim_admin):
     home = client.get("/").get_data(as_text=True)
     assert "Pengumuman terbaru" in home
     assert "Pelatihan foto produk" in home
+    assert kim_admin.kim_group.name in home  # who published it, and where
+    assert f"· {kim_admin.kim_group.kelurahan.name} ·" in home
     listing = client.get("/pengumuman?jenis=pelatihan").get_data(as_text=True)
     assert "Pelatihan foto produk" in listing
     assert "Pelatihan foto produk" not in client.get("/pengumuman?jenis=berita").get_data(

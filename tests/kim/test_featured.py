@@ -40,8 +40,9 @@ def test_window_edges(kim_admin, create_store):
     store = create_store()
     start = datetime(2026, 12, 1, 8, 0)  # Asia/Jakarta
     slot = featured.schedule_slot(kim_admin, store, "Pagi", start, start + timedelta(hours=2))
-    assert featured.current_featured(now=slot.starts_at) == [slot]
-    assert featured.current_featured(now=slot.ends_at - timedelta(seconds=1)) == [slot]
+    assert [s.id for s in featured.current_featured(now=slot.starts_at)] == [slot.id]
+    last_second = slot.ends_at - timedelta(seconds=1)
+    assert [s.id for s in featured.current_featured(now=last_second)] == [slot.id]
     assert featured.current_featured(now=slot.ends_at) == []
 
 
