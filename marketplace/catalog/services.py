@@ -358,9 +358,30 @@ def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
     return list(db.session.scalars(query).unique())
 
 
+def _visible_cards(stores) -> Select:
+    """The cards of the visible products of the stores ``stores`` (a condition on the
+    product's store) in the seller's order, store by store."""
+    return card_select(
+        select(Product.id)
+        .join(Product.store)
+        .where(stores, Product.is_hidden.is_(False))
+        .order_by(Product.store_id, Product.position, Product.id)
+    )
+
+
+@functools.cache
+def _store_cards_statement() -> Select:
+    return _visible_cards(Product.store_id == bindparam("store_id", type_=Integer))
+
+
 def store_cards(store_id: int) -> list[ProductCard]:
-    """The cards of a store's visible products in the seller's order (its public page)."""
-    return products_by_store([store_id])[store_id]
+    """The cards of a store's visible products in the seller's order (its public page): one
+    statement made once per process (``products_by_store`` expands a list of stores into
+    its statement, which is then made and compiled on every request)."""
+    today = jakarta_today()
+    rows = run_read(_store_cards_statement(), {"store_id": store_id, **card_params(today)})
+    areas = kelurahan_index() if rows else {}
+    return [card_from_row(row, today, areas) for row in rows]
 
 
 def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:
@@ -370,14 +391,10 @@ def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:
     if not store_ids:
         return grouped
     today = jakarta_today()
-    query = card_select(
-        select(Product.id)
-        .join(Product.store)
-        .where(Product.store_id.in_(store_ids), Product.is_hidden.is_(False))
-        .order_by(Product.store_id, Product.position, Product.id)
-    )
     areas = kelurahan_index()
-    for row in db.session.execute(query, card_params(today)):
+    for row in db.session.execute(
+        _visible_cards(Product.store_id.in_(store_ids)), card_params(today)
+    ):
         card = card_from_row(row, today, areas)
         grouped[card.store_id].append(card)
     return grouped
