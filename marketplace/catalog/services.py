@@ -703,7 +703,7 @@ def _result_page(
     the page also carries the stores found, when it has a row to carry them."""
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
-    if stores is not None and count and found is not None and found.kind == "text":
+    if stores is not None and count and found is not None and found.kind in ("text", "words"):
         shape = dataclasses.replace(shape, stores=True)
         params["store_limit"] = STORE_HITS
     # no page lies past the bound's last: a page number typed in the millions would make a
