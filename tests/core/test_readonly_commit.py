@@ -8,6 +8,8 @@ from sqlalchemy import event
 from marketplace.catalog.models import Category
 from marketplace.core.readonly import wrote
 from marketplace.extensions import db
+from tests.conftest import build_schema, fresh_postgres, make_app
+from tests.factories import seed_warung
 
 
 def _category_count(slug: str) -> int:
@@ -27,9 +29,38 @@ def commits():
     event.remove(sa.orm.Session, "after_commit", note)
 
 
-def test_a_page_that_only_reads_ends_with_a_commit(client, commits):
-    assert client.get("/produk").status_code == 200
+def test_a_request_that_only_read_in_a_transaction_ends_with_a_commit(client, commits):
+    assert client.get("/direktori-kim.csv").status_code == 200  # not a cached public page
     assert len(commits) == 1
+
+
+def test_a_public_page_read_outside_transactions_ends_nothing(tmp_path, commits):
+    """The public pages read in autocommit (``core.replica``): there is no transaction to
+    commit, and the session's close sends nothing either, so a pooled connection keeps what
+    psycopg prepared. (The suite's own sessions run in a transaction rolled back after each
+    test: this one is a real application on a database of its own.)"""
+    with fresh_postgres("pkk_autocommit") as url:
+        app = make_app(url, tmp_path / "uploads", PAGE_CACHE_URL="")
+        build_schema(app)
+        with app.app_context():
+            seed_warung()
+            db.session.commit()
+            engine = db.engine
+        commits.clear()
+        try:
+            visitor = app.test_client()
+            for _ in range(8):  # psycopg prepares a statement on its sixth run
+                assert visitor.get("/produk").status_code == 200
+            assert commits == []
+            # SQLAlchemy's pool still "rolls back" a returned connection: in autocommit psycopg
+            # sends no ROLLBACK and keeps its prepared statements
+            with app.app_context():
+                prepared = db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            engine.dispose()
+        assert prepared >= 1
 
 
 def test_the_read_only_commit_does_not_expire_what_the_request_loaded(app, commits):
