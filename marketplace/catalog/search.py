@@ -115,33 +115,46 @@ def connection_settings() -> dict[str, str]:
 
 
 @cache
-def _correction_statement():
-    # each word typed, in order: itself when it begins a word of the catalogue (it is searched
-    # as a prefix), else the catalogue's word most like it (the trigram index finds those
-    # alike at CORRECTION or more), else nothing
-    return text(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM search_words"
-        '  WHERE word >= typed.term COLLATE "C"'
-        '  AND word < (typed.term || chr(1114111)) COLLATE "C")'
-        " THEN typed.term"
-        " ELSE (SELECT word FROM search_words WHERE word % typed.term"
-        "  ORDER BY similarity(word, typed.term) DESC, word LIMIT 1) END"
+def correction_column():
+    """Each word of ``:typed_terms`` corrected, in order, as one array (a scalar subquery, to
+    run on its own or beside other columns): a word itself when it begins a word of the
+    catalogue (it is searched as a prefix), else the catalogue's word most like it (the
+    trigram index finds those alike at CORRECTION or more), else NULL (``correct_word``,
+    migration 0044)."""
+    corrections = text(
+        "SELECT ARRAY(SELECT correct_word(typed.term)"
         " FROM unnest(CAST(:typed_terms AS text[])) WITH ORDINALITY AS typed(term, n)"
-        " ORDER BY typed.n"
+        " ORDER BY typed.n) AS corrected"
     )
+    return corrections.columns(column("corrected")).scalar_subquery().label("corrected")
+
+
+def correction_params(terms: list[str]) -> dict[str, list[str]]:
+    """The value of ``correction_column``'s parameter."""
+    return {"typed_terms": list(terms)}
+
+
+def corrected_from(values: list[str | None] | None, terms: list[str]) -> list[str]:
+    """The words searched for instead of ``terms``, from ``correction_column``'s array."""
+    corrected = [word for word in values or () if word is not None]
+    return corrected or list(terms)
 
 
 def corrected_terms(terms: list[str]) -> list[str]:
     """``terms`` with each word that begins no word of the catalogue replaced by the word of
     the catalogue most like it ("sambel" becomes "sambal", "malnag" "malang") and left out
     when none is alike ("ayam xyzzy" becomes "ayam"): one statement reading the trigram index
-    of the catalogue's words (``search_words``, migration 0042), on PostgreSQL. Elsewhere, with
-    no term, or when no word would be left, the terms as they are."""
+    of the catalogue's words (``search_words``, migrations 0042 and 0044), on PostgreSQL.
+    Elsewhere, with no term, or when no word would be left, the terms as they are."""
     if not terms or _dialect() != "postgresql":
         return list(terms)
-    rows = run_read(_correction_statement(), {"typed_terms": list(terms)})
-    corrected = [word for (word,) in rows if word is not None]
-    return corrected or list(terms)
+    row = run_read(_correction_statement(), correction_params(terms)).one()
+    return corrected_from(row[0], terms)
+
+
+@cache
+def _correction_statement() -> Select:
+    return select(correction_column())
 
 
 @dataclass(frozen=True)

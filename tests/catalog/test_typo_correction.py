@@ -51,6 +51,14 @@ def test_each_word_is_corrected_to_the_catalogues_word_most_like_it(warung):
     assert corrected_terms([]) == []
 
 
+def test_a_word_is_corrected_by_one_function(warung):
+    """``correct_word`` (migration 0044) plans its lookups once per connection."""
+    corrected = db.session.execute(
+        sa.text("SELECT correct_word('sambel'), correct_word('sam'), correct_word('xyzzyq')")
+    ).one()
+    assert tuple(corrected) == ("sambal", "sam", None)
+
+
 def test_a_new_products_words_can_be_corrected_to_at_once(warung, create_product):
     assert corrected_terms(["telr"]) == ["telr"]
     create_product(warung, name="Kerak Telor Betawi")
@@ -67,7 +75,12 @@ def test_the_search_page_shows_the_corrected_words_results(warung, client):
     page = response.get_data(as_text=True)
     assert "Sambal Bawang" in page
     assert "Tidak ada yang persis “sambel”. Menampilkan hasil untuk “sambal”" in page
-    assert len(said) <= 4, said  # products, stores, the correction, the corrected products
+    # the products; the stores the words find with the words corrected; the corrected products
+    assert len(said) == 3, said
+    assert "correct_word(" in said[1]
+    assert "store_hits" in said[1]
+    # what PostgreSQL must know to plan it once is SQL text: how many stores, not a parameter
+    assert "LIMIT 6" in said[1]
     found = services.browse_products(services.BrowseFilters(q="bakso malnag"), 1, 10)
     assert [card.name for card in found.items] == ["Bakso Malang Jumbo"]
     assert (found.corrected, found.similar) == ("bakso malang", True)
