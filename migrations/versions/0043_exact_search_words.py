@@ -16,7 +16,7 @@ of them finds the same products, with the same ts_rank, as that word. A prefix t
 several words (or one written with other signs than letters and digits) stays a prefix; a query
 that is not a plain AND of prefixes is returned as it is. PL/pgSQL, not SQL: a SQL function
 that is not inlined is planned again on every call (0.35 ms), PL/pgSQL keeps its plan for the
-connection.
+connection, made once for any words (``plan_cache_mode``: 0.07 ms a call instead of 0.11).
 """
 
 from alembic import op
@@ -33,7 +33,8 @@ def upgrade():
     op.execute(
         r"""
 CREATE FUNCTION search_query(words text) RETURNS tsquery
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   RETURN (
   WITH typed AS (SELECT to_tsquery('indonesian', words) AS q),
