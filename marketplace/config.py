@@ -60,6 +60,11 @@ def load_config() -> dict:
         #: 0.09 ms instead of 0.18 ms (a twentieth of the page's whole cost) to 4.3 KB instead of
         #: 4.1 KB. (The page cache stores its pages compressed once: this is for the rest.)
         "COMPRESS_BR_LEVEL": 2,
+        #: Flask-Compress makes every answer it compresses conditional again (for the ETag it
+        #: marks with the encoding): 0.15 ms a page, spent on pages that have no ETag. The
+        #: answers that do (photos) are not compressed and make themselves conditional; static
+        #: files carry their version in their URL and are cached for a year (nginx serves them)
+        "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
