@@ -261,6 +261,7 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("search + filters", "/cari?q=ayam&buka=1&halal=1&min=5000&max=40000", None),
         ('search typo "bakso malnag"', "/cari?q=bakso+malnag", None),
         ('search "es teh manis"', "/cari?q=es+teh+manis", None),
+        ('search "nasi goreng"', "/cari?q=nasi+goreng", None),
     ]
 
 
