@@ -85,7 +85,8 @@ def init_read_only_commit(app: Flask) -> None:
         if not g.get(_IN_TRANSACTION):
             # a read-only page ran every statement outside transactions: no COMMIT is due, and
             # the session's close ends nothing on the database (psycopg then sends no ROLLBACK
-            # and forgets no prepared statement); committing cost SQLAlchemy ~0.14 ms a page
+            # and forgets no prepared statement); the two ends of a page's session cost
+            # SQLAlchemy 0.13 ms instead of 0.19 ms
             return
         if session.new or session.dirty or session.deleted:  # a commit would flush them
             return

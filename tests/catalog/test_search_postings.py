@@ -47,7 +47,11 @@ def catalogue(dialect, create_store, create_product):
 
 def ranked_every_match(word: str) -> list[tuple[int, float]]:
     """The oracle: every listed product matching ``word``, ranked as a search ranks them."""
-    found = text_match(Product.__table__, [word])
+    return ranked(text_match(Product.__table__, [word]))
+
+
+def ranked(found) -> list[tuple[int, float]]:
+    """(id, relevance) of every listed product ``found`` matches, in a search's order."""
     relevance = services._relevance(found, near=False)
     rows = db.session.execute(
         sa.select(Product.id, relevance)

@@ -14,6 +14,7 @@ from marketplace.catalog import services
 from marketplace.catalog.models import Product
 from marketplace.catalog.search import text_match, words_param
 from marketplace.extensions import db
+from tests.catalog.test_search_postings import ranked
 
 SEARCHES = (
     "nasi goreng",
@@ -60,17 +61,6 @@ def test_prefixes_that_begin_one_word_are_asked_as_that_word(catalogue):
     assert _query("") == ""
 
 
-def _ranked(found) -> list[tuple[int, float]]:
-    relevance = services._relevance(found, near=False)
-    rows = db.session.execute(
-        sa.select(Product.id, relevance)
-        .where(Product.listed, found.condition)
-        .order_by(relevance, Product.id),
-        found.params,
-    )
-    return [tuple(row) for row in rows]
-
-
 @pytest.mark.parametrize("words", SEARCHES)
 def test_whole_words_find_and_rank_as_the_prefixes_typed(catalogue, words):
     terms = words.split()
@@ -84,11 +74,11 @@ def test_whole_words_find_and_rank_as_the_prefixes_typed(catalogue, words):
     typed = dataclasses.replace(
         found, rank=-sa.func.ts_rank(vector, wanted), condition=vector.op("@@")(wanted)
     )
-    assert _ranked(found) == _ranked(typed), words
+    assert ranked(found) == ranked(typed), words
     page = services.browse_products(services.BrowseFilters(q=words), 1, 50)
     if page.corrected:  # words no product has together: the page searched fewer
         return
-    assert [card.id for card in page.items] == [id_ for id_, _ in _ranked(typed)], words
+    assert [card.id for card in page.items] == [id_ for id_, _ in ranked(typed)], words
     assert words_param(terms) == {"search_words": " & ".join(f"{t}:*" for t in terms)}
 
 
