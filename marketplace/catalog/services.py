@@ -770,23 +770,33 @@ def browse_products(
                 retry.similar, retry.filtered_out = bool(retry.total), not retry.total
                 retry.stores = found_stores
                 return retry
-        if len(corrected) > 1:
-            # no product has every word: the words but the last (in Indonesian the first word
-            # names the dish, the next ones say more of it: "es teh manis" -> "es teh")
-            fewer = corrected[:-1]
-            retry = _result_page(
-                filters, text_match(Product.__table__, fewer), now, page, per_page, count
-            )
-            retry.corrected, retry.similar = " ".join(fewer), bool(retry.total)
-            retry.stores = found_stores
+        # words corrected one by one (PostgreSQL): no typo is left, so no product has every
+        # word; elsewhere, a typo may still be there, and names alike come first
+        corrects_words = db.session.get_bind().dialect.name == "postgresql"
+        if len(corrected) > 1 and corrects_words:
             # the last statement the page may make (at most six): names alike, row by row,
             # cost more than these and would find what these did not only rarely
-            return retry if retry.total else results
+            return _fewer_words(filters, corrected, now, page, per_page, count, found_stores)
         similar = similar_match(Product.__table__, terms)
         results = _result_page(filters, similar, now, page, per_page, count)
         results.similar = results.total > 0
         results.stores = found_stores
+        if not results.total and len(corrected) > 1:
+            return _fewer_words(filters, corrected, now, page, per_page, count, found_stores)
     return results
+
+
+def _fewer_words(filters, words, now, page, per_page, count, stores) -> ResultPage:
+    """No product has every word: the page of the words but the last (in Indonesian the first
+    word names the dish, the next ones say more of it: "es teh manis" -> "es teh"), which says
+    so; when they find nothing either, an empty page."""
+    fewer = words[:-1]
+    retry = _result_page(filters, text_match(Product.__table__, fewer), now, page, per_page, count)
+    retry.corrected, retry.similar = " ".join(fewer), bool(retry.total)
+    retry.stores = stores
+    if not retry.total:
+        retry.corrected, retry.filtered_out = "", False
+    return retry
 
 
 def _narrowed(filters: BrowseFilters) -> bool:

@@ -361,6 +361,29 @@ def test_a_typo_finds_names_that_look_like_it(client, create_store, create_produ
     assert "Bakso Malang Jumbo" in typo
 
 
+def test_a_typo_in_the_second_word_finds_the_dish_not_every_first_word(
+    client, create_store, create_product, dialect
+):
+    """"nasi gorng": PostgreSQL corrects the word ("nasi goreng"), SQLite looks for names alike
+    before it falls back to the first word; both find the fried rice, not every rice."""
+    store = create_store()
+    create_product(store, name="Nasi Goreng Kampung")
+    create_product(store, name="Nasi Uduk Betawi")
+    page = client.get("/cari?q=nasi+gorng").get_data(as_text=True)
+    assert "Nasi Goreng Kampung" in page
+    assert "Nasi Uduk Betawi" not in page
+    assert "Tidak ada yang persis “nasi gorng”" in page
+    # words that are all right but that no product has together: on PostgreSQL, the first
+    # ones; SQLite, which cannot tell them from a typo, shows the names alike first
+    fewer = services.browse_products(services.BrowseFilters(q="nasi uduk goreng"), 1, 10)
+    if dialect == "postgresql":
+        assert [card.name for card in fewer.items] == ["Nasi Uduk Betawi"]
+        assert fewer.corrected == "nasi uduk"
+    else:
+        assert "Nasi Uduk Betawi" in [card.name for card in fewer.items]
+        assert fewer.similar
+
+
 @pytest.mark.parametrize(
     ("typed", "text", "alike"),
     [
