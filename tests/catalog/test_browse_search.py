@@ -364,7 +364,7 @@ def test_a_typo_finds_names_that_look_like_it(client, create_store, create_produ
 def test_a_typo_in_the_second_word_finds_the_dish_not_every_first_word(
     client, create_store, create_product, dialect
 ):
-    """"nasi gorng": PostgreSQL corrects the word ("nasi goreng"), SQLite looks for names alike
+    """ "nasi gorng": PostgreSQL corrects the word ("nasi goreng"), SQLite looks for names alike
     before it falls back to the first word; both find the fried rice, not every rice."""
     store = create_store()
     create_product(store, name="Nasi Goreng Kampung")
