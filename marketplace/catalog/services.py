@@ -79,7 +79,7 @@ from marketplace.core.money import AmountTooLarge, UnclearAmount, parse_rupiah
 from marketplace.core.refcache import reference
 from marketplace.extensions import db
 from marketplace.stores.hours import accepting_orders, accepting_orders_params
-from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.models import VERIFIED_SQL, Store, StoreStatus
 from marketplace.stores.refs import StoreRef, store_ref
 
 MAX_PHOTOS = 5
@@ -473,7 +473,7 @@ def category_by_slug(slug: str) -> CategoryRef | None:
 
 @functools.cache
 def _latest_stores_statement(limit: int) -> Select:
-    verified = Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'")
+    verified = Store.status == VERIFIED_SQL
     return (
         select(Store.name, Store.slug, Store.kelurahan_id)
         .where(verified)
@@ -1014,7 +1014,7 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
     if statement is not None:
         return statement
     most = literal_column(str(limit), Integer)
-    verified = Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'")
+    verified = Store.status == VERIFIED_SQL
     shown = (Store.name, Store.slug, Store.kelurahan_id)
     if posted:
         ranked = _with_words(

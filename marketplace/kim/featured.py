@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, Select, bindparam, func, literal_column, or_, select
+from sqlalchemy import DateTime, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
@@ -16,7 +16,7 @@ from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim.models import FeaturedSlot, FeaturedSlotLog
 from marketplace.stores.hours import not_paused_at
-from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.models import VERIFIED_SQL, Store, StoreStatus
 from marketplace.stores.refs import StoreRef, store_ref
 
 
@@ -129,7 +129,7 @@ def _featured_statement(in_kelurahan: bool) -> Select:
         .where(
             FeaturedSlot.starts_at <= now,
             FeaturedSlot.ends_at > now,
-            Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'"),
+            Store.status == VERIFIED_SQL,
             not_paused_at(now),
         )
         .order_by(FeaturedSlot.kelurahan_id.is_not(None), FeaturedSlot.position, FeaturedSlot.id)

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, and_, bindparam, literal_column, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
-from marketplace.stores.models import OpeningPeriod, Store, StoreClosedDate, StoreStatus
+from marketplace.stores.models import (
+    VERIFIED_SQL,
+    OpeningPeriod,
+    Store,
+    StoreClosedDate,
+)
 
 
 @cache
@@ -20,8 +25,6 @@ def _open_store():
     join stores). Made once: a new alias per query costs more to build than the query's SQL."""
     return aliased(Store, name="open_store")
 
-
-_VERIFIED = literal_column(f"'{StoreStatus.VERIFIED.value}'")
 
 #: how far ahead the next opening is looked for (a week plus a few closed dates)
 LOOKAHEAD_DAYS = 21
@@ -172,7 +175,7 @@ def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool
         select(store.id)
         # the status as SQL text, not a parameter: a prepared statement's generic plan then
         # still matches the partial index's predicate (with a parameter it read every store)
-        .where(or_(store.status != _VERIFIED, _paused(store, at)))
+        .where(or_(store.status != VERIFIED_SQL, _paused(store, at)))
         .correlate(None)
     )
     return and_(

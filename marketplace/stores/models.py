@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,10 @@ class StoreStatus(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
 
+
+#: "verified" as SQL text, not a bound parameter: a prepared statement's plan, made once without
+#: its values, then still matches the partial indexes on verified (or unverified) stores
+VERIFIED_SQL = literal_column(f"'{StoreStatus.VERIFIED.value}'")
 
 #: what people read for each state of a store
 STATUS_LABELS = {

@@ -8,11 +8,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Select, bindparam, literal_column, select
+from sqlalchemy import Integer, Select, bindparam, select
 
 from marketplace.areas.services import KelurahanRef, kelurahan_by_id
 from marketplace.core.db import run_read
-from marketplace.stores.models import Store, StoreStatus
+from marketplace.stores.models import VERIFIED_SQL, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def _in_kelurahan_statement() -> Select:
     return (
         select(Store.name, Store.slug, Store.kelurahan_id)
         .where(
-            Store.status == literal_column(f"'{StoreStatus.VERIFIED.value}'"),
+            Store.status == VERIFIED_SQL,
             Store.kelurahan_id == bindparam("kelurahan_id", type_=Integer),
         )
         .order_by(Store.name)
