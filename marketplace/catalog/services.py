@@ -989,7 +989,7 @@ def _filters(shape: _Shape, row, product_id=None) -> list:
             available = exists().where(Product.id == product_id, available)
         conditions.append(available)
     if shape.open_now:
-        conditions.append(accepting_orders(row.store_id))
+        conditions.append(accepting_orders(row.store_id, dialect=shape.dialect))
     return conditions
 
 

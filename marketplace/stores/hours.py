@@ -7,10 +7,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, and_, bindparam, not_, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Time,
+    and_,
+    bindparam,
+    column,
+    func,
+    not_,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import aliased
 
 from marketplace.core.db import JAKARTA, to_jakarta, utcnow
+from marketplace.extensions import db
 from marketplace.stores.models import (
     VERIFIED_SQL,
     OpeningPeriod,
@@ -128,7 +142,20 @@ def accepting_orders_params(at: datetime | None = None) -> dict:
     }
 
 
-def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool]:
+#: the segments of the week within which the same stores are inside an opening period, with
+#: their bits (PostgreSQL; migration 0045 and its triggers keep them)
+OPEN_HOURS_SEGMENTS = table(
+    "open_hours_segments",
+    column("weekday", Integer),
+    column("starts", Time),
+    column("same_day"),
+    column("overnight"),
+)
+
+
+def accepting_orders(
+    store_id, values: dict | None = None, dialect: str | None = None
+) -> ColumnElement[bool]:
     """The SQL twin of ``availability(store, at).accepting_orders`` for the store whose id is in
     the column ``store_id`` (``Product.store_id``, ``Store.id``), to filter many rows in one
     query, with the moment as bind parameters (``accepting_orders_params``): a statement made
@@ -137,12 +164,15 @@ def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool
     dates, and not among the stores that cannot take orders (not verified, or paused now). (The
     tests hold the two to the same answer over random weeks.)
 
-    Each part is a set of store ids that does not depend on the row, so PostgreSQL builds it
-    once and checks a row against it by hash, however many rows a listing walks. The stores that
-    cannot take orders are the few (a partial index each: unverified, paused), not the thousands
-    that can: building a hash of every verified store cost more than the rest of the filter.
+    Nothing of it depends on the row but the store: PostgreSQL works each part out once per
+    statement and checks each row against it. Whether a store is inside a period is one bit of
+    the segment of the week that holds the clock (``open_hours_segments``, one row read); on
+    SQLite it is a set of the stores inside one, built from that weekday's periods. The closed
+    dates of the day, and the stores that cannot take orders, are sets checked by hash: the few
+    (a partial index each: unverified, paused), not the thousands that can.
 
-    With ``values`` (``accepting_orders_params``), the parameters carry them."""
+    With ``values`` (``accepting_orders_params``), the parameters carry them; ``dialect``: the
+    database's the statement is for (the session's by default)."""
 
     def param(name: str, column):
         if values is None:
@@ -150,25 +180,55 @@ def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool
         return bindparam(name, values[name], type_=column.type)
 
     clock = param("open_clock", OpeningPeriod.opens_at)
-    overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
 
-    def stores_in_period(day: str, weekday: str, *period):
-        # the stores with such a period on that weekday, less those closed on that date: two
-        # sets, each built once and checked by hash (an anti-join of every period with the
-        # closed dates probed once per period: ~3,000 at 100k products)
-        return and_(
-            store_id.in_(
+    def not_closed(day: str):
+        return store_id.not_in(
+            select(StoreClosedDate.store_id)
+            .where(StoreClosedDate.day == param(day, StoreClosedDate.day))
+            .correlate(None)
+        )
+
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
+        segments = OPEN_HOURS_SEGMENTS
+
+        def inside(bits):
+            # the bits of the segment that holds the clock: one row, read once per statement
+            now = (
+                select(bits)
+                .where(
+                    segments.c.weekday == param("open_weekday", OpeningPeriod.weekday),
+                    segments.c.starts <= clock,
+                )
+                .order_by(segments.c.starts.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+            return func.open_hours_bit(now, store_id, type_=Boolean)
+
+        today = and_(inside(segments.c.same_day), not_closed("open_today"))
+        yesterday = and_(inside(segments.c.overnight), not_closed("open_yesterday"))
+    else:
+        overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
+
+        def stores_in_period(weekday: str, *period):
+            return store_id.in_(
                 select(OpeningPeriod.store_id)
                 .where(OpeningPeriod.weekday == param(weekday, OpeningPeriod.weekday), *period)
                 .correlate(None)
-            ),
-            store_id.not_in(
-                select(StoreClosedDate.store_id)
-                .where(StoreClosedDate.day == param(day, StoreClosedDate.day))
-                .correlate(None)
-            ),
-        )
+            )
 
+        today = and_(
+            stores_in_period(
+                "open_weekday",
+                OpeningPeriod.opens_at <= clock,
+                or_(OpeningPeriod.closes_at > clock, overnight),
+            ),
+            not_closed("open_today"),
+        )
+        yesterday = and_(
+            stores_in_period("open_prev_weekday", overnight, OpeningPeriod.closes_at > clock),
+            not_closed("open_yesterday"),
+        )
     store = _open_store()
     at = param("open_at", Store.paused_until)
     cannot_take_orders = (
@@ -178,20 +238,7 @@ def accepting_orders(store_id, values: dict | None = None) -> ColumnElement[bool
         .where(or_(store.status != VERIFIED_SQL, _paused(store, at)))
         .correlate(None)
     )
-    return and_(
-        or_(
-            stores_in_period(
-                "open_today",
-                "open_weekday",
-                OpeningPeriod.opens_at <= clock,
-                or_(OpeningPeriod.closes_at > clock, overnight),
-            ),
-            stores_in_period(
-                "open_yesterday", "open_prev_weekday", overnight, OpeningPeriod.closes_at > clock
-            ),
-        ),
-        store_id.not_in(cannot_take_orders),
-    )
+    return and_(or_(today, yesterday), store_id.not_in(cannot_take_orders))
 
 
 def accepting_orders_clause(store_id, at: datetime | None = None) -> ColumnElement[bool]:
