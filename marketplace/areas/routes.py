@@ -8,14 +8,12 @@ from marketplace.accounts.models import Role
 from marketplace.areas import services
 from marketplace.areas.forms import KelurahanForm, RenameKelurahanForm
 from marketplace.areas.models import Kelurahan
-from marketplace.catalog.services import BrowseFilters, browse_products
+from marketplace.areas.page import kelurahan_page
 from marketplace.core.forms import choices
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
 from marketplace.core.permissions import get_or_404, role_required
 from marketplace.core.web import csv_response, render_form, run_service
-from marketplace.kim.featured import current_featured
-from marketplace.stores.refs import verified_in_kelurahan
 
 bp = Blueprint("areas", __name__)
 
@@ -38,15 +36,13 @@ def kelurahan(slug: str):
     if area is None:
         abort(404)
     page = request.args.get("page", 1, type=db_int)
-    products = browse_products(
-        BrowseFilters(kelurahan_id=area.id), page=page, per_page=current_app.config["PAGE_SIZE"]
-    )
+    shown = kelurahan_page(area.id, page, current_app.config["PAGE_SIZE"])
     return render_template(
         "areas/kelurahan.html",
         area=area,
-        products=products,
-        stores=verified_in_kelurahan(area.id),
-        featured=current_featured(area.id),
+        products=shown.products,
+        stores=shown.stores,
+        featured=shown.featured,
     )
 
 

@@ -66,7 +66,6 @@ from marketplace.catalog.search import (
 )
 from marketplace.core.db import (
     Page,
-    decoded_rows,
     jakarta_today,
     json_rows,
     run_read,
@@ -80,7 +79,7 @@ from marketplace.core.refcache import reference
 from marketplace.extensions import db
 from marketplace.stores.hours import accepting_orders, accepting_orders_params
 from marketplace.stores.models import VERIFIED_SQL, Store, StoreStatus
-from marketplace.stores.refs import StoreRef, store_ref
+from marketplace.stores.refs import StoreRef, refs_from_column, store_ref
 
 MAX_PHOTOS = 5
 MAX_PRICE = 100_000_000
@@ -536,6 +535,9 @@ class ResultPage(Page):
     stores: list | None = None
     #: the words searched for instead of a typo in those typed (``search.corrected_terms``)
     corrected: str = ""
+    #: the values of the columns the page was asked to carry (``browse_products(carry=...)``),
+    #: in their order; None when it had no row to carry them on (read them on their own)
+    carried: tuple | None = None
 
 
 def _order_key(entry) -> tuple:
@@ -568,6 +570,9 @@ class _Shape:
     postings: bool = False
     #: the stores the words find come with the page (a search page: one statement, not two)
     stores: bool = False
+    #: columns of other lists the page's rows carry (``browse_products(carry=...)``): each
+    #: made once per process, so that the same columns make the same key
+    carry: tuple = ()
 
     @property
     def planned_with_values(self) -> bool:
@@ -606,7 +611,7 @@ def _listing_statement(
             count=shape.count,
             postings=postings,
             near=_postings_near() if shape.postings and shape.near else None,
-            extra=(_store_hits(stores),) if shape.stores else (),
+            extra=((_store_hits(stores),) if shape.stores else ()) + shape.carry,
         )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
@@ -700,14 +705,22 @@ def _result_page(
     per_page: int,
     count: bool,
     stores: Match | None = None,
+    carry: tuple = (),
+    carry_params: dict | None = None,
 ) -> ResultPage:
     """The page of the listing ``filters`` and ``found`` ask for: its kept statement, run with
     this request's values. With ``stores`` (a search for the same words among the stores),
-    the page also carries the stores found, when it has a row to carry them."""
+    the page also carries the stores found, when it has a row to carry them; with ``carry``
+    (a counted page only), the values of those columns (``carry_params``: their values)."""
     today = jakarta_today()
     shape, params = _listing_params(filters, found, now, count)
     if stores is not None and count and found is not None and found.kind in ("text", "words"):
         shape = dataclasses.replace(shape, stores=True)
+    if carry and count:
+        shape = dataclasses.replace(shape, carry=tuple(carry))
+        for name, value in (carry_params or {}).items():
+            if params.setdefault(name, value) != value:
+                raise ValueError(f"carried :{name} differs from the listing's")
     # no page lies past the bound's last: a page number typed in the millions would make a
     # start beyond what the database's integers hold
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
@@ -723,8 +736,11 @@ def _result_page(
     page = min(max(page, 1), max(1, -(-total // per_page)))  # as the statement clamps it
     del cards[max(0, total - (page - 1) * per_page) :]  # the last page stops at the bound
     results = ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
+    carried = len(shape.carry)
+    if carried and rows:
+        results.carried = tuple(rows[0][-1 - carried : -1])
     if shape.stores and rows:
-        results.stores = _store_hits_from(rows[0][-2])
+        results.stores = refs_from_column(rows[0][-2 - carried])
     return results
 
 
@@ -735,16 +751,24 @@ def browse_products(
     now: datetime | None = None,
     count: bool = True,
     with_stores: bool = False,
+    carry: tuple = (),
+    carry_params: dict | None = None,
 ) -> ResultPage:
     """A page of public products matching ``filters`` in a fixed number of queries, the same on
     the first page and the last. A search that finds nothing as typed is tried once more for
     names that look like it ("sambel" finds "Sambal"), and the page says so. ``with_stores``:
     the page's ``stores`` are the verified stores the words find (``search_stores``), read
-    with the products when they find any, else on their own."""
+    with the products when they find any, else on their own. ``carry``: labelled scalar
+    columns (each made once per process) of other lists the page shows, read in the same
+    statement as the products, their bind parameters' values in ``carry_params``; the page's
+    ``carried`` holds their values, or None when it had no product to carry them (a
+    listing with none, a search retried): the caller then reads them on their own."""
     terms = search_terms(filters.q)
     found = text_match(Product.__table__, terms) if terms else None
     stores = text_match(Store.__table__, terms) if terms and with_stores else None
-    results = _result_page(filters, found, now, page, per_page, count, stores)
+    results = _result_page(
+        filters, found, now, page, per_page, count, stores, carry=carry, carry_params=carry_params
+    )
     retrying = found is not None and count and results.total == 0
     if retrying and stores is not None and results.stores is None:
         # the stores the words find and each word corrected, both in one statement
@@ -1063,11 +1087,7 @@ def _stores_and_corrections(
         statement = _STORES_AND_CORRECTIONS[key] = select(_store_hits(stores), correction_column())
     params = {**stores.params, **correction_params(terms)}
     hits, corrected = run_read(statement, params).one()
-    return _store_hits_from(hits), corrected_from(corrected, terms)
-
-
-def _store_hits_from(value) -> list[StoreRef]:
-    return [store_ref(*hit[:3]) for hit in sorted(decoded_rows(value), key=lambda hit: hit[-1])]
+    return refs_from_column(hits), corrected_from(corrected, terms)
 
 
 def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreRef]:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, Select, bindparam, func, or_, select
+from sqlalchemy import DateTime, Integer, Select, Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
 
 from marketplace.accounts.models import User
-from marketplace.core.db import JAKARTA, run_read, to_utc_naive, utcnow
+from marketplace.core.db import JAKARTA, decoded_rows, json_rows, run_read, to_utc_naive, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim.models import FeaturedSlot, FeaturedSlotLog
@@ -132,7 +133,7 @@ def _featured_statement(in_kelurahan: bool) -> Select:
             Store.status == VERIFIED_SQL,
             not_paused_at(now),
         )
-        .order_by(FeaturedSlot.kelurahan_id.is_not(None), FeaturedSlot.position, FeaturedSlot.id)
+        .order_by(*_featured_order())
     )
     if in_kelurahan:
         query = query.where(FeaturedSlot.kelurahan_id == bindparam("kelurahan_id", type_=Integer))
@@ -147,23 +148,58 @@ def current_featured(
 
     ``kelurahan_id`` None gives the home page: city-wide slots, then kelurahan slots.
     """
+    params = featured_params(kelurahan_id, now)
+    rows = run_read(_featured_statement(kelurahan_id is not None), params)
+    return _shown(rows, limit)
+
+
+def featured_params(kelurahan_id: int | None = None, now: datetime | None = None) -> dict:
+    """The values of the featured statement's (and ``featured_column``'s) parameters."""
     now = now or utcnow()
     if now.tzinfo is not None:  # stored as naive UTC, as utcnow() gives it
         now = now.astimezone(UTC).replace(tzinfo=None)
     params = {"now": now}
     if kelurahan_id is not None:
         params["kelurahan_id"] = kelurahan_id
+    return params
+
+
+def _shown(rows, limit: int) -> list[FeaturedView]:
+    """The slots to show of ``rows`` (slot id, headline, store id, store name, slug and
+    kelurahan id; best first): one per store, at most ``limit``."""
     shown, seen = [], set()
-    for slot_id, headline, store_id, *store in run_read(
-        _featured_statement(kelurahan_id is not None), params
-    ):
+    for slot_id, headline, store_id, *store in rows:
         if store_id in seen:
             continue
         seen.add(store_id)
-        shown.append(FeaturedView(slot_id, headline, store_id, store_ref(*store)))
+        shown.append(FeaturedView(slot_id, headline, store_id, store_ref(*store[:3])))
         if len(shown) >= limit:
             break
     return shown
+
+
+@functools.cache
+def featured_column(dialect: str) -> ColumnElement:
+    """The slots of ``:kelurahan_id`` running at ``:now`` (``featured_params``) as one column
+    (JSON text, each slot numbered in its order), for a kelurahan's listing to carry beside its
+    cards (``catalog.services.browse_products``); read it with ``featured_from_column``."""
+    numbered = (
+        _featured_statement(True)
+        .order_by(None)
+        .add_columns(func.row_number().over(order_by=_featured_order()))
+        .subquery("kelurahan_featured")
+    )
+    return cast(json_rows(dialect, tuple(numbered.c)), Text).label("kelurahan_featured")
+
+
+def featured_from_column(value, limit: int = 6) -> list[FeaturedView]:
+    """``current_featured`` of a kelurahan, from the value of its ``featured_column``."""
+    return _shown(sorted(decoded_rows(value), key=lambda row: row[-1]), limit)
+
+
+def _featured_order() -> tuple:
+    # city-wide slots before a kelurahan's, then by position
+    return (FeaturedSlot.kelurahan_id.is_not(None), FeaturedSlot.position, FeaturedSlot.id)
 
 
 def rotate(

@@ -8,10 +8,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, select
+from sqlalchemy.sql import ColumnElement
 
 from marketplace.areas.services import KelurahanRef, kelurahan_by_id
-from marketplace.core.db import run_read
+from marketplace.core.db import decoded_rows, json_rows, run_read
 from marketplace.stores.models import VERIFIED_SQL, Store
 
 
@@ -36,7 +37,7 @@ def _in_kelurahan_statement() -> Select:
             Store.status == VERIFIED_SQL,
             Store.kelurahan_id == bindparam("kelurahan_id", type_=Integer),
         )
-        .order_by(Store.name)
+        .order_by(Store.name, Store.id)
     )
 
 
@@ -44,3 +45,24 @@ def verified_in_kelurahan(kelurahan_id: int) -> list[StoreRef]:
     """The verified stores of a kelurahan by name, as links (its page lists them)."""
     rows = run_read(_in_kelurahan_statement(), {"kelurahan_id": kelurahan_id})
     return [store_ref(*row) for row in rows]
+
+
+@functools.cache
+def in_kelurahan_column(dialect: str) -> ColumnElement:
+    """``verified_in_kelurahan`` of ``:kelurahan_id`` as one column (JSON text, each store
+    numbered in its order), for a kelurahan's listing to carry beside its cards
+    (``catalog.services.browse_products``); read it with ``refs_from_column``."""
+    numbered = (
+        _in_kelurahan_statement()
+        .order_by(None)
+        .add_columns(func.row_number().over(order_by=(Store.name, Store.id)))
+        .subquery("kelurahan_stores")
+    )
+    return cast(json_rows(dialect, tuple(numbered.c)), Text).label("kelurahan_stores")
+
+
+def refs_from_column(value) -> list[StoreRef]:
+    """The stores of a column of numbered (name, slug, kelurahan id, place) rows
+    (``in_kelurahan_column``, a search's store hits), in their order."""
+    rows = sorted(decoded_rows(value), key=lambda row: row[-1])
+    return [store_ref(*row[:3]) for row in rows]
