@@ -191,10 +191,10 @@ def accepting_orders(
     if (dialect or db.session.get_bind().dialect.name) == "postgresql":
         segments = OPEN_HOURS_SEGMENTS
 
-        def inside(bits):
-            # the bits of the segment that holds the clock: one row, read once per statement
-            now = (
-                select(bits)
+        def now(value):
+            # ``value`` of the segment that holds the clock: one row, read once per statement
+            return (
+                select(value)
                 .where(
                     segments.c.weekday == param("open_weekday", OpeningPeriod.weekday),
                     segments.c.starts <= clock,
@@ -203,11 +203,19 @@ def accepting_orders(
                 .limit(1)
                 .scalar_subquery()
             )
-            return func.open_hours_bit(now, store_id, type_=Boolean)
+
+        def inside(bits):
+            return func.open_hours_bit(now(bits), store_id, type_=Boolean)
 
         today = and_(inside(segments.c.same_day), not_closed("open_today"))
         yesterday = and_(inside(segments.c.overnight), not_closed("open_yesterday"))
+        # whether any store is inside a period now: it depends on no row, so PostgreSQL checks
+        # it once, before the rows (a one-time filter). At night, when none is, a search that
+        # asks for "open now" then reads none of its word's postings, not every one of them
+        # to keep none (~2 ms for "ayam" at 100k)
+        gate = [now(func.bit_count(segments.c.same_day) + func.bit_count(segments.c.overnight) > 0)]
     else:
+        gate = []
         overnight = OpeningPeriod.closes_at <= OpeningPeriod.opens_at
 
         def stores_in_period(weekday: str, *period):
@@ -238,7 +246,7 @@ def accepting_orders(
         .where(or_(store.status != VERIFIED_SQL, _paused(store, at)))
         .correlate(None)
     )
-    return and_(or_(today, yesterday), store_id.not_in(cannot_take_orders))
+    return and_(*gate, or_(today, yesterday), store_id.not_in(cannot_take_orders))
 
 
 def accepting_orders_clause(store_id, at: datetime | None = None) -> ColumnElement[bool]:

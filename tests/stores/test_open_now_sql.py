@@ -4,6 +4,7 @@ random weeks (periods that run past midnight, closed dates, pauses with and with
 import random
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from marketplace.catalog.models import Product
@@ -92,7 +93,52 @@ def test_the_filter_is_sets_built_once_not_a_probe_per_period(dialect):
     assert statement.count("NOT IN (SELECT store_closed_dates.store_id") == 2, statement
     assert "EXISTS" not in statement, statement
     if dialect == "postgresql":
-        assert statement.count("FROM open_hours_segments") == 2, statement
+        # its two strings of bits, and whether any store is inside a period (a one-time filter)
+        assert statement.count("FROM open_hours_segments") == 3, statement
         assert "opening_periods" not in statement, statement
     else:
         assert statement.count("FROM opening_periods") == 2, statement
+
+
+def _scans_of(plan: dict, relation: str) -> list[dict]:
+    """The nodes of an EXPLAIN (FORMAT JSON) plan that read ``relation``."""
+    found = [plan] if plan.get("Relation Name") == relation else []
+    for child in plan.get("Plans", ()):
+        found += _scans_of(child, relation)
+    return found
+
+
+def test_with_no_store_open_no_product_is_read(dialect, create_store, create_product):
+    """Whether any store is inside an opening period now is checked once, before the rows (a
+    one-time filter on PostgreSQL): at night, when none is, "open now" reads no product at all,
+    where it read every product (or every posting of a word searched) to keep none."""
+    if dialect != "postgresql":
+        pytest.skip("a plan of PostgreSQL's")
+    store = create_store(name="Warung Siang", status=StoreStatus.VERIFIED)
+    services.set_opening_hours(store, [services.PeriodData(d, time(8), time(17)) for d in range(7)])
+    create_product(store, name="Nasi Siang")
+    db.session.flush()
+
+    def products_read(moment: datetime) -> tuple[list[int], int]:
+        statement = select(Product.id).where(
+            Product.listed, accepting_orders_clause(Product.store_id, moment)
+        )
+        compiled = statement.compile(db.engine)
+        driver = db.session.connection().connection.driver_connection
+        with driver.cursor() as cursor:
+            cursor.execute(compiled.string, compiled.params)
+            ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string, compiled.params)
+            plan = cursor.fetchone()[0][0]["Plan"]
+        scans = _scans_of(plan, "products")
+        assert scans, plan
+        return ids, sum(node["Actual Loops"] for node in scans)
+
+    noon = datetime(2026, 12, 7, 12, 0, tzinfo=JAKARTA)
+    night = datetime(2026, 12, 7, 3, 0, tzinfo=JAKARTA)
+    ids, loops = products_read(noon)
+    assert ids, "open at noon: the store's product is found"
+    assert loops >= 1
+    ids, loops = products_read(night)
+    assert ids == []
+    assert loops == 0, "nobody open: not one product read"
