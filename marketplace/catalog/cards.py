@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, literal_column
 
 from marketplace.areas.services import KelurahanRef
 from marketplace.catalog.models import DailyPortion, Product, ProductPhoto, ProductRules
-from marketplace.core.db import Rated
+from marketplace.core.db import Rated, decoded_rows, json_rows
 from marketplace.stores.models import Store
 from marketplace.stores.refs import StoreRef
 
@@ -132,3 +132,36 @@ def card_from_row(row, today: date, areas: dict[int, KelurahanRef]) -> ProductCa
         cover=PhotoRef(cover) if cover else None,
         upcoming_portions=(PortionRef(today, taken),) if taken else (),
     )
+
+
+#: where a card's row holds what JSON writes as text (the sale's start and end) and as 0 or 1
+#: on SQLite (the flags)
+_MOMENTS = tuple(RULE_COLUMNS.index(c) for c in (Product.sale_starts_at, Product.sale_ends_at))
+_FLAGS = tuple(
+    RULE_COLUMNS.index(c) for c in (Product.is_sold_out, Product.is_hidden, Product.is_halal)
+)
+
+
+def cards_column(dialect: str, *where) -> ColumnElement:
+    """The cards of the products ``where`` says (a condition that joins their store, such as
+    ``Product.store_id == Store.id`` in a select of stores) as one JSON column beside another
+    row (``core.db.json_rows``), in the seller's order; read it with ``cards_from_column``. Its
+    statement takes ``card_params``."""
+    order = (Product.position, Product.id)
+    return json_rows(dialect, (*card_columns(), *order), *where)
+
+
+def cards_from_column(value, today: date, areas: dict[int, KelurahanRef]) -> list[ProductCard]:
+    """The cards of a ``cards_column`` value, in the seller's order, as ``card_from_row``
+    builds them from a row of typed columns."""
+    rows = decoded_rows(value)
+    rows.sort(key=lambda row: (row[-2], row[-1]))
+    cards = []
+    for row in rows:
+        for n in _MOMENTS:
+            if row[n] is not None:
+                row[n] = datetime.fromisoformat(row[n])
+        for n in _FLAGS:
+            row[n] = bool(row[n])
+        cards.append(card_from_row(row, today, areas))
+    return cards

@@ -371,21 +371,6 @@ def _visible_cards(stores) -> Select:
     )
 
 
-@functools.cache
-def _store_cards_statement() -> Select:
-    return _visible_cards(Product.store_id == bindparam("store_id", type_=Integer))
-
-
-def store_cards(store_id: int) -> list[ProductCard]:
-    """The cards of a store's visible products in the seller's order (its public page): one
-    statement made once per process (``products_by_store`` expands a list of stores into
-    its statement, which is then made and compiled on every request)."""
-    today = jakarta_today()
-    rows = run_read(_store_cards_statement(), {"store_id": store_id, **card_params(today)})
-    areas = kelurahan_index() if rows else {}
-    return [card_from_row(row, today, areas) for row in rows]
-
-
 def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:
     """The cards of several stores' visible products in one query (store, campaign and event
     pages), each store's in the seller's order."""

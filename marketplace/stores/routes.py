@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.areas.forms import kelurahan_choices
-from marketplace.catalog.services import low_stock, store_cards
+from marketplace.catalog.services import low_stock
 from marketplace.core.db import jakarta_today
 from marketplace.core.inputs import db_int
 from marketplace.core.pagecache import cached_page
@@ -86,7 +86,7 @@ def storefront(slug: str):
         "stores/storefront.html",
         store=store,
         state=availability(store),
-        products=store_cards(store.id),
+        products=store.products,
         today=today,
         trainings=store.trainings,
         following=is_following(current_user, store),

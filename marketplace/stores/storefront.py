@@ -4,10 +4,11 @@ Loaded as ORM objects, the page took five statements besides its product cards: 
 its kelurahan, week and permits joined, its closed dates, the trainings its owner attended, its
 reviews and the kelurahan it delivers to (and building the objects cost more than running them).
 It changes nothing, so it reads the columns it shows, with the week, the coming closed dates,
-the permits, the delivery area, the trainings and the page of reviews as JSON lists beside the
-store's row, and builds small plain objects. The rules are the models' own (``StoreRules``,
-``CredentialRules``, ``Rated``, ``stores.hours.availability``, ``kim.trainings.attended_where``,
-``reviews.services.visible_review_columns``).
+the permits, the delivery area, the trainings, the page of reviews and the product cards as
+JSON lists beside the store's row, and builds small plain objects. The rules are the models' own
+(``StoreRules``, ``CredentialRules``, ``Rated``, ``stores.hours.availability``,
+``kim.trainings.attended_where``, ``reviews.services.visible_review_columns``,
+``catalog.cards.cards_column``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, bindparam, select
 
-from marketplace.areas.services import KelurahanRef, kelurahan_by_id
+from marketplace.areas.services import KelurahanRef, kelurahan_by_id, kelurahan_index
+from marketplace.catalog.cards import ProductCard, card_params, cards_column, cards_from_column
+from marketplace.catalog.models import Product
 from marketplace.core.db import Page, Rated, day_of, decoded_rows, json_rows, run_read
 from marketplace.extensions import db
 from marketplace.kim.models import Training
@@ -85,6 +88,8 @@ class StorefrontView(StoreRules, Rated):
     #: the trainings its owner attended, latest first
     trainings: tuple[TrainingView, ...]
     reviews: Page
+    #: the cards of its visible products, in the seller's order
+    products: list[ProductCard]
 
 
 _STORE = (
@@ -117,6 +122,7 @@ def _statement(dialect: str):
         *attended_where(Store.owner_id),
     )
     reviews, review_count = visible_review_columns(dialect, Store.id)
+    products = cards_column(dialect, Product.store_id == Store.id, Product.is_hidden.is_(False))
     return select(
         *_STORE,
         periods,
@@ -126,6 +132,7 @@ def _statement(dialect: str):
         trainings.label("trainings"),
         reviews.label("reviews"),
         review_count.label("review_count"),
+        products.label("products"),
     ).where(Store.slug == bindparam("slug", type_=String))
 
 
@@ -136,12 +143,12 @@ def storefront_view(slug: str, today: date, review_page_number: int = 1) -> Stor
     paging = review_params(review_page_number)
     row = run_read(
         _statement(db.session.get_bind().dialect.name),
-        {"slug": slug, "closed_since": today - timedelta(days=1), **paging},
+        {"slug": slug, "closed_since": today - timedelta(days=1), **paging, **card_params(today)},
     ).first()
     if row is None:
         return None
     own = len(_STORE)
-    periods, closed, credentials, delivery, trainings, reviews, review_count = row[own:]
+    periods, closed, credentials, delivery, trainings, reviews, review_count, products = row[own:]
     delivers_to = (kelurahan_by_id(k) for (k,) in decoded_rows(delivery))
     week = week_from(periods, closed)
     return StorefrontView(
@@ -166,4 +173,5 @@ def storefront_view(slug: str, today: date, review_page_number: int = 1) -> Stor
             for _starts, _id, title in sorted(decoded_rows(trainings), reverse=True)
         ),
         reviews=review_page(reviews, review_count, paging),
+        products=cards_from_column(products, today, kelurahan_index()),
     )

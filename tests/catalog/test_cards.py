@@ -8,6 +8,7 @@ from marketplace.catalog.cards import ProductCard
 from marketplace.catalog.models import DailyPortion, Product, ProductPhoto
 from marketplace.core.db import jakarta_today, utcnow
 from marketplace.extensions import db
+from marketplace.stores.storefront import storefront_view
 
 
 def _on_sale(create_product, store):
@@ -108,10 +109,19 @@ def test_cards_say_what_the_products_say(create_store, create_product):
     assert cards[made["rated"].id].cover.thumb == "a-thumb.webp"
     assert cards[made["plain"].id].cover is None
 
-    # the home page's uncounted list and a store's own page build the same cards
+    # the home page's uncounted list, the lists of several stores (typed rows) and a store's
+    # own page (its cards a JSON column of the store's row: times as text, flags as 0/1 on
+    # SQLite) build the same cards
     uncounted = services.browse_products(services.BrowseFilters(), 1, 50, count=False)
     assert {card.id: card for card in uncounted.items} == cards
-    assert {card.id: card for card in services.store_cards(store.id)} == cards
+    by_store = services.products_by_store([store.id])[store.id]
+    assert {card.id: card for card in by_store} == cards
+    on_its_page = storefront_view(store.slug, today).products
+    assert {card.id: card for card in on_its_page} == cards
+    assert [card.id for card in on_its_page] == [card.id for card in by_store]
+    sale = cards[made["on sale"].id]
+    assert isinstance(sale.sale_starts_at, datetime)
+    assert sale.sale_ends_at is not None
 
 
 def test_a_store_page_lists_its_visible_products_in_the_sellers_order(create_store, create_product):
@@ -123,7 +133,8 @@ def test_a_store_page_lists_its_visible_products_in_the_sellers_order(create_sto
     create_product(other, name="Toko Lain")
     first.position, second.position, hidden.is_hidden = 2, 1, True
     db.session.flush()
-    assert [c.name for c in services.store_cards(store.id)] == ["Pertama", "Kedua"]
+    today = jakarta_today()
+    assert [c.name for c in storefront_view(store.slug, today).products] == ["Pertama", "Kedua"]
     grouped = services.products_by_store([store.id, other.id])
     assert [c.id for c in grouped[store.id]] == [second.id, first.id]
     assert [c.name for c in grouped[other.id]] == ["Toko Lain"]

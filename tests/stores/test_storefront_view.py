@@ -1,6 +1,6 @@
 """The store page reads its store as plain rows in one statement: the page it renders must be
 the page the models render (week, closed days and their notes, permits, delivery area,
-trainings, reviews), on both databases, in a fixed number of statements."""
+trainings, reviews, product cards), on both databases, in a fixed number of statements."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import render_template
 
 from marketplace.accounts.models import Role
 from marketplace.areas.models import Kelurahan
-from marketplace.catalog.services import store_cards
+from marketplace.catalog.services import products_by_store
 from marketplace.core.db import jakarta_today
 from marketplace.extensions import db
 from marketplace.kim.models import Training, TrainingRegistration
@@ -90,7 +90,7 @@ def _models_page(store: Store) -> str:
         "stores/storefront.html",
         store=store,
         state=availability(store),
-        products=store_cards(store.id),
+        products=products_by_store([store.id])[store.id],
         today=today,
         trainings=attended_by(store.owner_id),
         following=False,
@@ -128,7 +128,7 @@ def test_the_page_renders_what_the_models_render(app, create_store, create_produ
             "stores/storefront.html",
             store=view,
             state=availability(view),
-            products=store_cards(view.id),
+            products=view.products,
             today=today,
             trainings=view.trainings,
             following=False,
@@ -161,5 +161,5 @@ def test_the_page_takes_the_same_statements_whatever_it_holds(
     bare = create_store(name="Warung Kosong")
     full = _store_with_everything(create_store, create_product, create_user)
     db.session.commit()
-    # the store with its lists and reviews, then its product cards
-    assert measure(bare.slug) == measure(full.slug) == 2
+    # the store with its lists, its reviews and its product cards: one statement
+    assert measure(bare.slug) == measure(full.slug) == 1
