@@ -75,7 +75,7 @@ def test_kelurahan_page_with_products_is_one_statement(
 ):
     """The products, the kelurahan's verified stores and its featured slots: one statement,
     on the first page and a later one."""
-    from tests.catalog.test_browse_search import QueryCounter
+    from tests.statements import QueryCounter
 
     store = create_store(name="Warung Zahra")
     create_store(name="Dapur Asep")

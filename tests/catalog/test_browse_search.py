@@ -14,6 +14,7 @@ from marketplace.catalog.search import search_ids, search_terms
 from marketplace.core.db import jakarta_today
 from marketplace.extensions import db
 from marketplace.stores.models import StoreClosedDate
+from tests.statements import QueryCounter
 
 
 @pytest.fixture
@@ -180,23 +181,6 @@ def test_pagination(app, client, create_store, create_product, monkeypatch):
     assert "Halaman 1 dari 3" in text
     text = client.get("/produk?urut=name&page=3").get_data(as_text=True)
     assert "Kue 4" in text
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._hit)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._hit)
-
-    def _hit(self, *args):
-        statement = args[2]
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            self.count += 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from marketplace.core.db import jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store, StoreClosedDate
-from tests.catalog.test_browse_search import QueryCounter
+from tests.statements import QueryCounter
 
 #: a week with an overnight period and a day without hours
 WEEK = (

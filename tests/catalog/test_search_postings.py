@@ -201,7 +201,7 @@ def test_filters_are_checked_on_the_postings(catalogue, create_store, create_pro
 
 
 def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client):
-    from tests.catalog.test_browse_search import QueryCounter
+    from tests.statements import QueryCounter
 
     client.get("/cari?q=ayam")
     with QueryCounter(db.engine) as counter:

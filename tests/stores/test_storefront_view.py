@@ -21,7 +21,7 @@ from marketplace.reviews.services import visible_reviews
 from marketplace.stores.hours import availability
 from marketplace.stores.models import Store, StoreClosedDate, StoreCredential
 from marketplace.stores.storefront import storefront_view
-from tests.catalog.test_browse_search import QueryCounter
+from tests.statements import QueryCounter
 
 WEEK = (
     (0, time(7), time(14)),
