@@ -79,7 +79,7 @@ from marketplace.core.refcache import reference
 from marketplace.extensions import db
 from marketplace.stores.hours import accepting_orders, accepting_orders_params
 from marketplace.stores.models import VERIFIED_SQL, Store, StoreStatus
-from marketplace.stores.refs import StoreRef, refs_from_column, store_ref
+from marketplace.stores.refs import StoreRef, refs_from_column, store_refs
 
 MAX_PHOTOS = 5
 MAX_PRICE = 100_000_000
@@ -468,7 +468,7 @@ def _latest_stores_statement(limit: int) -> Select:
 
 def latest_stores(limit: int) -> list[StoreRef]:
     """The ``limit`` most recently verified stores, as links (one statement, made once)."""
-    return [store_ref(*row) for row in run_read(_latest_stores_statement(limit))]
+    return store_refs(run_read(_latest_stores_statement(limit)))
 
 
 def _stock_mode_is(mode: StockMode):
@@ -1087,7 +1087,7 @@ def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreRef]:
         return []
     found = text_match(Store.__table__, terms)
     rows = run_read(_store_search_statement(found, limit), found.params)
-    return [store_ref(*row) for row in rows]
+    return store_refs(rows)
 
 
 def _category_fields(name: str, name_en: str, slug: str, category: Category | None) -> tuple:

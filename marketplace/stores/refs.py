@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, select
 from sqlalchemy.sql import ColumnElement
 
-from marketplace.areas.services import KelurahanRef, kelurahan_by_id
+from marketplace.areas.services import KelurahanRef, kelurahan_by_id, kelurahan_index
 from marketplace.core.db import decoded_rows, json_rows, run_read
 from marketplace.stores.models import VERIFIED_SQL, Store
 
@@ -29,6 +29,13 @@ def store_ref(name: str, slug: str, kelurahan_id: int | None) -> StoreRef:
     return StoreRef(name, slug, kelurahan_by_id(kelurahan_id))
 
 
+def store_refs(rows) -> list[StoreRef]:
+    """The links of stores read as rows beginning (name, slug, kelurahan id), in their order:
+    ``store_ref`` of each, the process's kelurahan looked up once for the list."""
+    areas = kelurahan_index()
+    return [StoreRef(row[0], row[1], areas.get(row[2])) for row in rows]
+
+
 @functools.cache
 def _in_kelurahan_statement() -> Select:
     return (
@@ -44,7 +51,7 @@ def _in_kelurahan_statement() -> Select:
 def verified_in_kelurahan(kelurahan_id: int) -> list[StoreRef]:
     """The verified stores of a kelurahan by name, as links (its page lists them)."""
     rows = run_read(_in_kelurahan_statement(), {"kelurahan_id": kelurahan_id})
-    return [store_ref(*row) for row in rows]
+    return store_refs(rows)
 
 
 @functools.cache
@@ -64,5 +71,4 @@ def in_kelurahan_column(dialect: str) -> ColumnElement:
 def refs_from_column(value) -> list[StoreRef]:
     """The stores of a column of numbered (name, slug, kelurahan id, place) rows
     (``in_kelurahan_column``, a search's store hits), in their order."""
-    rows = sorted(decoded_rows(value), key=lambda row: row[-1])
-    return [store_ref(*row[:3]) for row in rows]
+    return store_refs(sorted(decoded_rows(value), key=lambda row: row[-1]))

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, bindparam, select
 
-from marketplace.areas.services import KelurahanRef, kelurahan_by_id, kelurahan_index
+from marketplace.areas.services import KelurahanRef, kelurahan_index
 from marketplace.catalog.cards import ProductCard, card_params, cards_column, cards_from_column
 from marketplace.catalog.models import Product
 from marketplace.core.db import Page, Rated, day_of, decoded_rows, json_rows, run_read
@@ -149,11 +149,12 @@ def storefront_view(slug: str, today: date, review_page_number: int = 1) -> Stor
         return None
     own = len(_STORE)
     periods, closed, credentials, delivery, trainings, reviews, review_count, products = row[own:]
-    delivers_to = (kelurahan_by_id(k) for (k,) in decoded_rows(delivery))
+    areas = kelurahan_index()
+    delivers_to = (areas.get(k) for (k,) in decoded_rows(delivery))
     week = week_from(periods, closed)
     return StorefrontView(
         *row[:own],
-        kelurahan=kelurahan_by_id(row[own - 1]),
+        kelurahan=areas.get(row[own - 1]),
         periods=week[0],
         closed_dates=week[1],
         credentials=tuple(
@@ -173,5 +174,5 @@ def storefront_view(slug: str, today: date, review_page_number: int = 1) -> Stor
             for _starts, _id, title in sorted(decoded_rows(trainings), reverse=True)
         ),
         reviews=review_page(reviews, review_count, paging),
-        products=cards_from_column(products, today, kelurahan_index()),
+        products=cards_from_column(products, today, areas),
     )
