@@ -40,6 +40,7 @@ from marketplace.catalog.cards import (
     card_from_row,
     card_params,
     card_select,
+    cards_column,
 )
 from marketplace.catalog.models import (
     Category,
@@ -360,15 +361,27 @@ def store_products(store: Store, include_hidden: bool = False) -> list[Product]:
     return list(db.session.scalars(query).unique())
 
 
+def _visible():
+    """Which of a store's products its public page (and a campaign's or event's) shows: those
+    not hidden."""
+    return Product.is_hidden.is_(False)
+
+
 def _visible_cards(stores) -> Select:
     """The cards of the visible products of the stores ``stores`` (a condition on the
     product's store) in the seller's order, store by store."""
     return card_select(
         select(Product.id)
         .join(Product.store)
-        .where(stores, Product.is_hidden.is_(False))
+        .where(stores, _visible())
         .order_by(Product.store_id, Product.position, Product.id)
     )
+
+
+def store_cards_column(dialect: str):
+    """The cards of the visible products of the store of the select around it (a store's page
+    reads them beside the store's row: ``cards.cards_column``), in the seller's order."""
+    return cards_column(dialect, Product.store_id == Store.id, _visible())
 
 
 def products_by_store(store_ids: list[int]) -> dict[int, list[ProductCard]]:

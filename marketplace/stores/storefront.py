@@ -8,7 +8,7 @@ the permits, the delivery area, the trainings, the page of reviews and the produ
 JSON lists beside the store's row, and builds small plain objects. The rules are the models' own
 (``StoreRules``, ``CredentialRules``, ``Rated``, ``stores.hours.availability``,
 ``kim.trainings.attended_where``, ``reviews.services.visible_review_columns``,
-``catalog.cards.cards_column``).
+``catalog.services.store_cards_column``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, bindparam, select
 
 from marketplace.areas.services import KelurahanRef, kelurahan_index
-from marketplace.catalog.cards import ProductCard, card_params, cards_column, cards_from_column
-from marketplace.catalog.models import Product
+from marketplace.catalog.cards import ProductCard, card_params, cards_from_column
+from marketplace.catalog.services import store_cards_column
 from marketplace.core.db import Page, Rated, day_of, decoded_rows, json_rows, run_read
 from marketplace.extensions import db
 from marketplace.kim.models import Training
@@ -122,7 +122,7 @@ def _statement(dialect: str):
         *attended_where(Store.owner_id),
     )
     reviews, review_count = visible_review_columns(dialect, Store.id)
-    products = cards_column(dialect, Product.store_id == Store.id, Product.is_hidden.is_(False))
+    products = store_cards_column(dialect)
     return select(
         *_STORE,
         periods,
