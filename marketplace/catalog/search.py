@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     Float,
     Integer,
@@ -21,6 +22,8 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
+    cast,
     column,
     exists,
     func,
@@ -66,30 +69,51 @@ def _dialect() -> str:
 #: the bind parameters of a search's words (``Match.params`` gives their values)
 SEARCH_WORDS = "search_words"
 SIMILAR_WORDS = "similar_words"
+#: the words of a search for several, each to be found in the name (``Match.tier``)
+NAME_WORDS = "name_words"
 
 
-def ranked_ids(target: str, dialect: str | None = None) -> Subquery:
+def ranked_ids(target: str, dialect: str | None = None, several: bool = False) -> Subquery:
     """A subquery (id, rank) of rows matching every term of ``:search_words`` (``words_param``)
-    as a prefix; lower rank is better. ``dialect``: the running database's by default."""
+    as a prefix; lower rank is better. ``dialect``: the running database's by default.
+    ``several`` (SQLite): with a column ``tier``, 0 for the rows whose name holds every term
+    (``:name_words``), else 1."""
     table, fts_table, weights = TARGETS[target]
     if (dialect or _dialect()) == "postgresql":
         stmt = text(
             f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :{SEARCH_WORDS})) "  # noqa: S608 - constants only
             f"AS rank FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :{SEARCH_WORDS})"
         )
+        columns = (column("id", Integer), column("rank", Float))
     else:
+        tier = (
+            f", CASE WHEN rowid IN (SELECT rowid FROM {fts_table} WHERE {fts_table}"  # noqa: S608 - constants only
+            f" MATCH :{NAME_WORDS}) THEN 0 ELSE 1 END AS tier"
+            if several
+            else ""
+        )
         stmt = text(
-            f"SELECT rowid AS id, bm25({fts_table}, {weights}) AS rank "  # noqa: S608 - constants only
+            f"SELECT rowid AS id, bm25({fts_table}, {weights}) AS rank{tier} "  # noqa: S608 - constants only
             f"FROM {fts_table} WHERE {fts_table} MATCH :{SEARCH_WORDS}"
         )
-    return stmt.columns(column("id", Integer), column("rank", Float)).subquery(f"{target}_hits")
+        columns = (column("id", Integer), column("rank", Float))
+        if several:
+            columns += (column("tier", Integer),)
+    return stmt.columns(*columns).subquery(f"{target}_hits")
 
 
 def words_param(terms: list[str]) -> dict:
-    """The value of ``:search_words`` for ``terms``, in the running database's query language."""
+    """The values of ``:search_words`` for ``terms`` (and, for several, of ``:name_words``:
+    every term in the name), in the running database's query language."""
     if _dialect() == "postgresql":
-        return {SEARCH_WORDS: " & ".join(f"{t}:*" for t in terms)}
-    return {SEARCH_WORDS: " ".join(f'"{t}"*' for t in terms)}
+        params = {SEARCH_WORDS: " & ".join(f"{t}:*" for t in terms)}
+        if len(terms) > 1:
+            params[NAME_WORDS] = " & ".join(f"{t}:*A" for t in terms)  # A: the name's weight
+        return params
+    params = {SEARCH_WORDS: " ".join(f'"{t}"*' for t in terms)}
+    if len(terms) > 1:
+        params[NAME_WORDS] = " AND ".join(f'name : "{t}"*' for t in terms)
+    return params
 
 
 #: how alike a word typed and a word of a name must be (pg_trgm word similarity): "sambel" and
@@ -172,13 +196,16 @@ class Match:
     join: Subquery | None = None
     #: how many words were typed
     words: int = 0
+    #: several words: 0 for the rows whose name holds every word, 1 for the others, which come
+    #: after them (a dish named as typed before one that only mentions a word); None for one
+    tier: ColumnElement | None = None
 
 
 @cache
 def _text_parts(table: Table, dialect: str, several: bool = False) -> tuple:
     if dialect != "postgresql":
-        hits = ranked_ids(table.name, dialect)
-        return hits.c.rank, None, hits
+        hits = ranked_ids(table.name, dialect, several)
+        return hits.c.rank, None, hits, hits.c.tier if several else None
     # The words typed, parsed once per statement (an InitPlan). As a plain function of a bound
     # parameter, a plan PostgreSQL keeps for a statement psycopg prepared (a "generic" plan, made
     # without the words) would parse them again for every row it ranks: twice as slow for a
@@ -195,17 +222,30 @@ def _text_parts(table: Table, dialect: str, several: bool = False) -> tuple:
             func.to_tsquery(literal_column("'indonesian'::regconfig"), words)
         ).scalar_subquery()
     vector = literal_column(f"{table.name}.search_vector")  # stored, GIN-indexed (0020)
-    return -func.ts_rank(vector, wanted), vector.op("@@")(wanted), None
+    tier = None
+    if several:
+        # every word with the name's weight (A), parsed once per statement
+        named = select(
+            func.to_tsquery(
+                literal_column("'indonesian'::regconfig"), bindparam(NAME_WORDS, type_=String)
+            )
+        ).scalar_subquery()
+        tier = case(
+            (vector.op("@@")(named), literal_column("0", Integer)),
+            else_=literal_column("1", Integer),
+        )
+    return -func.ts_rank(vector, wanted), vector.op("@@")(wanted), None, tier
 
 
 def text_match(table: Table, terms: list[str]) -> Match:
-    """Rows holding every term as a word prefix, best first. On PostgreSQL several words are
-    a kind of their own (``words``): the index is asked for whole words where it can be."""
+    """Rows holding every term as a word prefix, best first; for several terms, those whose
+    name holds every one first (``Match.tier``). Several words are a kind of their own
+    (``words``; on PostgreSQL the index is asked for whole words where it can be)."""
     dialect = _dialect()
-    several = len(terms) > 1 and dialect == "postgresql"
-    rank, condition, join = _text_parts(table, dialect, several)
+    several = len(terms) > 1
+    rank, condition, join, tier = _text_parts(table, dialect, several)
     kind = "words" if several else "text"
-    return Match(kind, rank, words_param(terms), condition, join, words=len(terms))
+    return Match(kind, rank, words_param(terms), condition, join, words=len(terms), tier=tier)
 
 
 @cache
@@ -251,16 +291,23 @@ def terms_posted(terms: list[str]) -> bool:
 #: each word of each listed product's search document with the rank a search for that word gives
 #: the product, in rank order, and the product's columns that a search filters on (PostgreSQL;
 #: migration 0039 and its trigger keep it)
+def _filtered_columns():
+    """The product's columns a search filters on, which the postings and pairs copy."""
+    return (
+        column("product_id", Integer),
+        column("store_id", Integer),
+        column("category_id", Integer),
+        column("kelurahan_id", Integer),
+        column("price", Integer),
+        column("is_halal", Boolean),
+    )
+
+
 POSTINGS = table(
     "product_search_postings",
     column("lexeme", String),
     column("rank", Float),
-    column("product_id", Integer),
-    column("store_id", Integer),
-    column("category_id", Integer),
-    column("kelurahan_id", Integer),
-    column("price", Integer),
-    column("is_halal", Boolean),
+    *_filtered_columns(),
     column("text_rank", Float),
     column("boost", Float),
 )
@@ -274,6 +321,64 @@ STORE_POSTINGS = table(
     column("rank", Float),
     column("store_id", Integer),
 )
+
+
+#: each two words of each listed product's name, the lesser first, with the rank a search for
+#: those two words gives the product, in rank order, and the columns a search filters on
+#: (PostgreSQL; migration 0046, kept by the postings' trigger)
+PAIRS = table(
+    "product_search_pairs",
+    column("first", String),
+    column("second", String),
+    column("rank", Float),
+    *_filtered_columns(),
+)
+
+
+@functools.cache
+def _pair_words() -> tuple:
+    """(the lesser, the greater) of the two words a search for two words asks the index for
+    (``search_query``), when each is a whole word: scalar subqueries of ``:search_words``,
+    worked out once per statement (a CTE); NULL otherwise (a prefix of several words)."""
+    asked = cast(
+        select(func.search_query(bindparam(SEARCH_WORDS, type_=String))).scalar_subquery(), Text
+    )
+    whole = literal_column(r"'^''([^'']+)'' & ''([^'']+)''$'", Text)
+    words = select(func.regexp_match(asked, whole, type_=ARRAY(Text)).label("words"))
+    words = words.cte("pair_words")
+    one, other = words.c.words[1].collate("C"), words.c.words[2].collate("C")
+    return (
+        select(func.least(one, other)).scalar_subquery(),
+        select(func.greatest(one, other)).scalar_subquery(),
+    )
+
+
+def pairs_top(ranked: Select, size: int, conditions: list) -> CompoundSelect:
+    """``ranked`` (the first ``size`` rows matching ``:search_words``, two words, and a
+    listing's filters, ranked by relevance: columns id, key0 the tier, key1 the rank, key2 the
+    id) read from the pairs of the two words, filtered by ``conditions`` (the same filters on
+    the pairs), when they have ``size`` entries or more: the products whose name holds both
+    words come first (tier 0) and each has its pair's entry, whose rank is the one ``ranked``
+    computes (migration 0046), so the first ``size`` entries are the first ``size`` rows of
+    ``ranked``, read from an index instead of ranking every match. Otherwise (fewer products
+    named so, a prefix of several words) ``ranked`` runs as before. One statement either way:
+    the other branch is not run."""
+    first, second = _pair_words()
+    limit = literal_column(str(size), Integer)
+    read = (
+        select(
+            PAIRS.c.product_id.label("id"),
+            literal_column("0", Integer).label("key0"),
+            PAIRS.c.rank.label("key1"),
+            PAIRS.c.product_id.label("key2"),
+        )
+        .where(PAIRS.c.first == first, PAIRS.c.second == second, *conditions)
+        .order_by(PAIRS.c.rank, PAIRS.c.product_id)
+        .limit(limit)
+        .cte("pairs_read")
+    )
+    enough = select(func.count() >= limit).select_from(read).scalar_subquery()
+    return union_all(select(read).where(enough), ranked.where(~enough))
 
 
 @functools.cache

@@ -52,6 +52,7 @@ from marketplace.catalog.models import (
     StockMode,
 )
 from marketplace.catalog.search import (
+    PAIRS,
     POSTINGS,
     STORE_POSTINGS,
     Match,
@@ -59,6 +60,7 @@ from marketplace.catalog.search import (
     corrected_terms,
     correction_column,
     correction_params,
+    pairs_top,
     postings_top,
     search_terms,
     similar_match,
@@ -570,6 +572,9 @@ class _Shape:
     #: one word, ranked by relevance: answered from the word's postings when its prefix is one
     #: word of the catalogue (``search.postings_top``)
     postings: bool = False
+    #: two words, ranked by relevance: answered from the pairs of the products' names when
+    #: enough hold both (``search.pairs_top``)
+    pairs: bool = False
     #: the stores the words find come with the page (a search page: one statement, not two)
     stores: bool = False
     #: columns of other lists the page's rows carry (``browse_products(carry=...)``): each
@@ -607,11 +612,13 @@ def _listing_statement(
         postings = None
         if shape.postings:
             postings = _filters(shape, POSTINGS.c, product_id=POSTINGS.c.product_id)
+        pairs = _filters(shape, PAIRS.c, product_id=PAIRS.c.product_id) if shape.pairs else None
         statement = _page_statement(
             *_matching(shape, found),
             size=size,
             count=shape.count,
             postings=postings,
+            pairs=pairs,
             near=_postings_near() if shape.postings and shape.near else None,
             extra=((_store_hits(stores),) if shape.stores else ()) + shape.carry,
         )
@@ -629,6 +636,7 @@ def _page_statement(
     postings: list | None = None,
     near: tuple | None = None,
     extra: tuple = (),
+    pairs: list | None = None,
 ) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, ``size`` of them from ``:page_start``. Counted, it is one
@@ -637,8 +645,9 @@ def _page_statement(
     (the home page), the matches join their store and are the page. With ``postings`` (a
     search for one word: the filters' conditions on the postings), the CTE is read from the
     word's postings in rank order when the word is one of the catalogue's, and made by ranking
-    every match otherwise. ``extra``: columns the page carries before its total (each row the
-    same value)."""
+    every match otherwise; with ``pairs`` (a search for two words: the filters' conditions on
+    the pairs), from the pairs of the products' names when they hold enough. ``extra``:
+    columns the page carries before its total (each row the same value)."""
     # the page size is SQL text, not a parameter: PostgreSQL then knows how many rows the page
     # has (of a LIMIT it cannot know it assumes a tenth of what is cut, whose per-row subqueries
     # then made a prepared statement's generic plan look dearer than planning afresh: a
@@ -661,6 +670,8 @@ def _page_statement(
     )
     if postings is not None:
         top = postings_top(top, MAX_RESULTS + 1, postings, near=near)
+    elif pairs is not None:
+        top = pairs_top(top, MAX_RESULTS + 1, pairs)
     top = top.cte("top")
 
     def in_order(rows) -> list:
@@ -865,6 +876,12 @@ SAME_KELURAHAN_SHARE = 0.3
 SAME_KECAMATAN_SHARE = 0.15
 
 
+def _tier(found: Match) -> list:
+    """The first key of a search's order by relevance for several words: the products whose
+    name holds every word before the others (``Match.tier``); none for one word."""
+    return [] if found.tier is None else [found.tier]
+
+
 def _relevance(found: Match, near: bool):
     """The text's rank mixed with the product's rating (weighed by how many reviews back it)
     and, ``near``, the store's distance to the buyer's kelurahan (``:near_kelurahan``; the
@@ -955,15 +972,11 @@ def _listing_params(
         near=home is not None,
         count=count,
     )
-    if (
-        dialect == "postgresql"
-        and found is not None
-        and found.words == 1
-        and found.kind == "text"
-        and sort == "relevance"
-        and count
-    ):
-        shape = dataclasses.replace(shape, postings=True)
+    if dialect == "postgresql" and found is not None and sort == "relevance" and count:
+        if found.words == 1 and found.kind == "text":
+            shape = dataclasses.replace(shape, postings=True)
+        elif found.words == 2 and found.kind == "words" and home is None:
+            shape = dataclasses.replace(shape, pairs=True)
     return shape, params
 
 
@@ -979,7 +992,7 @@ def _matching(shape: _Shape, found: Match | None) -> tuple[Select, list]:
         query = _with_words(query, found)
     query = query.where(*_filters(shape, Product))
     order = {
-        "relevance": lambda: [_relevance(found, shape.near), Product.id],
+        "relevance": lambda: [*_tier(found), _relevance(found, shape.near), Product.id],
         "newest": lambda: [Product.created_at.desc(), Product.id.desc()],
         "price_asc": lambda: [Product.price, Product.id],
         "price_desc": lambda: [Product.price.desc(), Product.id.desc()],
@@ -1022,9 +1035,9 @@ def _filters(shape: _Shape, row, product_id=None) -> list:
 #: how many stores a search page lists above the products
 STORE_HITS = 6
 
-#: a search's store statements by (dialect, read from the postings, numbered, how many), made
-#: once per process
-_STORE_SEARCHES: dict[tuple[str, bool, bool, int], Select] = {}
+#: a search's store statements by (dialect, kind of match, read from the postings, numbered, how
+#: many), made once per process
+_STORE_SEARCHES: dict[tuple[str, str, bool, bool, int], Select] = {}
 
 
 def _store_search_statement(found: Match, limit: int, numbered: bool = False) -> Select:
@@ -1035,7 +1048,7 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
     looked dearer planned once than planned afresh (0.7 ms of planning on every request)."""
     dialect = db.session.get_bind().dialect.name
     posted = found.words == 1 and dialect == "postgresql"
-    key = (dialect, posted, numbered, limit)
+    key = (dialect, found.kind, posted, numbered, limit)
     statement = _STORE_SEARCHES.get(key)
     if statement is not None:
         return statement
@@ -1053,7 +1066,7 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
         order = (top.c.key0, top.c.key1)
         statement = select(*shown).join(top, top.c.id == Store.id)
     else:
-        order = (found.rank, Store.id)
+        order = (*_tier(found), found.rank, Store.id)
         statement = _with_words(select(*shown), found, Store.id).where(verified).limit(most)
     if numbered:
         statement = statement.add_columns(func.row_number().over(order_by=order))

@@ -8,6 +8,8 @@ MIGRATION_TABLE_PREFIXES = (
     "store_fts",
     "product_search_postings",
     "store_search_postings",
+    # each two words of a product's name (migration 0046), kept by the postings' trigger
+    "product_search_pairs",
     "search_words",
     # kept by triggers on the opening periods (migration 0045), read as SQL text
     "open_hours_segments",

@@ -51,12 +51,13 @@ def ranked_every_match(word: str) -> list[tuple[int, float]]:
 
 
 def ranked(found) -> list[tuple[int, float]]:
-    """(id, relevance) of every listed product ``found`` matches, in a search's order."""
+    """(id, relevance) of every listed product ``found`` matches, in a search's order (for
+    several words, the products whose name holds them all first)."""
     relevance = services._relevance(found, near=False)
     rows = db.session.execute(
         sa.select(Product.id, relevance)
         .where(Product.listed, found.condition)
-        .order_by(relevance, Product.id),
+        .order_by(*services._tier(found), relevance, Product.id),
         found.params,
     )
     return [tuple(row) for row in rows]

@@ -79,7 +79,10 @@ def test_whole_words_find_and_rank_as_the_prefixes_typed(catalogue, words):
     if page.corrected:  # words no product has together: the page searched fewer
         return
     assert [card.id for card in page.items] == [id_ for id_, _ in ranked(typed)], words
-    assert words_param(terms) == {"search_words": " & ".join(f"{t}:*" for t in terms)}
+    assert words_param(terms) == {
+        "search_words": " & ".join(f"{t}:*" for t in terms),
+        "name_words": " & ".join(f"{t}:*A" for t in terms),  # each in the name (the tier)
+    }
 
 
 def test_a_new_products_word_is_asked_as_a_prefix_at_once(catalogue, create_store, create_product):
