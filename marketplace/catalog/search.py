@@ -79,26 +79,26 @@ def ranked_ids(target: str, dialect: str | None = None, several: bool = False) -
     ``several`` (SQLite): with a column ``tier``, 0 for the rows whose name holds every term
     (``:name_words``), else 1."""
     table, fts_table, weights = TARGETS[target]
+    tiered = several and (dialect or _dialect()) != "postgresql"
     if (dialect or _dialect()) == "postgresql":
         stmt = text(
             f"SELECT id, -ts_rank(search_vector, to_tsquery('indonesian', :{SEARCH_WORDS})) "  # noqa: S608 - constants only
             f"AS rank FROM {table} WHERE search_vector @@ to_tsquery('indonesian', :{SEARCH_WORDS})"
         )
-        columns = (column("id", Integer), column("rank", Float))
     else:
         tier = (
             f", CASE WHEN rowid IN (SELECT rowid FROM {fts_table} WHERE {fts_table}"  # noqa: S608 - constants only
             f" MATCH :{NAME_WORDS}) THEN 0 ELSE 1 END AS tier"
-            if several
+            if tiered
             else ""
         )
         stmt = text(
             f"SELECT rowid AS id, bm25({fts_table}, {weights}) AS rank{tier} "  # noqa: S608 - constants only
             f"FROM {fts_table} WHERE {fts_table} MATCH :{SEARCH_WORDS}"
         )
-        columns = (column("id", Integer), column("rank", Float))
-        if several:
-            columns += (column("tier", Integer),)
+    columns = (column("id", Integer), column("rank", Float))
+    if tiered:
+        columns += (column("tier", Integer),)
     return stmt.columns(*columns).subquery(f"{target}_hits")
 
 
@@ -288,9 +288,6 @@ def terms_posted(terms: list[str]) -> bool:
     return bool(run_read(_posted_statement(len(terms)), values).one()[0])
 
 
-#: each word of each listed product's search document with the rank a search for that word gives
-#: the product, in rank order, and the product's columns that a search filters on (PostgreSQL;
-#: migration 0039 and its trigger keep it)
 def _filtered_columns():
     """The product's columns a search filters on, which the postings and pairs copy."""
     return (
@@ -303,6 +300,9 @@ def _filtered_columns():
     )
 
 
+#: each word of each listed product's search document with the rank a search for that word gives
+#: the product, in rank order, and the product's columns that a search filters on (PostgreSQL;
+#: migration 0039 and its trigger keep it)
 POSTINGS = table(
     "product_search_postings",
     column("lexeme", String),

@@ -609,10 +609,11 @@ def _listing_statement(
     key = (shape, size, MAX_RESULTS)  # the page size and the bound are written into it
     statement = _STATEMENTS.get(key)
     if statement is None:
-        postings = None
+        postings = pairs = None
         if shape.postings:
             postings = _filters(shape, POSTINGS.c, product_id=POSTINGS.c.product_id)
-        pairs = _filters(shape, PAIRS.c, product_id=PAIRS.c.product_id) if shape.pairs else None
+        elif shape.pairs:
+            pairs = _filters(shape, PAIRS.c, product_id=PAIRS.c.product_id)
         statement = _page_statement(
             *_matching(shape, found),
             size=size,
