@@ -5,10 +5,11 @@ from sqlalchemy import event
 
 class QueryCounter:
     """The statements run on ``engine`` inside ``with QueryCounter(engine) as counter:``, in
-    ``counter.count``, less the transaction's own (BEGIN, SAVEPOINT, RELEASE, ROLLBACK)."""
+    ``counter.count`` (their SQL in ``counter.statements``), less the transaction's own (BEGIN,
+    SAVEPOINT, RELEASE, ROLLBACK)."""
 
     def __init__(self, engine):
-        self.engine, self.count = engine, 0
+        self.engine, self.count, self.statements = engine, 0, []
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._hit)
@@ -21,3 +22,4 @@ class QueryCounter:
         statement = args[2]
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
             self.count += 1
+            self.statements.append(statement)

@@ -201,35 +201,47 @@ class Match:
     tier: ColumnElement | None = None
 
 
+def _indonesian(words: ColumnElement) -> ColumnElement:
+    return func.to_tsquery(literal_column("'indonesian'::regconfig"), words)
+
+
+@cache
+def _asked(several: bool):
+    """The words typed as the full-text index is asked for them (PostgreSQL), parsed once per
+    statement: a CTE that every part of a search's statement reads (the products' rank and
+    condition, the stores', the pairs'), not a function call in each. ``several``: asked for
+    whole words where it can be (``search_query``, migration 0043: the index intersects whole
+    words as it reads them, "nasi goreng" 3.3 -> 1.3 ms), a call of ~0.1 ms that a search
+    page's statement made three times; one word: as a prefix (the postings are read by it,
+    ``postings_top``)."""
+    words = bindparam(SEARCH_WORDS, type_=String)
+    asked = func.search_query(words) if several else _indonesian(words)
+    return select(asked.label("query")).cte("words_asked" if several else "word_asked")
+
+
+@cache
+def _named():
+    """Every word typed with the name's weight (A), parsed once per statement (a CTE)."""
+    return select(_indonesian(bindparam(NAME_WORDS, type_=String)).label("query")).cte(
+        "name_words_asked"
+    )
+
+
 @cache
 def _text_parts(table: Table, dialect: str, several: bool = False) -> tuple:
     if dialect != "postgresql":
         hits = ranked_ids(table.name, dialect, several)
         return hits.c.rank, None, hits, hits.c.tier if several else None
-    # The words typed, parsed once per statement (an InitPlan). As a plain function of a bound
-    # parameter, a plan PostgreSQL keeps for a statement psycopg prepared (a "generic" plan, made
-    # without the words) would parse them again for every row it ranks: twice as slow for a
-    # common word. Once per statement, the kept plan is as fast as one made for the words, and
-    # a search is not planned at all after its first few runs.
-    words = bindparam(SEARCH_WORDS, type_=String)
-    if several:
-        # each prefix that begins one word of the catalogue asked as that whole word (migration
-        # 0043): the index intersects whole words as it reads them ("nasi goreng" 3.3 -> 1.3 ms)
-        wanted = select(func.search_query(words)).scalar_subquery()
-    else:
-        # one word: the postings are read by its prefix (``postings_top``)
-        wanted = select(
-            func.to_tsquery(literal_column("'indonesian'::regconfig"), words)
-        ).scalar_subquery()
+    # The words typed, parsed once per statement (an InitPlan reading ``_asked``). As a plain
+    # function of a bound parameter, a plan PostgreSQL keeps for a statement psycopg prepared (a
+    # "generic" plan, made without the words) would parse them again for every row it ranks:
+    # twice as slow for a common word. Once per statement, the kept plan is as fast as one made
+    # for the words, and a search is not planned at all after its first few runs.
+    wanted = select(_asked(several).c.query).scalar_subquery()
     vector = literal_column(f"{table.name}.search_vector")  # stored, GIN-indexed (0020)
     tier = None
     if several:
-        # every word with the name's weight (A), parsed once per statement
-        named = select(
-            func.to_tsquery(
-                literal_column("'indonesian'::regconfig"), bindparam(NAME_WORDS, type_=String)
-            )
-        ).scalar_subquery()
+        named = select(_named().c.query).scalar_subquery()
         tier = case(
             (vector.op("@@")(named), literal_column("0", Integer)),
             else_=literal_column("1", Integer),
@@ -340,9 +352,7 @@ def _pair_words() -> tuple:
     """(the lesser, the greater) of the two words a search for two words asks the index for
     (``search_query``), when each is a whole word: scalar subqueries of ``:search_words``,
     worked out once per statement (a CTE); NULL otherwise (a prefix of several words)."""
-    asked = cast(
-        select(func.search_query(bindparam(SEARCH_WORDS, type_=String))).scalar_subquery(), Text
-    )
+    asked = cast(select(_asked(True).c.query).scalar_subquery(), Text)
     whole = literal_column(r"'^''([^'']+)'' & ''([^'']+)''$'", Text)
     words = select(func.regexp_match(asked, whole, type_=ARRAY(Text)).label("words"))
     words = words.cte("pair_words")
@@ -381,19 +391,21 @@ def pairs_top(ranked: Select, size: int, conditions: list) -> CompoundSelect:
     return union_all(select(read).where(enough), ranked.where(~enough))
 
 
+@cache
+def _typed_prefix():
+    """The word as PostgreSQL searches it: "'ayam':*" for one word, else nothing (a CTE, worked
+    out once per statement for the products' and the stores' postings)."""
+    wanted = select(_asked(False).c.query).scalar_subquery()
+    typed = select(func.substring(func.cast(wanted, Text), r"^'([^']+)':\*$").label("prefix"))
+    return typed.cte("word_typed")
+
+
 @functools.cache
 def _postings_word(postings: TableClause) -> tuple:
     """(the one word of ``postings`` that the word typed is a prefix of, whether there is
     exactly one): scalar subqueries of ``:search_words``, each worked out once per statement
     (two CTEs)."""
-    wanted = select(
-        func.to_tsquery(
-            literal_column("'indonesian'::regconfig"), bindparam(SEARCH_WORDS, type_=String)
-        )
-    ).scalar_subquery()
-    # the word as PostgreSQL searches it: "'ayam':*" for one word, else nothing
-    typed = select(func.substring(func.cast(wanted, Text), r"^'([^']+)':\*$").label("prefix"))
-    typed = typed.cte(f"{postings.name}_typed")
+    typed = _typed_prefix()
     word = postings.c.lexeme
     # in the index's order (C) the words that start with the prefix lie between it and it
     # followed by the last character there is

@@ -262,6 +262,8 @@ def test_the_search_page_for_two_words_costs_one_statement(pairs_catalogue, clie
         response = client.get("/cari?q=nasi+goreng")
     assert response.status_code == 200
     assert counter.count == 1
+    # the words are parsed once for the products, the stores and the pairs (~0.1 ms a call)
+    assert counter.statements[0].count("search_query(") == 1
     text = response.get_data(as_text=True)
     assert text.index("Goreng Nasi Seafood") < text.index("Nasi Goreng Kampung")
     assert text.index("Nasi Goreng Kampung") < text.index("Ayam Goreng")

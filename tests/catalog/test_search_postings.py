@@ -209,6 +209,7 @@ def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client
         response = client.get("/cari?q=ayam")
     assert response.status_code == 200
     assert counter.count == 1  # the products and the stores the word finds, from postings
+    assert counter.statements[0].count("to_tsquery(") == 1  # the word parsed once for all
     text = response.get_data(as_text=True)
     assert text.index("Ayam Ayam Geprek") < text.index("Ayam Bakar Madu") < text.index("Nasi Uduk")
 
