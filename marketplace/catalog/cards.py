@@ -78,6 +78,9 @@ class ProductCard(ProductColumns):
 #: the card's own columns, in ProductCard's order up to ``name``
 PRODUCT_COLUMNS = (*RULE_COLUMNS, Product.id, Product.store_id, Product.name)
 _OWN = len(PRODUCT_COLUMNS)
+#: where a card's row holds the product's id (NULL in the one row of a listing that found
+#: nothing but carries what it asks next: ``catalog.services._when_empty``)
+CARD_ID = len(RULE_COLUMNS)
 
 
 @functools.cache

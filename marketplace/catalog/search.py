@@ -139,18 +139,20 @@ def connection_settings() -> dict[str, str]:
 
 
 @cache
+def correction_query():
+    """Each word of ``:typed_terms`` corrected, in order, as one array (an expression, to run on
+    its own or beside other columns): a word itself when it begins a word of the catalogue (it
+    is searched as a prefix), else the catalogue's word most like it (the trigram index finds
+    those alike at CORRECTION or more), else NULL (``correct_words``, migrations 0044 and
+    0047)."""
+    typed = cast(bindparam("typed_terms", type_=ARRAY(Text)), ARRAY(Text))
+    return func.correct_words(typed, type_=ARRAY(Text))
+
+
+@cache
 def correction_column():
-    """Each word of ``:typed_terms`` corrected, in order, as one array (a scalar subquery, to
-    run on its own or beside other columns): a word itself when it begins a word of the
-    catalogue (it is searched as a prefix), else the catalogue's word most like it (the
-    trigram index finds those alike at CORRECTION or more), else NULL (``correct_word``,
-    migration 0044)."""
-    corrections = text(
-        "SELECT ARRAY(SELECT correct_word(typed.term)"
-        " FROM unnest(CAST(:typed_terms AS text[])) WITH ORDINALITY AS typed(term, n)"
-        " ORDER BY typed.n) AS corrected"
-    )
-    return corrections.columns(column("corrected")).scalar_subquery().label("corrected")
+    """``correction_query`` as a column named ``corrected``."""
+    return correction_query().label("corrected")
 
 
 def correction_params(terms: list[str]) -> dict[str, list[str]]:

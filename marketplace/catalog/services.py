@@ -21,8 +21,10 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import joinedload, selectinload
@@ -35,6 +37,7 @@ from marketplace.areas.services import (
     kelurahan_index,
 )
 from marketplace.catalog.cards import (
+    CARD_ID,
     ProductCard,
     card_columns,
     card_from_row,
@@ -60,6 +63,7 @@ from marketplace.catalog.search import (
     corrected_terms,
     correction_column,
     correction_params,
+    correction_query,
     pairs_top,
     postings_top,
     search_terms,
@@ -542,6 +546,9 @@ class ResultPage(Page):
     #: the values of the columns the page was asked to carry (``browse_products(carry=...)``),
     #: in their order; None when it had no row to carry them on (read them on their own)
     carried: tuple | None = None
+    #: each word typed corrected (``search.correction_query``), read with a search page that
+    #: found nothing (PostgreSQL); None when not read
+    corrections: list | None = None
 
 
 def _order_key(entry) -> tuple:
@@ -622,11 +629,18 @@ def _listing_statement(
             pairs=pairs,
             near=_postings_near() if shape.postings and shape.near else None,
             extra=((_store_hits(stores),) if shape.stores else ()) + shape.carry,
+            when_empty=_when_empty(shape),
         )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
     return statement
+
+
+def _when_empty(shape: _Shape) -> tuple:
+    """What a search page that finds no product asks next, read in its own statement
+    (PostgreSQL): each word corrected (``search.correction_query``)."""
+    return (correction_query(),) if shape.stores and shape.dialect == "postgresql" else ()
 
 
 def _page_statement(
@@ -638,6 +652,7 @@ def _page_statement(
     near: tuple | None = None,
     extra: tuple = (),
     pairs: list | None = None,
+    when_empty: tuple = (),
 ) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, ``size`` of them from ``:page_start``. Counted, it is one
@@ -648,7 +663,11 @@ def _page_statement(
     word's postings in rank order when the word is one of the catalogue's, and made by ranking
     every match otherwise; with ``pairs`` (a search for two words: the filters' conditions on
     the pairs), from the pairs of the products' names when they hold enough. ``extra``:
-    columns the page carries before its total (each row the same value)."""
+    columns the page carries before its total (each row the same value). With ``when_empty``
+    (columns of what a page that finds nothing asks next), a page that finds nothing is still
+    one row, its card's columns NULL, which carries ``extra`` and these columns, each worked
+    out only then (NULL on a page that found products): the page and what its emptiness asks
+    are one statement, not two."""
     # the page size is SQL text, not a parameter: PostgreSQL then knows how many rows the page
     # has (of a LIMIT it cannot know it assumes a tenth of what is cut, whose per-row subqueries
     # then made a prepared statement's generic plan look dearer than planning afresh: a
@@ -692,21 +711,45 @@ def _page_statement(
     last_start = case((shown > 0, (shown - 1) // size * size), else_=0)
     wanted_start = bindparam("page_start", type_=Integer)
     start = case((last_start < wanted_start, last_start), else_=wanted_start)
-    bounds = select(counted.c.total, shown, start.label("start")).cte("bounds")
+    # what a page that finds nothing asks next, worked out once, with the bounds, and only then
+    # (a CASE whose condition is false does not call what its branch calls)
+    nothing = counted.c.total == literal_column("0", Integer)
+    asked = [
+        case((nothing, wanted), else_=null()).label(f"when_empty{n}")
+        for n, wanted in enumerate(when_empty)
+    ]
+    bounds = select(counted.c.total, shown, start.label("start"), *asked).cte("bounds")
     # a last page of a size that does not divide MAX_RESULTS may end past the bound, on the
     # match kept only to know there are more: ``_result_page`` leaves it out
+    listed = top
+    if when_empty:
+        # a page that finds nothing is still one row, of NULLs, joined to no product, which
+        # carries ``extra`` and ``when_empty``; it goes in before the page is cut, so that a
+        # page that finds products keeps the order it is cut in (no sort after the joins)
+        filler = select(*(null().label(name) for name in top.c.keys())).where(~exists(top.select()))
+        listed = union_all(select(top), filler).subquery("listed")
     page = (
-        select(top)
-        .order_by(*in_order(top))
+        select(listed)
+        .order_by(*in_order(listed))
         .offset(select(bounds.c.start).scalar_subquery())
         .limit(size)
         .subquery("page")
     )
+    total = select(bounds.c.total).scalar_subquery().label("total")
+    if not when_empty:
+        return (
+            select(*card_columns(), *extra, total)
+            .select_from(Product)
+            .join(page, page.c.id == Product.id)
+            .join(Product.store)
+            .order_by(*in_order(page))
+        )
+    asked = [select(bounds.c[f"when_empty{n}"]).scalar_subquery() for n in range(len(asked))]
     return (
-        select(*card_columns(), *extra, select(bounds.c.total).scalar_subquery().label("total"))
-        .select_from(Product)
-        .join(page, page.c.id == Product.id)
-        .join(Product.store)
+        select(*card_columns(), *extra, *asked, total)
+        .select_from(page)
+        .outerjoin(Product, Product.id == page.c.id)
+        .outerjoin(Store, Store.id == Product.store_id)
         .order_by(*in_order(page))
     )
 
@@ -739,22 +782,32 @@ def _result_page(
     # start beyond what the database's integers hold
     page = min(max(page, 1), -(-MAX_RESULTS // per_page))
     params.update(card_params(today), page_start=(page - 1) * per_page)
+    asked = len(_when_empty(shape))
+    if asked:
+        params.update(correction_params(search_terms(filters.q)))
     statement = _listing_statement(shape, per_page, found, stores)
     rows = run_read(statement, params, prepare=False if shape.planned_with_values else None)
+    row = rows[0] if rows else None  # what each row carries beside its card
+    if row is not None and row[CARD_ID] is None:
+        rows = []  # the one row of a page that found nothing (``when_empty``)
     areas = kelurahan_index() if rows else {}
-    cards = [card_from_row(row, today, areas) for row in rows]
+    cards = [card_from_row(card, today, areas) for card in rows]
     if not count:
         return ResultPage(cards, 1, per_page, None)
-    found_count = rows[0][-1] if rows else 0
+    found_count = row[-1] if row is not None else 0
     total = min(found_count, MAX_RESULTS)
     page = min(max(page, 1), max(1, -(-total // per_page)))  # as the statement clamps it
     del cards[max(0, total - (page - 1) * per_page) :]  # the last page stops at the bound
     results = ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
+    if row is None:
+        return results
     carried = len(shape.carry)
-    if carried and rows:
-        results.carried = tuple(rows[0][-1 - carried : -1])
-    if shape.stores and rows:
-        results.stores = refs_from_column(rows[0][-2 - carried])
+    if carried:
+        results.carried = tuple(row[-1 - asked - carried : -1 - asked])
+    if shape.stores:
+        results.stores = refs_from_column(row[-2 - asked - carried])
+    if asked:
+        results.corrections = row[-2]
     return results
 
 
@@ -784,7 +837,10 @@ def browse_products(
         filters, found, now, page, per_page, count, stores, carry=carry, carry_params=carry_params
     )
     retrying = found is not None and count and results.total == 0
-    if retrying and stores is not None and results.stores is None:
+    if retrying and results.corrections is not None:
+        # read with the page, beside the stores the words find
+        corrected = corrected_from(results.corrections, terms)
+    elif retrying and stores is not None and results.stores is None:
         # the stores the words find and each word corrected, both in one statement
         results.stores, corrected = _stores_and_corrections(stores, terms, filters.q)
     elif retrying:

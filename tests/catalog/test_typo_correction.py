@@ -75,12 +75,14 @@ def test_the_search_page_shows_the_corrected_words_results(warung, client):
     page = response.get_data(as_text=True)
     assert "Sambal Bawang" in page
     assert "Tidak ada yang persis “sambel”. Menampilkan hasil untuk “sambal”" in page
-    # the products; the stores the words find with the words corrected; the corrected products
-    assert len(said) == 3, said
-    assert "correct_word(" in said[1]
-    assert "store_hits" in said[1]
+    # the products (none), the stores the words find and the words corrected; the corrected
+    # products
+    assert len(said) == 2, said
+    assert "correct_words(" in said[0]
+    assert "store_hits" in said[0]
     # what PostgreSQL must know to plan it once is SQL text: how many stores, not a parameter
-    assert "LIMIT 6" in said[1]
+    assert "LIMIT 6" in said[0]
+    assert "correct_words(" not in said[1]
     found = services.browse_products(services.BrowseFilters(q="bakso malnag"), 1, 10)
     assert [card.name for card in found.items] == ["Bakso Malang Jumbo"]
     assert (found.corrected, found.similar) == ("bakso malang", True)
@@ -122,3 +124,27 @@ def test_a_search_that_finds_nothing_makes_six_statements_at_most(warung, client
     response, said = _page_and_statements(client, f"/cari?q={typed}")
     assert response.status_code == 200
     assert len(said) <= 6, said
+
+
+def test_a_page_that_finds_no_product_reads_the_stores_and_corrections_with_it(warung, client):
+    """The page's one statement brings, when it finds no product, the stores the words find and
+    each word corrected (its row of NULLs carries them); a page that finds products does not
+    correct its words."""
+    client.get("/cari?q=ayam")  # the process's copies of categories and kelurahan
+    response, said = _page_and_statements(client, "/cari?q=rini")
+    page = response.get_data(as_text=True)
+    assert "Warung Bu Rini" in page  # the store, though no product is named so
+    assert "correct_words(" in said[0]
+    assert "store_hits" in said[0]
+    assert not any("correct_words(" in statement for statement in said[1:])
+    nothing = services.browse_products(services.BrowseFilters(q="rini"), 1, 10, with_stores=True)
+    assert nothing.total == 0
+    assert nothing.items == []
+    assert [store.name for store in nothing.stores] == ["Warung Bu Rini"]
+    found = services.browse_products(services.BrowseFilters(q="ayam"), 1, 10, with_stores=True)
+    assert [card.name for card in found.items] == ["Ayam Geprek"]
+    assert found.corrections is None  # NULL: the words of a page with products are left alone
+    # no product has the three words together: the page and its corrections, then the first two
+    response, said = _page_and_statements(client, "/cari?q=ayam+geprek+manis")
+    assert "Ayam Geprek" in response.get_data(as_text=True)
+    assert len(said) == 2, said
