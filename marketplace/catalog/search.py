@@ -145,7 +145,9 @@ def correction_query():
     is searched as a prefix), else the catalogue's word most like it (the trigram index finds
     those alike at CORRECTION or more), else NULL (``correct_words``, migrations 0044 and
     0047)."""
-    typed = cast(bindparam("typed_terms", type_=ARRAY(Text)), ARRAY(Text))
+    # the list goes to psycopg as it is: a type SQLAlchemy converts values of (ARRAY) would
+    # send the page's whole statement the slow way (``core.db.run_read``: ~0.2 ms a page)
+    typed = cast(bindparam("typed_terms"), ARRAY(Text))
     return func.correct_words(typed, type_=ARRAY(Text))
 
 
@@ -349,6 +351,18 @@ PAIRS = table(
 )
 
 
+#: each two words of each verified store's name, the lesser first, with the rank a search for
+#: those two words gives the store (the text's), in rank order (PostgreSQL; migration 0048, kept
+#: by the stores' postings' trigger)
+STORE_PAIRS = table(
+    "store_search_pairs",
+    column("first", String),
+    column("second", String),
+    column("rank", Float),
+    column("store_id", Integer),
+)
+
+
 @functools.cache
 def _pair_words() -> tuple:
     """(the lesser, the greater) of the two words a search for two words asks the index for
@@ -365,29 +379,34 @@ def _pair_words() -> tuple:
     )
 
 
-def pairs_top(ranked: Select, size: int, conditions: list) -> CompoundSelect:
+def pairs_top(
+    ranked: Select, size: int, conditions: list, owner: ColumnElement | None = None
+) -> CompoundSelect:
     """``ranked`` (the first ``size`` rows matching ``:search_words``, two words, and a
     listing's filters, ranked by relevance: columns id, key0 the tier, key1 the rank, key2 the
     id) read from the pairs of the two words, filtered by ``conditions`` (the same filters on
-    the pairs), when they have ``size`` entries or more: the products whose name holds both
-    words come first (tier 0) and each has its pair's entry, whose rank is the one ``ranked``
-    computes (migration 0046), so the first ``size`` entries are the first ``size`` rows of
-    ``ranked``, read from an index instead of ranking every match. Otherwise (fewer products
-    named so, a prefix of several words) ``ranked`` runs as before. One statement either way:
-    the other branch is not run."""
+    the pairs), when they have ``size`` entries or more: the rows whose name holds both words
+    come first (tier 0) and each has its pair's entry, whose rank is the one ``ranked``
+    computes (migrations 0046 and 0048), so the first ``size`` entries are the first ``size``
+    rows of ``ranked``, read from an index instead of ranking every match. Otherwise (fewer
+    named so, a prefix of several words, more than two words) ``ranked`` runs as before. One
+    statement either way: the other branch is not run. ``owner``: the pairs' id column, the
+    products' by default (``STORE_PAIRS.c.store_id`` for the stores)."""
+    owner = PAIRS.c.product_id if owner is None else owner
+    pairs = owner.table
     first, second = _pair_words()
     limit = literal_column(str(size), Integer)
     read = (
         select(
-            PAIRS.c.product_id.label("id"),
+            owner.label("id"),
             literal_column("0", Integer).label("key0"),
-            PAIRS.c.rank.label("key1"),
-            PAIRS.c.product_id.label("key2"),
+            pairs.c.rank.label("key1"),
+            owner.label("key2"),
         )
-        .where(PAIRS.c.first == first, PAIRS.c.second == second, *conditions)
-        .order_by(PAIRS.c.rank, PAIRS.c.product_id)
+        .where(pairs.c.first == first, pairs.c.second == second, *conditions)
+        .order_by(pairs.c.rank, owner)
         .limit(limit)
-        .cte("pairs_read")
+        .cte(f"{pairs.name}_read")
     )
     enough = select(func.count() >= limit).select_from(read).scalar_subquery()
     return union_all(select(read).where(enough), ranked.where(~enough))

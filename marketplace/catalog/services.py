@@ -57,6 +57,7 @@ from marketplace.catalog.models import (
 from marketplace.catalog.search import (
     PAIRS,
     POSTINGS,
+    STORE_PAIRS,
     STORE_POSTINGS,
     Match,
     corrected_from,
@@ -1100,9 +1101,10 @@ _STORE_SEARCHES: dict[tuple[str, str, bool, bool, int], Select] = {}
 def _store_search_statement(found: Match, limit: int, numbered: bool = False) -> Select:
     """The verified stores matching ``:search_words``, best first, ``limit`` of them: (name,
     slug, kelurahan id) and, ``numbered``, their place in that order. One word on PostgreSQL
-    is read from the stores' postings (``search.postings_top``). The limit is SQL text: as a
-    parameter, PostgreSQL took it for a tenth of the stores found, and a statement holding it
-    looked dearer planned once than planned afresh (0.7 ms of planning on every request)."""
+    is read from the stores' postings (``search.postings_top``), two words from the pairs of
+    their names (``search.pairs_top``). The limit is SQL text: as a parameter, PostgreSQL took
+    it for a tenth of the stores found, and a statement holding it looked dearer planned once
+    than planned afresh (0.7 ms of planning on every request)."""
     dialect = db.session.get_bind().dialect.name
     posted = found.words == 1 and dialect == "postgresql"
     key = (dialect, found.kind, posted, numbered, limit)
@@ -1121,6 +1123,18 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
         ranked = ranked.where(verified).order_by(found.rank, Store.id).limit(most)
         top = postings_top(ranked, limit, [], owner=STORE_POSTINGS.c.store_id).subquery("top")
         order = (top.c.key0, top.c.key1)
+        statement = select(*shown).join(top, top.c.id == Store.id)
+    elif found.kind == "words" and dialect == "postgresql":
+        # several words: two are read from the pairs of the stores' names when they hold enough
+        keys = (found.tier, found.rank, Store.id)
+        ranked = _with_words(
+            select(Store.id.label("id"), *(key.label(f"key{n}") for n, key in enumerate(keys))),
+            found,
+            Store.id,
+        )
+        ranked = ranked.where(verified).order_by(*keys).limit(most)
+        top = pairs_top(ranked, limit, [], owner=STORE_PAIRS.c.store_id).subquery("top")
+        order = (top.c.key0, top.c.key1, top.c.key2)
         statement = select(*shown).join(top, top.c.id == Store.id)
     else:
         order = (*_tier(found), found.rank, Store.id)

@@ -10,6 +10,8 @@ MIGRATION_TABLE_PREFIXES = (
     "store_search_postings",
     # each two words of a product's name (migration 0046), kept by the postings' trigger
     "product_search_pairs",
+    # each two words of a verified store's name (migration 0048), kept by its postings' trigger
+    "store_search_pairs",
     "search_words",
     # kept by triggers on the opening periods (migration 0045), read as SQL text
     "open_hours_segments",

@@ -249,6 +249,34 @@ def test_listing_statements_come_from_the_compiled_cache(client, kampung, url):
     assert database.compilations == compiled_before
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/cari?q=kue", "/cari?q=nasi+uduk", "/cari?q=kue+zzqq", "/cari?q=kue&buka=1&min=1000"],
+)
+def test_search_statements_go_straight_to_the_driver(client, kampung, dialect, url):
+    """A search page's statements run the fast way on PostgreSQL (``core.db.run_read``: no
+    SQLAlchemy work per statement), whatever they carry: a value SQLAlchemy would convert on
+    the way in (a typed list) sends the page's whole statement the slow way (~0.2 ms)."""
+    if dialect != "postgresql":
+        pytest.skip("run_read's own way is PostgreSQL's (SQLite runs the ordinary way)")
+    from marketplace.core.db import ReadContext
+
+    client.get(url)
+    contexts = []
+
+    def note(_conn, _cursor, statement, _parameters, context, _executemany):
+        if not statement.startswith(("SAVEPOINT", "RELEASE")):
+            contexts.append((type(context).__name__, statement[:60]))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert contexts
+    assert [c for c in contexts if c[0] != ReadContext.__name__] == []
+
+
 def test_search_uses_the_database_engine(kampung, dialect):
     if dialect == "postgresql":
 

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from marketplace.catalog import services
 from marketplace.catalog.models import Product
-from marketplace.catalog.search import PAIRS, pairs_top, text_match
+from marketplace.catalog.search import PAIRS, STORE_PAIRS, pairs_top, text_match
 from marketplace.extensions import db
-from marketplace.stores.models import StoreStatus
+from marketplace.stores.models import Store, StoreStatus
 from tests.catalog.test_search_postings import ranked
 from tests.stores.test_open_now_sql import _scans_of
 
@@ -267,3 +267,113 @@ def test_the_search_page_for_two_words_costs_one_statement(pairs_catalogue, clie
     text = response.get_data(as_text=True)
     assert text.index("Goreng Nasi Seafood") < text.index("Nasi Goreng Kampung")
     assert text.index("Nasi Goreng Kampung") < text.index("Ayam Goreng")
+
+
+STORE_SEARCHES = ("warung makan", "makan warung", "bu rini", "war mak", "warung zz", "dapur")
+
+
+def stores_ranked(words: str) -> list[str]:
+    """The verified stores a search for ``words`` finds, every match ranked."""
+    found = text_match(Store.__table__, words.split())
+    rows = db.session.scalars(
+        sa.select(Store.name)
+        .where(Store.status == StoreStatus.VERIFIED, found.condition)
+        .order_by(*services._tier(found), found.rank, Store.id),
+        found.params,
+    )
+    return list(rows)
+
+
+def test_the_stores_a_two_word_search_lists_are_read_from_their_pairs(dialect, create_store):
+    """The stores a search page lists: read from the pairs of their names when they hold
+    enough, the same stores in the same order as ranking every verified store that matches, at
+    every size, after renames, new stories and new states (migration 0048)."""
+    if dialect != "postgresql":
+        pytest.skip("the pairs are PostgreSQL's (SQLite's FTS5 ranks its small catalogues)")
+    names = (
+        "Warung Makan Bu Rini",
+        "Warung Makan Warung Makan",
+        "Makan Enak Warung Sari",
+        "Dapur Warung",
+        "Kedai Bu Rini",
+    )
+    made = {name: create_store(name=name) for name in names}
+    made["Kedai Bu Rini"].story = "Warung makan rumahan"  # the words in its story alone
+    pending = create_store(name="Warung Makan Baru", status=StoreStatus.PENDING)
+    db.session.flush()
+
+    def same() -> None:
+        for words in STORE_SEARCHES:
+            every = stores_ranked(words)
+            for size in range(1, len(every) + 2):
+                hits = [s.name for s in services.search_stores(words, limit=size)]
+                assert hits == every[:size], (words, size)
+        # each store's entry holds the rank the search computes for it
+        for first, second in (("makan", "warung"), ("bu", "rini")):
+            found = text_match(Store.__table__, [first, second])
+            computed = db.session.execute(
+                sa.select(Store.id, found.rank).where(
+                    Store.status == StoreStatus.VERIFIED, found.condition, found.tier == 0
+                ),
+                found.params,
+            )
+            held = db.session.execute(
+                sa.select(STORE_PAIRS.c.store_id, STORE_PAIRS.c.rank).where(
+                    STORE_PAIRS.c.first == first, STORE_PAIRS.c.second == second
+                )
+            )
+            assert dict(held.all()) == dict(computed.all()), (first, second)
+
+    same()
+
+    def stores_read(size: int) -> bool:
+        """Whether the stores table is read to list ``size`` stores for "warung makan"."""
+        found = text_match(Store.__table__, ["warung", "makan"])
+        compiled = services._store_search_statement(found, size).compile(db.engine)
+        driver = db.session.connection().connection.driver_connection
+        with driver.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string,
+                {**compiled.params, **found.params},
+            )
+            plan = cursor.fetchone()[0][0]["Plan"]
+        scans = [node for node in _scans_of(plan, "stores") if node.get("Alias") == "stores_1"]
+        assert scans, plan  # the ranking of every match, in the plan, run or not
+        return sum(node["Actual Loops"] for node in scans) > 0
+
+    # three verified stores are named so: three are read from their pairs, four rank every match
+    assert not stores_read(3)
+    assert stores_read(4)
+    held = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            STORE_PAIRS.c.first == "makan", STORE_PAIRS.c.second == "warung"
+        )
+    )
+    assert held == 3  # the three verified stores whose name holds both words
+    assert stores_ranked("warung makan")[:3] == [
+        "Warung Makan Warung Makan",  # each word twice
+        "Warung Makan Bu Rini",
+        "Makan Enak Warung Sari",
+    ]
+    assert stores_ranked("warung makan")[-1] == "Kedai Bu Rini"  # in its story only
+
+    def pair_rank(store: Store) -> float:
+        return db.session.scalar(
+            sa.select(STORE_PAIRS.c.rank).where(
+                STORE_PAIRS.c.first == "makan",
+                STORE_PAIRS.c.second == "warung",
+                STORE_PAIRS.c.store_id == store.id,
+            )
+        )
+
+    plain = pair_rank(made["Makan Enak Warung Sari"])
+    # a story that says the words again, a rename, a store verified, one rejected
+    made["Makan Enak Warung Sari"].story = "Warung makan, " * 6
+    made["Dapur Warung"].name = "Dapur Warung Makan"
+    pending.status = StoreStatus.VERIFIED
+    made["Warung Makan Bu Rini"].status = StoreStatus.REJECTED
+    db.session.flush()
+    same()
+    assert "Warung Makan Bu Rini" not in stores_ranked("warung makan")
+    assert pair_rank(made["Makan Enak Warung Sari"]) < plain  # its story counts too
+    assert {"Dapur Warung Makan", "Warung Makan Baru"} <= set(stores_ranked("warung makan")[:4])
