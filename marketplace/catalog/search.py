@@ -151,19 +151,13 @@ def correction_query():
     return func.correct_words(typed, type_=ARRAY(Text))
 
 
-@cache
-def correction_column():
-    """``correction_query`` as a column named ``corrected``."""
-    return correction_query().label("corrected")
-
-
 def correction_params(terms: list[str]) -> dict[str, list[str]]:
-    """The value of ``correction_column``'s parameter."""
+    """The value of ``correction_query``'s parameter."""
     return {"typed_terms": list(terms)}
 
 
 def corrected_from(values: list[str | None] | None, terms: list[str]) -> list[str]:
-    """The words searched for instead of ``terms``, from ``correction_column``'s array."""
+    """The words searched for instead of ``terms``, from ``correction_query``'s array."""
     corrected = [word for word in values or () if word is not None]
     return corrected or list(terms)
 
@@ -182,7 +176,7 @@ def corrected_terms(terms: list[str]) -> list[str]:
 
 @cache
 def _correction_statement() -> Select:
-    return select(correction_column())
+    return select(correction_query().label("corrected"))
 
 
 @dataclass(frozen=True)

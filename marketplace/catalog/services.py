@@ -62,7 +62,6 @@ from marketplace.catalog.search import (
     Match,
     corrected_from,
     corrected_terms,
-    correction_column,
     correction_params,
     correction_query,
     pairs_top,
@@ -838,17 +837,15 @@ def browse_products(
         filters, found, now, page, per_page, count, stores, carry=carry, carry_params=carry_params
     )
     retrying = found is not None and count and results.total == 0
-    if retrying and results.corrections is not None:
-        # read with the page, beside the stores the words find
-        corrected = corrected_from(results.corrections, terms)
-    elif retrying and stores is not None and results.stores is None:
-        # the stores the words find and each word corrected, both in one statement
-        results.stores, corrected = _stores_and_corrections(stores, terms, filters.q)
-    elif retrying:
-        corrected = corrected_terms(terms)
-    elif stores is not None and results.stores is None:
+    if stores is not None and results.stores is None:
+        # no row carried them (SQLite, when the page found no product): on their own
         results.stores = search_stores(filters.q)
     if retrying:
+        # each word corrected: read with the page (PostgreSQL), or on its own
+        if results.corrections is not None:
+            corrected = corrected_from(results.corrections, terms)
+        else:
+            corrected = corrected_terms(terms)
         found_stores = results.stores
         if corrected == terms and _narrowed(filters) and _words_found(found, terms):
             # the words are right and the filters left nothing ("open now" at night): no typo
@@ -1153,27 +1150,6 @@ def _store_hits(found: Match):
     # as text: every row of the page carries it, and only the first is read (decoding JSON
     # 24 times cost more than the statement it saved)
     return cast(json_rows(dialect, tuple(hits.c)), Text).label("store_hits")
-
-
-#: (the stores a search's words find, each word corrected) by kind of match: made once
-_STORES_AND_CORRECTIONS: dict[tuple[str, bool], Select] = {}
-
-
-def _stores_and_corrections(
-    stores: Match, terms: list[str], q: str
-) -> tuple[list[StoreRef], list[str]]:
-    """What a search page that found no product asks next, in one statement on PostgreSQL:
-    the verified stores its words find (``search_stores``) and each word corrected
-    (``search.corrected_terms``). Elsewhere, the two as they are."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return search_stores(q), corrected_terms(terms)
-    key = (stores.kind, stores.words == 1)
-    statement = _STORES_AND_CORRECTIONS.get(key)
-    if statement is None:
-        statement = _STORES_AND_CORRECTIONS[key] = select(_store_hits(stores), correction_column())
-    params = {**stores.params, **correction_params(terms)}
-    hits, corrected = run_read(statement, params).one()
-    return refs_from_column(hits), corrected_from(corrected, terms)
 
 
 def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreRef]:
