@@ -744,7 +744,7 @@ def _page_statement(
             .join(Product.store)
             .order_by(*in_order(page))
         )
-    asked = [select(bounds.c[f"when_empty{n}"]).scalar_subquery() for n in range(len(asked))]
+    asked = [select(bounds.c[column.name]).scalar_subquery() for column in asked]
     return (
         select(*card_columns(), *extra, *asked, total)
         .select_from(page)
@@ -807,7 +807,7 @@ def _result_page(
     if shape.stores:
         results.stores = refs_from_column(row[-2 - asked - carried])
     if asked:
-        results.corrections = row[-2]
+        results.corrections = row[-1 - asked]  # the first (and only) of ``_when_empty``
     return results
 
 
