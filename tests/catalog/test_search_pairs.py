@@ -132,6 +132,17 @@ def test_a_two_word_search_is_read_from_the_pairs(pairs_catalogue):
     assert_same_searches()
 
 
+def explained(statement, params: dict) -> dict:
+    """The plan PostgreSQL ran ``statement`` with (EXPLAIN ANALYZE, as JSON)."""
+    compiled = statement.compile(db.engine)
+    driver = db.session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string, {**compiled.params, **params}
+        )
+        return cursor.fetchone()[0][0]["Plan"]
+
+
 def test_the_pairs_are_read_only_when_they_hold_enough(pairs_catalogue):
     """Three products are named "nasi goreng": a search that keeps three or fewer reads the
     pairs and ranks nothing; one that keeps more ranks every match (the products table)."""
@@ -145,14 +156,7 @@ def test_the_pairs_are_read_only_when_they_hold_enough(pairs_catalogue):
             .order_by(found.tier, relevance, Product.id)
             .limit(size)
         )
-        compiled = pairs_top(every, size, []).compile(db.engine)
-        driver = db.session.connection().connection.driver_connection
-        with driver.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string,
-                {**compiled.params, **found.params},
-            )
-            plan = cursor.fetchone()[0][0]["Plan"]
+        plan = explained(pairs_top(every, size, []), found.params)
         scans = _scans_of(plan, "products")
         assert scans, plan  # in the plan, run or not
         return sum(node["Actual Loops"] for node in scans) > 0
@@ -329,14 +333,7 @@ def test_the_stores_a_two_word_search_lists_are_read_from_their_pairs(dialect, c
     def stores_read(size: int) -> bool:
         """Whether the stores table is read to list ``size`` stores for "warung makan"."""
         found = text_match(Store.__table__, ["warung", "makan"])
-        compiled = services._store_search_statement(found, size).compile(db.engine)
-        driver = db.session.connection().connection.driver_connection
-        with driver.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string,
-                {**compiled.params, **found.params},
-            )
-            plan = cursor.fetchone()[0][0]["Plan"]
+        plan = explained(services._store_search_statement(found, size), found.params)
         scans = [node for node in _scans_of(plan, "stores") if node.get("Alias") == "stores_1"]
         assert scans, plan  # the ranking of every match, in the plan, run or not
         return sum(node["Actual Loops"] for node in scans) > 0
