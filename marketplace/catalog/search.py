@@ -431,7 +431,10 @@ def _postings_word(postings: TableClause) -> tuple:
         .scalar_subquery()
         .collate("C"),
     )
-    first = select(func.min(word)).where(starts).scalar_subquery()
+    # the first such word, read once (a CTE): as a subquery in each place below it was read
+    # three times, an index probe each (~0.04 ms a page for the stores' postings)
+    least = select(func.min(word).label("word")).where(starts).cte(f"{postings.name}_first")
+    first = select(least.c.word).scalar_subquery()
     chosen = select(
         first.label("word"),
         and_(first.is_not(None), ~exists().where(starts, word > first)).label("only"),

@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 import sqlalchemy as sa
 
-from marketplace.catalog import services
+from marketplace.catalog import search, services
 from marketplace.catalog.models import Product
 from marketplace.catalog.search import (
     POSTINGS,
@@ -114,6 +114,22 @@ def test_a_prefix_of_several_words_ranks_every_match(catalogue, create_product):
     assert answered_from_postings(["ayampop"])
     assert_same_searches()
     assert len(read_for("ayam")) == 5
+
+
+@pytest.mark.parametrize("postings", [POSTINGS, STORE_POSTINGS], ids=["products", "stores"])
+def test_the_word_typed_is_looked_up_in_two_probes(catalogue, create_store, postings):
+    """Which word the word typed begins, and whether it begins only that one, cost two probes
+    of the postings' index: the first such word, then any word after it (one, when there is no
+    first). Read in each place it was used, the first word cost three."""
+    from tests.catalog.test_search_pairs import explained
+    from tests.stores.test_open_now_sql import _scans_of
+
+    create_store(name="Ayam Penyet Bu Tini")
+    for word, only, read in (("ayam", True, 2), ("zz", False, 1)):
+        plan = explained(sa.select(search._postings_word(postings)[1]), search.words_param([word]))
+        probes = [node for node in _scans_of(plan, postings.name) if node["Actual Loops"]]
+        assert len(probes) == read, plan
+        assert answered_from_postings([word], postings) is only
 
 
 def test_the_postings_follow_every_change(catalogue, create_product):
