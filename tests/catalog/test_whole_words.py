@@ -61,6 +61,51 @@ def test_prefixes_that_begin_one_word_are_asked_as_that_word(catalogue):
     assert _query("") == ""
 
 
+#: the oracle: migration 0043's search_query, one query that looked each word up four times
+FIRST_SEARCH_QUERY = r"""
+  WITH typed AS (SELECT to_tsquery('indonesian', %(words)s) AS q),
+  prefixes AS (
+    SELECT m.n, m.parts[1] AS prefix,
+      (SELECT array_agg(w.word) FROM (
+         SELECT word FROM search_words
+         WHERE word >= m.parts[1] COLLATE "C" AND word < (m.parts[1] || chr(1114111)) COLLATE "C"
+         ORDER BY word LIMIT 2) w) AS hits
+    FROM typed,
+      regexp_matches(typed.q::text, '''([[:alnum:]]+)'':\*', 'g') WITH ORDINALITY AS m(parts, n)
+  )
+  SELECT (CASE
+    WHEN typed.q::text !~ '^''[[:alnum:]]+'':\*( & ''[[:alnum:]]+'':\*)*$' THEN typed.q
+    ELSE (
+      SELECT string_agg(
+        CASE
+          WHEN hits IS NULL THEN '''' || prefix || ''''
+          WHEN cardinality(hits) = 1 AND hits[1] ~ '^[[:alnum:]]+$'
+            THEN '''' || hits[1] || ''''
+          ELSE '''' || prefix || ''':*'
+        END, ' & ' ORDER BY n)::tsquery
+      FROM prefixes)
+  END)::text
+  FROM typed"""
+
+
+def test_each_word_is_asked_as_the_first_version_asked_it(catalogue, create_store, create_product):
+    """``search_query`` now looks each word up once, in a loop (migration 0049): its answers
+    are the first version's for every prefix of every word of the catalogue, alone, in twos
+    and threes, and for what is not an AND of prefixes."""
+    create_product(create_store(name="Warung Baru"), name="Ayam Bakarbakar Kecap 2 Porsi")
+    db.session.flush()
+    words = db.session.scalars(sa.text("SELECT word FROM search_words ORDER BY word")).all()
+    prefixes = sorted({word[:size] for word in words for size in range(1, len(word) + 1)})
+    asked = [f"{prefix}:*" for prefix in prefixes]
+    asked += [f"{a} & {b}" for a, b in zip(asked, reversed(asked), strict=True)]
+    asked += [" & ".join(asked[n : n + 3]) for n in range(0, len(prefixes), 3)]
+    asked += ["", "ayam | nasi", "!ayam", "ayam <-> goreng", "nasi:*A & goreng:*A", "zz:* & yy:*"]
+    driver = db.session.connection()
+    for words_asked in asked:
+        first = driver.exec_driver_sql(FIRST_SEARCH_QUERY, {"words": words_asked}).scalar()
+        assert _query(words_asked) == first, words_asked
+
+
 @pytest.mark.parametrize("words", SEARCHES)
 def test_whole_words_find_and_rank_as_the_prefixes_typed(catalogue, words):
     terms = words.split()
