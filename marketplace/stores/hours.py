@@ -89,6 +89,18 @@ def _pause_state(store: Store, at_utc: datetime) -> tuple[bool, datetime | None]
     return (until > at_utc), until
 
 
+def week_hours(periods: Iterable[OpeningPeriod]) -> list[tuple[int, str]]:
+    """Each weekday (0 Monday ... 6 Sunday) with its opening periods as a store's page shows
+    them ("07.00–14.00, 17.00–21.00", in the order given; "" on a day it is closed). Grouped in
+    one pass: the page's template filtered every period for each day (14 filter calls through
+    Jinja, a tenth of a store page's rendering)."""
+    days: list[list[str]] = [[] for _ in range(7)]
+    for period in periods:
+        if 0 <= period.weekday < 7:
+            days[period.weekday].append(f"{period.opens_at:%H.%M}–{period.closes_at:%H.%M}")
+    return [(day, ", ".join(times)) for day, times in enumerate(days)]
+
+
 def availability(store: Store, at: datetime | None = None) -> Availability:
     """Tell whether ``store`` is open and accepting orders at ``at`` (default: now)."""
     moment = at or utcnow()

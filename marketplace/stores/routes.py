@@ -38,11 +38,12 @@ from marketplace.stores.forms import (
     StoreBasicsForm,
     StoreForm,
 )
-from marketplace.stores.hours import availability
+from marketplace.stores.hours import availability, week_hours
 from marketplace.stores.models import Store
 from marketplace.stores.storefront import storefront_view
 
 bp = Blueprint("stores", __name__)
+bp.add_app_template_global(week_hours, "week_hours")
 
 
 def _own_store(store_id: int) -> Store:

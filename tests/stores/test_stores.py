@@ -458,3 +458,28 @@ def test_the_quick_hours_take_closed_dates_and_show_what_the_store_has(client, c
     db.session.expire_all()
     assert len(store.periods) == 5
     assert isinstance(store.closed_dates[0].day, date)
+
+
+def test_storefront_lists_each_days_hours(client, create_store):
+    """A store's page lists each weekday with its periods in order, and "Tutup" on a day it
+    has none (Monday two periods, Tuesday one past midnight, Sunday none)."""
+    store = create_store(
+        periods=[
+            (0, time(7, 0), time(10, 30)),
+            (0, time(17, 0), time(21, 0)),
+            (1, time(18, 0), time(2, 0)),
+            *[(day, time(8, 0), time(16, 0)) for day in range(2, 6)],
+        ]
+    )
+    page = client.get(f"/toko/{store.slug}").get_data(as_text=True)
+    hours = re.search(r'<ul class="hours">(.*?)</ul>', page, re.S).group(1)
+    days = [" ".join(item.split()) for item in re.findall(r"<li>(.*?)</li>", hours, re.S)]
+    assert days == [
+        "<span>Senin</span> 07.00–10.30, 17.00–21.00",
+        "<span>Selasa</span> 18.00–02.00",
+        "<span>Rabu</span> 08.00–16.00",
+        "<span>Kamis</span> 08.00–16.00",
+        "<span>Jumat</span> 08.00–16.00",
+        "<span>Sabtu</span> 08.00–16.00",
+        "<span>Minggu</span> Tutup",
+    ]
