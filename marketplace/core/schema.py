@@ -32,6 +32,7 @@ SEARCH_INDEXES = {
     "ix_products_store_newest",
     "ix_products_name_trgm",
     "ix_stores_verified_newest",
+    "ix_stores_verified_kelurahan_name",
     "ix_search_words_trgm",
 }
 #: stored generated columns (PostgreSQL): written by the database, never by the models

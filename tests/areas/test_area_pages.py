@@ -133,3 +133,35 @@ def test_home_and_kelurahan_pages_are_planned_once_per_connection(
         assert not re.search(r"stock_mode = \$", statement), statement
     listing = next(text for text, *_ in plans if "kelurahan_id = $" in text and "WITH top" in text)
     assert "LIMIT 24" in listing
+
+
+def test_a_kelurahans_stores_are_walked_in_name_order_from_their_index(dialect, create_store):
+    """The verified stores of a kelurahan by name are read in that order from
+    ix_stores_verified_kelurahan_name (migration 0050): no sort, and on PostgreSQL no table
+    block (the slug is in the index)."""
+    from marketplace.stores.refs import _in_kelurahan_statement, verified_in_kelurahan
+
+    first = create_store(name="Warung Bu Rini")
+    create_store(name="Dapur Pak Joko")
+    create_store(name="Angkringan Belum", status="pending")
+    db.session.commit()
+    kelurahan_id = first.kelurahan_id
+    assert [s.name for s in verified_in_kelurahan(kelurahan_id)] == [
+        "Dapur Pak Joko",
+        "Warung Bu Rini",
+    ]
+    connection = db.session.connection()
+    compiled = _in_kelurahan_statement().compile(db.engine)
+    if dialect == "postgresql":
+        # a few test rows: make every other way dearer than the index
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        explain, params = "EXPLAIN " + compiled.string, {"kelurahan_id": kelurahan_id}
+    else:
+        explain, params = "EXPLAIN QUERY PLAN " + compiled.string, (kelurahan_id,)
+    plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain, params))
+    assert "ix_stores_verified_kelurahan_name" in plan, plan
+    assert "Sort" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    if dialect == "postgresql":
+        assert "Index Only Scan" in plan, plan
