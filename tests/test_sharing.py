@@ -99,3 +99,18 @@ def test_shared_pages_carry_previews_and_share_buttons_on_base_url(client, share
         first_link = re.search(r'href="([^"]+)"', share).group(1)
         assert first_link.startswith("https://wa.me/?text=")
         assert quote(BASE + path) in first_link
+
+
+def test_share_macros_speak_each_visitors_language_page_after_page(client, shared):
+    """The share macros are imported once per process (they read only the environment's
+    globals, not a page's context): each page still names the language it is shown in."""
+    for lang, locale, label in (
+        ("id", "id_ID", "Bagikan ke WhatsApp"),
+        ("en", "en_US", "Share on WhatsApp"),
+        ("id", "id_ID", "Bagikan ke WhatsApp"),
+    ):
+        client.post("/bahasa", data={"lang": lang, "next": "/"})
+        for page_path in shared:
+            page = client.get(page_path).get_data(as_text=True)
+            assert meta(page, "og:locale") == locale, (lang, page_path)
+            assert label in page, (lang, page_path)
