@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from marketplace.catalog.cards import ProductCard
 from marketplace.core.db import jakarta_today
 from marketplace.core.money import format_rupiah
-from marketplace.core.templating import url_maker
+from marketplace.core.templating import escape_text, url_maker
 
 
 def product_cards(products: Iterable[ProductCard], today: date | None = None) -> Markup:
@@ -32,15 +32,17 @@ def product_cards(products: Iterable[ProductCard], today: date | None = None) ->
     halal = f'<span class="badge badge-halal">{escape(_("Halal"))}</span>'
     sold_out = f'<span class="badge badge-closed">{escape(_("Habis"))}</span>'
     lead: dict[int, str] = {}
+    #: each store's line, escaped once (a store often has several cards on a page)
+    stores: dict[str, str] = {}
     parts = []
     product_url = url_maker("catalog.product", product_id=987654321)
     store_url = url_maker("stores.storefront", slug="stand-in-store")
     photo_url = url_maker("main.media", name="stand/in.webp")
     for card in products:
-        name = escape(card.name)
+        name = escape_text(card.name)
         if card.cover:
-            src = escape(photo_url(card.cover.thumb))
-            alt = escape(photo_of % {"name": card.name})
+            src = escape_text(photo_url(card.cover.thumb))
+            alt = escape_text(photo_of % {"name": card.name})
             image = f'<img src="{src}" alt="{alt}" width="400" height="300" loading="lazy">'
         else:
             image = '<div class="img-placeholder" aria-hidden="true">🍽️</div>'
@@ -67,14 +69,18 @@ def product_cards(products: Iterable[ProductCard], today: date | None = None) ->
                 f'<span class="muted">({card.rating_count})</span></p>'
             )
         store = card.store
-        area = escape(store.kelurahan.name) if store.kelurahan else ""
+        line = stores.get(store.slug)
+        if line is None:
+            area = escape_text(store.kelurahan.name) if store.kelurahan else ""
+            line = stores[store.slug] = (
+                f'<a href="{escape_text(store_url(store.slug))}">'
+                f"{escape_text(store.name)}</a> · {area}"
+            )
         parts.append(
             '<li class="card product-card">'
-            f'<a href="{escape(product_url(card.id))}">'
+            f'<a href="{escape_text(product_url(card.id))}">'
             f"{image}<h3>{name}</h3></a>"
             f"<p>{price} {badges}</p>{rating}"
-            '<p class="muted small">'
-            f'<a href="{escape(store_url(store.slug))}">'
-            f"{escape(store.name)}</a> · {area}</p></li>"
+            f'<p class="muted small">{line}</p></li>'
         )
     return Markup("\n".join(parts))  # noqa: S704 - every value above is escaped

@@ -53,6 +53,20 @@ def security_headers_for(config, stripe: bool = False) -> list[tuple[str, str]]:
     return headers
 
 
+def escape_text(text: str) -> str:
+    """``text`` (a str) with the characters HTML gives a meaning escaped, exactly as
+    ``markupsafe.escape`` writes them, as a plain str: for markup put together in Python (a
+    listing's cards), where ``escape``'s Markup object, made for each value and then joined
+    into a string anyway, cost more than the escaping itself (~1 µs a value, 7 a card)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
 #: (the choices, the locale) → the choices' <option> tags, kept by the process: the reference
 #: lists (every kelurahan, the categories) are the same tuples until they change, and a filter
 #: form shows them on every listing (two hundred options on a search page)
@@ -144,6 +158,29 @@ def url_with(**changes) -> str:
         else:
             args[key] = value
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def pagination(results, param: str = "page", anchor: str = "") -> Markup:
+    """A list's "previous / page N of M / next" links (nothing when it has one page), each link
+    the current URL with ``param`` changed and ``anchor`` after it. A function rather than a
+    macro: every listing shows it, and Jinja's macro call and its three words cost more than
+    the links themselves."""
+    if not results or results.pages <= 1:
+        return Markup("")
+    after = escape(anchor)
+    # the words outside the f-strings, where the catalogue's extraction finds them
+    label, previous, following = escape(_("Halaman")), escape(_("Sebelumnya")), _("Berikutnya")
+    where = _("Halaman %(page)d dari %(pages)d", page=results.page, pages=results.pages)
+    parts = [f'<nav class="pagination" aria-label="{label}">']
+    if results.has_prev:
+        link = escape(url_with(**{param: results.prev_num}))
+        parts.append(f'<a href="{link}{after}" rel="prev">← {previous}</a>')
+    parts.append(f"<span>{escape(where)}</span>")
+    if results.has_next:
+        link = escape(url_with(**{param: results.next_num}))
+        parts.append(f'<a href="{link}{after}" rel="next">{escape(following)} →</a>')
+    parts.append("</nav>")
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped
 
 
 #: how many built paths a process keeps for the templates (cleared when full)
@@ -343,6 +380,7 @@ def register(app: Flask) -> None:
         reopen_text=reopen_text,
         weekday_name=weekday_name,
         url_with=url_with,
+        pagination=pagination,
         url_for=memo_url_for,
         icon=icon,
         fragment=fragment,

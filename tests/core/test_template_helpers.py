@@ -101,3 +101,51 @@ def test_icons_use_the_versioned_sprite_and_escape_their_name(app):
     )
     assert "<b>" not in hostile
     assert "&#34;&gt;&lt;b&gt;" in hostile
+
+
+def test_escape_text_writes_what_markupsafe_writes():
+    from markupsafe import escape
+
+    hostile = [
+        "",
+        "Nasi Uduk",
+        "<script>alert('x')</script>",
+        'a "quoted" & <b>bold</b> name',
+        "&amp; already escaped",
+        "Warung Bu' Siti > Rp15.000 < Rp20.000",
+    ]
+    for text in hostile:
+        assert templating.escape_text(text) == str(escape(text))
+        assert isinstance(templating.escape_text(text), str)
+
+
+def test_pagination_links_the_neighbouring_pages_in_the_visitors_language(app):
+    from marketplace.core.db import Page
+
+    with app.test_request_context("/cari?q=<nasi>&urut=name&page=2"):
+        middle = str(templating.pagination(Page([], 2, 24, 100)))
+        assert middle.startswith('<nav class="pagination" aria-label="Halaman">')
+        assert (
+            'href="/cari?q=%3Cnasi%3E&amp;urut=name&amp;page=1" rel="prev">← Sebelumnya' in middle
+        )
+        assert (
+            'href="/cari?q=%3Cnasi%3E&amp;urut=name&amp;page=3" rel="next">Berikutnya →' in middle
+        )
+        assert "<span>Halaman 2 dari 5</span>" in middle
+        first = str(templating.pagination(Page([], 1, 24, 100)))
+        assert 'rel="prev"' not in first
+        assert 'rel="next"' in first
+        last = str(templating.pagination(Page([], 5, 24, 100)))
+        assert 'rel="prev"' in last
+        assert 'rel="next"' not in last
+        # one page, or none counted: nothing
+        assert str(templating.pagination(Page([], 1, 24, 24))) == ""
+        assert str(templating.pagination(None)) == ""
+        # another parameter and an anchor (a page's reviews)
+        reviews = str(templating.pagination(Page([], 1, 5, 12), "ulasan", "#ulasan"))
+        assert 'page=2&amp;ulasan=2#ulasan" rel="next"' in reviews  # the rest kept
+        with force_locale("en"):
+            english = str(templating.pagination(Page([], 2, 24, 100)))
+        assert "Page 2 of 5" in english
+        assert "Previous" in english
+        assert "Next" in english

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role
-from marketplace.core.db import utcnow
+from marketplace.core.db import to_jakarta, utcnow
 from marketplace.core.errors import DomainError, InvalidTransition, NotAllowed
 from marketplace.extensions import db
 from marketplace.stores import services, states
@@ -300,7 +300,9 @@ def test_pause_in_the_past_is_refused(create_store):
 
 
 def test_closed_store_stays_visible_with_reopening_time(client, create_store):
-    store = create_store(periods=[(d, time(3, 0), time(3, 1)) for d in range(7)])
+    # open one minute a day, twelve hours away from now (03:00 at 20:00 UTC would be open)
+    hour = 15 if 2 <= to_jakarta(utcnow()).hour <= 4 else 3
+    store = create_store(periods=[(d, time(hour, 0), time(hour, 1)) for d in range(7)])
     page = client.get(f"/toko/{store.slug}").get_data(as_text=True)
     assert "Tutup" in page
     assert "buka lagi" in page
