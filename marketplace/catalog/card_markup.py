@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from marketplace.catalog.cards import ProductCard
 from marketplace.core.db import jakarta_today
+from marketplace.core.locale import gettext as _
+from marketplace.core.locale import ngettext
 from marketplace.core.money import format_rupiah
 from marketplace.core.templating import escape_text, url_maker
 

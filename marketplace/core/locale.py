@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, session
 from flask.globals import _cv_app
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -36,6 +36,39 @@ def current_translations():
     found = get_translations()
     state.pkk_translations = (locale, found)
     return found
+
+
+def locale_name() -> str:
+    """The code of the locale in force ("id", "en"), as ``str(get_locale())``: found once per
+    locale per request or job, as ``current_translations`` (Babel writes a locale's identifier
+    anew on each ``str``, and a page asks for it some twenty times: its option lists, its
+    fragments, the templates' ``current_locale()``)."""
+    ctx = _cv_app.get(None)
+    try:
+        state = ctx.g._flask_babel
+        locale = state.babel_locale
+    except AttributeError:
+        return str(get_locale())  # first call of the request (it sets the locale), or no app
+    kept = getattr(state, "pkk_locale_name", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    name = str(locale)
+    state.pkk_locale_name = (locale, name)
+    return name
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` over ``current_translations``, for markup written in Python
+    (a listing's cards, its pagination): the same words, without looking the locale and the
+    domain up again on every call."""
+    text = current_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Flask-Babel's ``ngettext`` over ``current_translations`` (see ``gettext``)."""
+    variables.setdefault("num", num)
+    return current_translations().ungettext(singular, plural, num) % variables
 
 
 #: the words a template asks for without variables (a page's menus, labels and buttons: ~60 a

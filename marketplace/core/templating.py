@@ -12,12 +12,13 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 from flask.globals import _cv_request
-from flask_babel import format_date, format_datetime, format_number, get_locale
-from flask_babel import gettext as _
+from flask_babel import format_date, format_datetime, format_number
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
 from marketplace.core.db import jakarta_today, to_jakarta, utcnow
+from marketplace.core.locale import gettext as _
+from marketplace.core.locale import locale_name
 from marketplace.core.money import format_rupiah
 from marketplace.core.phone import display_phone
 
@@ -76,7 +77,7 @@ _OPTIONS: dict[tuple[int, str], tuple[object, tuple[str, ...], dict]] = {}
 def select_options(choices, selected=None) -> Markup:
     """``<option>`` tags for ``choices`` (objects with ``id`` and ``label``, an attribute or a
     method taking the locale), the one whose id is ``selected`` marked so."""
-    locale = str(get_locale())
+    locale = locale_name()
     key = (id(choices), locale)
     kept = _OPTIONS.get(key)
     if kept is None or kept[0] is not choices:
@@ -146,7 +147,7 @@ WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 
 
 def weekday_name(index: int) -> str:
-    return (WEEKDAYS_EN if str(get_locale()) == "en" else WEEKDAYS_ID)[index]
+    return (WEEKDAYS_EN if locale_name() == "en" else WEEKDAYS_ID)[index]
 
 
 def url_with(**changes) -> str:
@@ -285,7 +286,7 @@ def fragment(name: str, **inputs) -> Markup:
         return Markup(current_app.jinja_env.get_template(template).render(**inputs))  # noqa: S704
     key = (
         ctx.request.script_root,
-        str(get_locale()),
+        locale_name(),
         _STATIC_GENERATION[0],
         name,
         *sorted(inputs.items()),
@@ -386,7 +387,7 @@ def register(app: Flask) -> None:
         fragment=fragment,
         jakarta_today=jakarta_today,
         select_options=select_options,
-        current_locale=lambda: str(get_locale()),
+        current_locale=locale_name,
     )
 
     @app.after_request

@@ -149,3 +149,26 @@ def test_pagination_links_the_neighbouring_pages_in_the_visitors_language(app):
         assert "Page 2 of 5" in english
         assert "Previous" in english
         assert "Next" in english
+
+
+def test_locale_name_and_gettext_follow_the_locale_in_force(app):
+    import flask_babel
+
+    from marketplace.core import locale
+
+    assert locale.locale_name() == str(flask_babel.get_locale())  # no request: as Babel says
+    with app.test_request_context("/"):
+        for _round in range(2):  # found, then kept
+            assert locale.locale_name() == "id"
+            assert locale.gettext("Semua produk") == "Semua produk"
+        with force_locale("en"):
+            assert locale.locale_name() == "en"
+            assert locale.gettext("Semua produk") == flask_babel.gettext("Semua produk")
+            photo = flask_babel.gettext("Foto %(name)s", name="Sate")
+            assert photo != "Foto Sate"
+            assert locale.gettext("Foto %(name)s", name="Sate") == photo
+            assert locale.ngettext("%(num)d produk", "%(num)d produk", 2) == "2 products"
+            refresh()  # the locale dropped: found again
+            assert locale.locale_name() == "en"
+        assert locale.locale_name() == "id"
+        assert locale.ngettext("%(num)d produk", "%(num)d produk", 2) == "2 produk"
