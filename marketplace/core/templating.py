@@ -170,7 +170,8 @@ def pagination(results, param: str = "page", anchor: str = "") -> Markup:
         return Markup("")
     after = escape(anchor)
     # the words outside the f-strings, where the catalogue's extraction finds them
-    label, previous, following = escape(_("Halaman")), escape(_("Sebelumnya")), _("Berikutnya")
+    label, previous = escape(_("Halaman")), escape(_("Sebelumnya"))
+    following = escape(_("Berikutnya"))
     where = _("Halaman %(page)d dari %(pages)d", page=results.page, pages=results.pages)
     parts = [f'<nav class="pagination" aria-label="{label}">']
     if results.has_prev:
@@ -179,7 +180,7 @@ def pagination(results, param: str = "page", anchor: str = "") -> Markup:
     parts.append(f"<span>{escape(where)}</span>")
     if results.has_next:
         link = escape(url_with(**{param: results.next_num}))
-        parts.append(f'<a href="{link}{after}" rel="next">{escape(following)} →</a>')
+        parts.append(f'<a href="{link}{after}" rel="next">{following} →</a>')
     parts.append("</nav>")
     return Markup("".join(parts))  # noqa: S704 - every value above is escaped
 
