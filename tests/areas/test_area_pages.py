@@ -156,6 +156,9 @@ def test_a_kelurahans_stores_are_walked_in_name_order_from_their_index(dialect, 
         # a few test rows: make every other way dearer than the index
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        # and a sort: with few stores in the statistics (a run that analysed the table early)
+        # another index and a sort of its one row looked as cheap
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
         explain, params = "EXPLAIN " + compiled.string, {"kelurahan_id": kelurahan_id}
     else:
         explain, params = "EXPLAIN QUERY PLAN " + compiled.string, (kelurahan_id,)
