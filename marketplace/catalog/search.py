@@ -418,8 +418,8 @@ def _typed_prefix():
 @functools.cache
 def _postings_word(postings: TableClause) -> tuple:
     """(the one word of ``postings`` that the word typed is a prefix of, whether there is
-    exactly one): scalar subqueries of ``:search_words``, each worked out once per statement
-    (two CTEs)."""
+    exactly one, whether there are several): scalar subqueries of ``:search_words``, each
+    worked out once per statement (two CTEs)."""
     typed = _typed_prefix()
     word = postings.c.lexeme
     # in the index's order (C) the words that start with the prefix lie between it and it
@@ -439,7 +439,19 @@ def _postings_word(postings: TableClause) -> tuple:
         first.label("word"),
         and_(first.is_not(None), ~exists().where(starts, word > first)).label("only"),
     ).cte(f"{postings.name}_word")
-    return select(chosen.c.word).scalar_subquery(), select(chosen.c.only).scalar_subquery()
+    return (
+        select(chosen.c.word).scalar_subquery(),
+        select(chosen.c.only).scalar_subquery(),
+        select(and_(chosen.c.word.is_not(None), ~chosen.c.only)).scalar_subquery(),
+    )
+
+
+def postings_ambiguous(postings: TableClause = POSTINGS) -> ColumnElement:
+    """Whether the word typed begins several words of ``postings`` (a scalar subquery of
+    ``:search_words``, one word): a search that ``postings_top(fallback=False)`` read nothing
+    for must then rank every match (``ranked``) in a statement of its own. False for a word
+    that begins one word of the postings, or none (then nothing is found either way)."""
+    return _postings_word(postings)[2]
 
 
 def postings_top(
@@ -448,7 +460,8 @@ def postings_top(
     conditions: list,
     owner: ColumnElement | None = None,
     near: tuple | None = None,
-) -> CompoundSelect:
+    fallback: bool = True,
+) -> Select | CompoundSelect:
     """``ranked`` (the first ``size`` rows matching ``:search_words``, one word, and a
     listing's filters, ranked by relevance: columns id, key0 the rank, key1 the id) read from
     the word's postings, filtered by ``conditions`` (the same filters on the postings), instead
@@ -463,10 +476,14 @@ def postings_top(
     ``near`` (a search near the buyer's kelurahan: the condition of the postings of the
     buyer's kecamatan and their rank there): those postings, all of them (a few hundred), are
     ranked afresh; every other product's rank is its posting's, so the best ``size`` of the
-    others are read in rank order; the best ``size`` of both are the best of all."""
+    others are read in rank order; the best ``size`` of both are the best of all.
+
+    ``fallback=False``: the postings only, which read nothing when the word begins several
+    words (``postings_ambiguous`` then says so): ``ranked``, never run for a whole word, still
+    cost PostgreSQL ~0.1 ms to set up on every run of the statement that held it."""
     owner = POSTINGS.c.product_id if owner is None else owner
     postings = owner.table
-    first, only = _postings_word(postings)
+    first, only, _ = _postings_word(postings)
     limit = literal_column(str(size), Integer) if isinstance(size, int) else size
     words = (postings.c.lexeme == first, only, *conditions)
     if near is None:
@@ -476,7 +493,7 @@ def postings_top(
             .order_by(postings.c.rank, owner)
             .limit(limit)
         )
-        return union_all(read, ranked.where(~only))
+        return union_all(read, ranked.where(~only)) if fallback else read
     nearby, near_rank = near
     close = select(owner.label("id"), near_rank.label("key0"), owner.label("key1")).where(
         *words, nearby
@@ -489,7 +506,7 @@ def postings_top(
     )
     both = union_all(close, far).subquery("near_and_far")
     read = select(both).order_by(both.c.key0, both.c.key1).limit(limit)
-    return union_all(read, ranked.where(~only))
+    return union_all(read, ranked.where(~only)) if fallback else read
 
 
 def answered_from_postings(terms: list[str], postings: TableClause = POSTINGS) -> bool:

@@ -65,6 +65,7 @@ from marketplace.catalog.search import (
     correction_params,
     correction_query,
     pairs_top,
+    postings_ambiguous,
     postings_top,
     search_terms,
     similar_match,
@@ -639,8 +640,13 @@ def _listing_statement(
 
 def _when_empty(shape: _Shape) -> tuple:
     """What a search page that finds no product asks next, read in its own statement
-    (PostgreSQL): each word corrected (``search.correction_query``)."""
-    return (correction_query(),) if shape.stores and shape.dialect == "postgresql" else ()
+    (PostgreSQL): each word corrected (``search.correction_query``), and, read from the
+    postings, whether the word begins several words (``search.postings_ambiguous``: every
+    match is then ranked in a statement of its own)."""
+    corrections = shape.stores and shape.dialect == "postgresql"
+    return ((correction_query(),) if corrections else ()) + (
+        (postings_ambiguous(),) if shape.postings else ()
+    )
 
 
 def _page_statement(
@@ -660,14 +666,14 @@ def _page_statement(
     the page is cut from them, clamped to the last page whatever page was asked for; uncounted
     (the home page), the matches join their store and are the page. With ``postings`` (a
     search for one word: the filters' conditions on the postings), the CTE is read from the
-    word's postings in rank order when the word is one of the catalogue's, and made by ranking
-    every match otherwise; with ``pairs`` (a search for two words: the filters' conditions on
-    the pairs), from the pairs of the products' names when they hold enough. ``extra``:
-    columns the page carries before its total (each row the same value). With ``when_empty``
-    (columns of what a page that finds nothing asks next), a page that finds nothing is still
-    one row, its card's columns NULL, which carries ``extra`` and these columns, each worked
-    out only then (NULL on a page that found products): the page and what its emptiness asks
-    are one statement, not two."""
+    word's postings in rank order when the word is one of the catalogue's (when it begins
+    several, the page finds nothing and says so: ``_when_empty``); with ``pairs`` (a search
+    for two words: the filters' conditions on the pairs), from the pairs of the products'
+    names when they hold enough. ``extra``: columns the page carries before its total (each
+    row the same value). With ``when_empty`` (columns of what a page that finds nothing asks
+    next), a page that finds nothing is still one row, its card's columns NULL, which carries
+    ``extra`` and these columns, each worked out only then (NULL on a page that found
+    products): the page and what its emptiness asks are one statement, not two."""
     # the page size is SQL text, not a parameter: PostgreSQL then knows how many rows the page
     # has (of a LIMIT it cannot know it assumes a tenth of what is cut, whose per-row subqueries
     # then made a prepared statement's generic plan look dearer than planning afresh: a
@@ -689,7 +695,9 @@ def _page_statement(
         .limit(literal_column(str(MAX_RESULTS + 1), Integer))
     )
     if postings is not None:
-        top = postings_top(top, MAX_RESULTS + 1, postings, near=near)
+        # the postings only: a word that begins several words is ranked in a statement of its
+        # own (``_result_page``), not set up on every page of a whole word
+        top = postings_top(top, MAX_RESULTS + 1, postings, near=near, fallback=False)
     elif pairs is not None:
         top = pairs_top(top, MAX_RESULTS + 1, pairs)
     top = top.cte("top")
@@ -764,13 +772,16 @@ def _result_page(
     stores: Match | None = None,
     carry: tuple = (),
     carry_params: dict | None = None,
+    from_postings: bool = True,
 ) -> ResultPage:
     """The page of the listing ``filters`` and ``found`` ask for: its kept statement, run with
     this request's values. With ``stores`` (a search for the same words among the stores),
-    the page also carries the stores found, when it has a row to carry them; with ``carry``
-    (a counted page only), the values of those columns (``carry_params``: their values)."""
+    the page also carries the stores found, when it has a row to carry them (None when they
+    must be read on their own); with ``carry`` (a counted page only), the values of those
+    columns (``carry_params``: their values). A word read from its postings that begins
+    several words is ranked afresh, in a second statement (``from_postings=False``)."""
     today = jakarta_today()
-    shape, params = _listing_params(filters, found, now, count)
+    shape, params = _listing_params(filters, found, now, count, from_postings)
     if stores is not None and count and found is not None and found.kind in ("text", "words"):
         shape = dataclasses.replace(shape, stores=True)
     if carry and count:
@@ -790,6 +801,10 @@ def _result_page(
     row = rows[0] if rows else None  # what each row carries beside its card
     if row is not None and row[CARD_ID] is None:
         rows = []  # the one row of a page that found nothing (``when_empty``)
+        if shape.postings and row[-2]:  # the last of ``_when_empty``: the word is ambiguous
+            return _result_page(
+                filters, found, now, page, per_page, count, stores, carry, carry_params, False
+            )
     areas = kelurahan_index() if rows else {}
     cards = [card_from_row(card, today, areas) for card in rows]
     if not count:
@@ -805,9 +820,10 @@ def _result_page(
     if carried:
         results.carried = tuple(row[-1 - asked - carried : -1 - asked])
     if shape.stores:
-        results.stores = refs_from_column(row[-2 - asked - carried])
-    if asked:
-        results.corrections = row[-1 - asked]  # the first (and only) of ``_when_empty``
+        found_stores = row[-2 - asked - carried]  # None: to be read on their own
+        results.stores = None if found_stores is None else refs_from_column(found_stores)
+    if shape.stores and shape.dialect == "postgresql":
+        results.corrections = row[-1 - asked]  # the first of ``_when_empty``
     return results
 
 
@@ -987,9 +1003,14 @@ def rating_order():
 
 
 def _listing_params(
-    filters: BrowseFilters, found: Match | None, now: datetime | None, count: bool
+    filters: BrowseFilters,
+    found: Match | None,
+    now: datetime | None,
+    count: bool,
+    from_postings: bool = True,
 ) -> tuple[_Shape, dict]:
-    """The shape of the listing ``filters`` ask for, and the values of its bind parameters."""
+    """The shape of the listing ``filters`` ask for, and the values of its bind parameters.
+    ``from_postings=False``: one word is found by ranking every match."""
     params = dict(found.params) if found is not None else {}
     sort = filters.sort if filters.sort in SORTS else ""
     if not sort or (sort == "relevance" and found is None):
@@ -1028,7 +1049,7 @@ def _listing_params(
         count=count,
     )
     if dialect == "postgresql" and found is not None and sort == "relevance" and count:
-        if found.words == 1 and found.kind == "text":
+        if found.words == 1 and found.kind == "text" and from_postings:
             shape = dataclasses.replace(shape, postings=True)
         elif found.words == 2 and found.kind == "words" and home is None:
             shape = dataclasses.replace(shape, pairs=True)
@@ -1091,20 +1112,23 @@ def _filters(shape: _Shape, row, product_id=None) -> list:
 STORE_HITS = 6
 
 #: a search's store statements by (dialect, kind of match, read from the postings, numbered, how
-#: many), made once per process
-_STORE_SEARCHES: dict[tuple[str, str, bool, bool, int], Select] = {}
+#: many, with the fallback), made once per process
+_STORE_SEARCHES: dict[tuple[str, str, bool, bool, int, bool], Select] = {}
 
 
-def _store_search_statement(found: Match, limit: int, numbered: bool = False) -> Select:
+def _store_search_statement(
+    found: Match, limit: int, numbered: bool = False, fallback: bool = True
+) -> Select:
     """The verified stores matching ``:search_words``, best first, ``limit`` of them: (name,
     slug, kelurahan id) and, ``numbered``, their place in that order. One word on PostgreSQL
     is read from the stores' postings (``search.postings_top``), two words from the pairs of
     their names (``search.pairs_top``). The limit is SQL text: as a parameter, PostgreSQL took
     it for a tenth of the stores found, and a statement holding it looked dearer planned once
-    than planned afresh (0.7 ms of planning on every request)."""
+    than planned afresh (0.7 ms of planning on every request). ``fallback=False``: read from
+    the postings only, nothing when the word begins several words (``_store_hits``)."""
     dialect = db.session.get_bind().dialect.name
     posted = found.words == 1 and dialect == "postgresql"
-    key = (dialect, found.kind, posted, numbered, limit)
+    key = (dialect, found.kind, posted, numbered, limit, fallback)
     statement = _STORE_SEARCHES.get(key)
     if statement is not None:
         return statement
@@ -1118,7 +1142,9 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
             Store.id,
         )
         ranked = ranked.where(verified).order_by(found.rank, Store.id).limit(most)
-        top = postings_top(ranked, limit, [], owner=STORE_POSTINGS.c.store_id).subquery("top")
+        top = postings_top(
+            ranked, limit, [], owner=STORE_POSTINGS.c.store_id, fallback=fallback
+        ).subquery("top")
         order = (top.c.key0, top.c.key1)
         statement = select(*shown).join(top, top.c.id == Store.id)
     elif found.kind == "words" and dialect == "postgresql":
@@ -1144,12 +1170,19 @@ def _store_search_statement(found: Match, limit: int, numbered: bool = False) ->
 
 
 def _store_hits(found: Match):
-    """The stores ``found`` finds as one JSON column (for the search page's statement)."""
+    """The stores ``found`` finds as one JSON column (for the search page's statement); NULL
+    when one word, read from the stores' postings, begins several of their words: they are
+    then ranked in a statement of their own (``search_stores``)."""
     dialect = db.session.get_bind().dialect.name
-    hits = _store_search_statement(found, STORE_HITS, numbered=True).subquery("store_hits")
+    posted = found.words == 1 and dialect == "postgresql"
+    statement = _store_search_statement(found, STORE_HITS, numbered=True, fallback=not posted)
+    hits = statement.subquery("store_hits")
     # as text: every row of the page carries it, and only the first is read (decoding JSON
     # 24 times cost more than the statement it saved)
-    return cast(json_rows(dialect, tuple(hits.c)), Text).label("store_hits")
+    rows = cast(json_rows(dialect, tuple(hits.c)), Text)
+    if posted:
+        rows = case((postings_ambiguous(STORE_POSTINGS), null()), else_=rows)
+    return rows.label("store_hits")
 
 
 def search_stores(q: str, limit: int = STORE_HITS) -> list[StoreRef]:

@@ -228,6 +228,57 @@ def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client
     assert counter.statements[0].count("to_tsquery(") == 1  # the word parsed once for all
     text = response.get_data(as_text=True)
     assert text.index("Ayam Ayam Geprek") < text.index("Ayam Bakar Madu") < text.index("Nasi Uduk")
+    # a whole word's statement holds no ranking of every match: set up on every run, it cost
+    # as much as reading the postings
+    assert "ts_rank(" not in counter.statements[0]
+
+
+def test_a_prefix_of_several_words_is_ranked_in_a_second_statement(
+    catalogue, client, create_store, create_product
+):
+    """A word that begins several words of the products' postings, or of the stores', is
+    ranked afresh in a statement of its own: the same page as ranking every match, one
+    statement more."""
+    from tests.statements import QueryCounter
+
+    def page(q: str) -> tuple[str, int]:
+        client.get(f"/cari?q={q}")
+        with QueryCounter(db.engine) as counter:
+            response = client.get(f"/cari?q={q}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True), counter.count
+
+    def in_order(text: str, names: list[str]) -> None:
+        places = [text.index(f">{name}<") for name in names]
+        assert places == sorted(places), names
+
+    names = {p.id: p.name for p in db.session.scalars(sa.select(Product))}
+    # the stores' "ayam" begins two of their words, the products' one: the stores on their own
+    for name in ("Ayam Penyet Bu Tini", "Ayampop Express"):
+        create_store(name=name)
+    assert answered_from_postings(["ayam"])
+    assert not answered_from_postings(["ayam"], STORE_POSTINGS)
+    text, statements = page("ayam")
+    assert statements == 2
+    in_order(text, [names[i] for i, _ in ranked_every_match("ayam")])
+    in_order(text, stores_ranked_every_match("ayam"))
+    assert "Ayampop Express" in text
+    # the products' too: their page in a second statement, which brings the stores as well
+    crispy = create_product(catalogue["tea"].store, name="Ayampop Crispy")
+    names[crispy.id] = crispy.name
+    assert not answered_from_postings(["ayam"])
+    text, statements = page("ayam")
+    assert statements == 3
+    expected = [names[i] for i, _ in ranked_every_match("ayam")]
+    assert len(expected) == 5
+    assert "Ayampop Crispy" in expected
+    in_order(text, expected)
+    in_order(text, stores_ranked_every_match("ayam"))
+    # a whole word of both again: one statement
+    text, statements = page("ayampop")
+    assert statements == 1
+    assert "Ayampop Crispy" in text
+    assert "Ayampop Express" in text
 
 
 def stores_ranked_every_match(word: str) -> list[str]:
