@@ -204,25 +204,50 @@ def _indonesian(words: ColumnElement) -> ColumnElement:
 
 
 @cache
+def _typo():
+    """The words searched instead of those typed when a word, stemmed, begins no word of the
+    catalogue and each such word has one like it ("bakso malang" for "bakso malnag"), else NULL
+    (``typo_corrected``, migration 0051): a CTE, worked out once per statement from
+    ``:search_words``."""
+    words = bindparam(SEARCH_WORDS, type_=String)
+    return select(func.typo_corrected(words, type_=Text).label("words")).cte("typo")
+
+
+def typo_words() -> ColumnElement:
+    """The words a search statement searched instead of those typed, space-separated, or NULL
+    (a scalar subquery of ``:search_words``, PostgreSQL): what a search page says it shows."""
+    return select(_typo().c.words).scalar_subquery()
+
+
+def _searched(param: str, suffix: str) -> ColumnElement:
+    """The words a search statement asks the index for, in to_tsquery's syntax: those corrected
+    (``typo_words``), each with ``suffix``, else ``:param`` as typed."""
+    fixed = typo_words()
+    spaced = func.replace(fixed, literal_column("' '"), literal_column(f"'{suffix} & '"))
+    return func.coalesce(spaced.concat(literal_column(f"'{suffix}'")), bindparam(param, String))
+
+
+@cache
 def _asked(several: bool):
-    """The words typed as the full-text index is asked for them (PostgreSQL), parsed once per
-    statement: a CTE that every part of a search's statement reads (the products' rank and
-    condition, the stores', the pairs'), not a function call in each. ``several``: asked for
+    """The words typed (with a typo, those corrected: ``typo_words``) as the full-text index
+    is asked for them (PostgreSQL), parsed once per statement: a CTE that every part of a
+    search's statement reads (the products' rank and condition, the stores', the pairs'), not
+    a function call in each. ``several``: asked for
     whole words where it can be (``search_query``, migration 0043: the index intersects whole
     words as it reads them, "nasi goreng" 3.3 -> 1.3 ms), a call of ~0.1 ms that a search
     page's statement made three times; one word: as a prefix (the postings are read by it,
     ``postings_top``)."""
-    words = bindparam(SEARCH_WORDS, type_=String)
+    words = _searched(SEARCH_WORDS, ":*")  # a typo's corrected words
     asked = func.search_query(words) if several else _indonesian(words)
     return select(asked.label("query")).cte("words_asked" if several else "word_asked")
 
 
 @cache
 def _named():
-    """Every word typed with the name's weight (A), parsed once per statement (a CTE)."""
-    return select(_indonesian(bindparam(NAME_WORDS, type_=String)).label("query")).cte(
-        "name_words_asked"
-    )
+    """Every word typed (with a typo, those corrected) with the name's weight (A), parsed once
+    per statement (a CTE)."""
+    words = _searched(NAME_WORDS, ":*A")  # a typo's corrected words
+    return select(_indonesian(words).label("query")).cte("name_words_asked")
 
 
 @cache

@@ -71,6 +71,7 @@ from marketplace.catalog.search import (
     similar_match,
     terms_posted,
     text_match,
+    typo_words,
 )
 from marketplace.core.db import (
     Page,
@@ -550,6 +551,9 @@ class ResultPage(Page):
     #: each word typed corrected (``search.correction_query``), read with a search page that
     #: found nothing (PostgreSQL); None when not read
     corrections: list | None = None
+    #: the words the page's statement searched instead of a typo in those typed, space-separated
+    #: (``search.typo_words``, PostgreSQL); None when it searched the words typed
+    searched_instead: str | None = None
 
 
 def _order_key(entry) -> tuple:
@@ -629,7 +633,9 @@ def _listing_statement(
             postings=postings,
             pairs=pairs,
             near=_postings_near() if shape.postings and shape.near else None,
-            extra=((_store_hits(stores),) if shape.stores else ()) + shape.carry,
+            extra=((_store_hits(stores),) if shape.stores else ())
+            + ((typo_words().label("searched_instead"),) if _corrects(shape) else ())
+            + shape.carry,
             when_empty=_when_empty(shape),
         )
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
@@ -638,13 +644,19 @@ def _listing_statement(
     return statement
 
 
+def _corrects(shape: _Shape) -> bool:
+    """Whether the listing's statement searches words that it corrects (PostgreSQL): each of
+    its rows carries the words searched instead of a typo (``search.typo_words``), and a page
+    that finds nothing each word typed corrected (``_when_empty``)."""
+    return shape.dialect == "postgresql" and shape.match in ("text", "words") and shape.count
+
+
 def _when_empty(shape: _Shape) -> tuple:
     """What a search page that finds no product asks next, read in its own statement
     (PostgreSQL): each word corrected (``search.correction_query``), and, read from the
     postings, whether the word begins several words (``search.postings_ambiguous``: every
     match is then ranked in a statement of its own)."""
-    corrections = shape.stores and shape.dialect == "postgresql"
-    return ((correction_query(),) if corrections else ()) + (
+    return ((correction_query(),) if _corrects(shape) else ()) + (
         (postings_ambiguous(),) if shape.postings else ()
     )
 
@@ -816,14 +828,20 @@ def _result_page(
     results = ResultPage(cards, page, per_page, total, more=found_count > MAX_RESULTS)
     if row is None:
         return results
+    # the row's last columns: the stores, the words searched instead, the carried columns, what
+    # a page that finds nothing asks (``_when_empty``), the count
+    asked_at = len(row) - 1 - asked
     carried = len(shape.carry)
     if carried:
-        results.carried = tuple(row[-1 - asked - carried : -1 - asked])
+        results.carried = tuple(row[asked_at - carried : asked_at])
+    end = asked_at - carried
+    if _corrects(shape):
+        results.corrections = row[asked_at]  # the first of ``_when_empty``
+        results.searched_instead = row[end - 1]
+        end -= 1
     if shape.stores:
-        found_stores = row[-2 - asked - carried]  # None: to be read on their own
+        found_stores = row[end - 1]  # None: to be read on their own
         results.stores = None if found_stores is None else refs_from_column(found_stores)
-    if shape.stores and shape.dialect == "postgresql":
-        results.corrections = row[-1 - asked]  # the first of ``_when_empty``
     return results
 
 
@@ -852,13 +870,20 @@ def browse_products(
     results = _result_page(
         filters, found, now, page, per_page, count, stores, carry=carry, carry_params=carry_params
     )
+    # a typo (PostgreSQL): the page searched the words it was most likely meant to be, and says so
+    instead = results.searched_instead
+    if instead is not None and results.total:
+        results.corrected, results.similar = instead, True
     retrying = found is not None and count and results.total == 0
     if stores is not None and results.stores is None:
         # no row carried them (SQLite, when the page found no product): on their own
         results.stores = search_stores(filters.q)
     if retrying:
-        # each word corrected: read with the page (PostgreSQL), or on its own
-        if results.corrections is not None:
+        # each word corrected: the words the page searched instead, or read with the page
+        # (PostgreSQL), or on their own
+        if instead is not None:
+            corrected = instead.split()
+        elif results.corrections is not None:
             corrected = corrected_from(results.corrections, terms)
         else:
             corrected = corrected_terms(terms)
@@ -868,7 +893,14 @@ def browse_products(
             # to look for, and the page says so
             results.filtered_out = True
             return results
-        if corrected != terms:
+        if instead is not None:
+            # the page was the search for the corrected words: when the filters leave none of
+            # those, it says so, as for the words typed
+            fixed = text_match(Product.__table__, corrected)
+            if _narrowed(filters) and _words_found(fixed, corrected):
+                results.corrected, results.filtered_out = instead, True
+                return results
+        elif corrected != terms:
             # a typo in a word: the search for the words it was most likely meant to be (and,
             # when the filters leave none of those, the page says so, as for the words typed)
             fixed = text_match(Product.__table__, corrected)

@@ -75,17 +75,36 @@ def test_the_search_page_shows_the_corrected_words_results(warung, client):
     page = response.get_data(as_text=True)
     assert "Sambal Bawang" in page
     assert "Tidak ada yang persis “sambel”. Menampilkan hasil untuk “sambal”" in page
-    # the products (none), the stores the words find and the words corrected; the corrected
-    # products
-    assert len(said) == 2, said
-    assert "correct_words(" in said[0]
+    # one statement: it corrects the word as the index reads it and searches the products and
+    # the stores for the word corrected
+    assert len(said) == 1, said
+    assert "typo_corrected(" in said[0]
     assert "store_hits" in said[0]
     # what PostgreSQL must know to plan it once is SQL text: how many stores, not a parameter
     assert "LIMIT 6" in said[0]
-    assert "correct_words(" not in said[1]
+    for typed in ("bakso malnag", "bakso+malnag&urut=price_asc", "baksso malnag"):
+        response, said = _page_and_statements(client, f"/cari?q={typed}")
+        page = response.get_data(as_text=True)
+        assert "Bakso Malang Jumbo" in page, typed
+        assert "Menampilkan hasil untuk “bakso malang”" in page, typed
+        assert len(said) == 1, (typed, said)
     found = services.browse_products(services.BrowseFilters(q="bakso malnag"), 1, 10)
     assert [card.name for card in found.items] == ["Bakso Malang Jumbo"]
     assert (found.corrected, found.similar) == ("bakso malang", True)
+    # a word the index finds by its stem is no typo: "manisnya" is "manis"
+    found = services.browse_products(services.BrowseFilters(q="martabak manisnya"), 1, 10)
+    assert [card.name for card in found.items] == ["Martabak Manis"]
+    assert (found.corrected, found.similar) == ("", False)
+
+
+def test_a_typo_finds_the_stores_of_the_corrected_words(warung, client, create_store):
+    create_store(name="Bakso Malang Pak Kumis")
+    page = client.get("/cari?q=bakso+malnag").get_data(as_text=True)
+    assert ">Bakso Malang Pak Kumis<" in page
+    assert "Menampilkan hasil untuk “bakso malang”" in page
+    found = services.browse_products(services.BrowseFilters(q="kumsi"), 1, 10, with_stores=True)
+    assert [store.name for store in found.stores] == ["Bakso Malang Pak Kumis"]
+    assert found.corrected == ""  # no product is named so: the page says nothing was corrected
 
 
 def test_a_corrected_word_that_the_filters_leave_nothing_of_says_so(warung, client):
