@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from marketplace.catalog.services import BrowseFilters, ResultPage, browse_products
-from marketplace.extensions import db
+from marketplace.core.db import dialect_name
 from marketplace.kim.featured import (
     FeaturedView,
     current_featured,
@@ -36,7 +36,7 @@ def kelurahan_page(
 ) -> KelurahanPage:
     """Page ``page`` of the kelurahan's products, newest first, with its verified stores by
     name and the featured slots running ``now``."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     products = browse_products(
         BrowseFilters(kelurahan_id=kelurahan_id),
         page=page,

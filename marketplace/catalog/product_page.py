@@ -31,11 +31,11 @@ from marketplace.catalog.models import (
 from marketplace.core.db import (
     Page,
     decoded_rows,
+    dialect_name,
     jakarta_today,
     json_rows,
     run_read,
 )
-from marketplace.extensions import db
 from marketplace.reviews.services import review_page, review_params, visible_review_columns
 from marketplace.stores.models import Store, StoreRules
 from marketplace.stores.week import ClosedDayView, PeriodView, week_columns, week_from
@@ -170,7 +170,7 @@ def product_view(
     today = today or jakarta_today()
     paging = review_params(review_page_number)
     row = run_read(
-        _statement(db.session.get_bind().dialect.name),
+        _statement(dialect_name()),
         {
             "product_id": product_id,
             "portion_day": today,

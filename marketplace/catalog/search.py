@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery, TableClause
 
-from marketplace.core.db import run_read
+from marketplace.core.db import dialect_name, run_read
 from marketplace.extensions import db
 
 MAX_TERMS = 8
@@ -63,7 +63,7 @@ def search_terms(query: str | None) -> list[str]:
 
 
 def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+    return dialect_name()
 
 
 #: the bind parameters of a search's words (``Match.params`` gives their values)

@@ -75,6 +75,7 @@ from marketplace.catalog.search import (
 )
 from marketplace.core.db import (
     Page,
+    dialect_name,
     jakarta_today,
     json_rows,
     run_read,
@@ -912,7 +913,7 @@ def browse_products(
                 return retry
         # words corrected one by one (PostgreSQL): no typo is left, so no product has every
         # word; elsewhere, a typo may still be there, and names alike come first
-        corrects_words = db.session.get_bind().dialect.name == "postgresql"
+        corrects_words = dialect_name() == "postgresql"
         if len(corrected) > 1 and corrects_words:
             # the last statement the page may make (at most six): names alike, row by row,
             # cost more than these and would find what these did not only rarely
@@ -966,7 +967,7 @@ def _with_words(query: Select, found: Match, row_id=Product.id) -> Select:
 def _words_found(found: Match, terms: list[str]) -> bool:
     """Whether any listed product matches the words (``terms``, as ``found`` looks for them),
     whatever the other filters say (on PostgreSQL, from the postings: ``terms_posted``)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         return terms_posted(terms)
     query = _with_words(select(Product.id).where(Product.listed), found)
     return bool(db.session.scalar(select(query.exists()), found.params))
@@ -1064,7 +1065,7 @@ def _listing_params(
         if home is not None:
             params["near_kelurahan"] = home.id
             params["near_neighbours"] = [k.id for k in areas if k.kecamatan_id == home.kecamatan_id]
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     shape = _Shape(
         dialect=dialect,
         match=found.kind if found is not None else None,
@@ -1158,7 +1159,7 @@ def _store_search_statement(
     it for a tenth of the stores found, and a statement holding it looked dearer planned once
     than planned afresh (0.7 ms of planning on every request). ``fallback=False``: read from
     the postings only, nothing when the word begins several words (``_store_hits``)."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     posted = found.words == 1 and dialect == "postgresql"
     key = (dialect, found.kind, posted, numbered, limit, fallback)
     statement = _STORE_SEARCHES.get(key)
@@ -1205,7 +1206,7 @@ def _store_hits(found: Match):
     """The stores ``found`` finds as one JSON column (for the search page's statement); NULL
     when one word, read from the stores' postings, begins several of their words: they are
     then ranked in a statement of their own (``search_stores``)."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     posted = found.words == 1 and dialect == "postgresql"
     statement = _store_search_statement(found, STORE_HITS, numbered=True, fallback=not posted)
     hits = statement.subquery("store_hits")

@@ -17,6 +17,7 @@ from marketplace.core.db import (
     Page,
     day_of,
     decoded_rows,
+    dialect_name,
     json_rows,
     run_read,
     to_jakarta,
@@ -305,7 +306,7 @@ def review_page(rows, total: int, params: dict) -> Page:
 
 def visible_reviews(store_id: int, page: int, per_page: int = REVIEWS_PER_PAGE) -> Page:
     """Newest visible reviews of a store, a page at a time, in one statement."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     params = review_params(page, per_page)
     rows, total = run_read(
         _store_reviews_statement(dialect), {**params, "store_id": store_id}

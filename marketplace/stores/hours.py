@@ -23,8 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from marketplace.core.db import JAKARTA, to_jakarta, utcnow
-from marketplace.extensions import db
+from marketplace.core.db import JAKARTA, dialect_name, to_jakarta, utcnow
 from marketplace.stores.models import (
     VERIFIED_SQL,
     OpeningPeriod,
@@ -200,7 +199,7 @@ def accepting_orders(
             .correlate(None)
         )
 
-    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
+    if (dialect or dialect_name()) == "postgresql":
         segments = OPEN_HOURS_SEGMENTS
 
         def now(value):

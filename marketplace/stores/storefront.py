@@ -22,8 +22,7 @@ from sqlalchemy import String, bindparam, select
 from marketplace.areas.services import KelurahanRef, kelurahan_index
 from marketplace.catalog.cards import ProductCard, card_params, cards_from_column
 from marketplace.catalog.services import store_cards_column
-from marketplace.core.db import Page, Rated, day_of, decoded_rows, json_rows, run_read
-from marketplace.extensions import db
+from marketplace.core.db import Page, Rated, day_of, decoded_rows, dialect_name, json_rows, run_read
 from marketplace.kim.models import Training
 from marketplace.kim.trainings import attended_where
 from marketplace.reviews.services import review_page, review_params, visible_review_columns
@@ -142,7 +141,7 @@ def storefront_view(slug: str, today: date, review_page_number: int = 1) -> Stor
     reviews."""
     paging = review_params(review_page_number)
     row = run_read(
-        _statement(db.session.get_bind().dialect.name),
+        _statement(dialect_name()),
         {"slug": slug, "closed_since": today - timedelta(days=1), **paging, **card_params(today)},
     ).first()
     if row is None:
