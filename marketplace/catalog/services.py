@@ -1149,6 +1149,12 @@ STORE_HITS = 6
 _STORE_SEARCHES: dict[tuple[str, str, bool, bool, int, bool], Select] = {}
 
 
+def _stores_posted(found: Match, dialect: str) -> bool:
+    """Whether a search for the stores ``found`` finds is read from the stores' postings: one
+    word, on PostgreSQL."""
+    return found.words == 1 and dialect == "postgresql"
+
+
 def _store_search_statement(
     found: Match, limit: int, numbered: bool = False, fallback: bool = True
 ) -> Select:
@@ -1160,7 +1166,7 @@ def _store_search_statement(
     than planned afresh (0.7 ms of planning on every request). ``fallback=False``: read from
     the postings only, nothing when the word begins several words (``_store_hits``)."""
     dialect = dialect_name()
-    posted = found.words == 1 and dialect == "postgresql"
+    posted = _stores_posted(found, dialect)
     key = (dialect, found.kind, posted, numbered, limit, fallback)
     statement = _STORE_SEARCHES.get(key)
     if statement is not None:
@@ -1207,7 +1213,7 @@ def _store_hits(found: Match):
     when one word, read from the stores' postings, begins several of their words: they are
     then ranked in a statement of their own (``search_stores``)."""
     dialect = dialect_name()
-    posted = found.words == 1 and dialect == "postgresql"
+    posted = _stores_posted(found, dialect)
     statement = _store_search_statement(found, STORE_HITS, numbered=True, fallback=not posted)
     hits = statement.subquery("store_hits")
     # as text: every row of the page carries it, and only the first is read (decoding JSON
