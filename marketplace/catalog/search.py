@@ -34,6 +34,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import ColumnElement, CompoundSelect, Select, Subquery, TableClause
 
 from marketplace.core.db import dialect_name, run_read
@@ -250,8 +251,37 @@ def _named():
     return select(_indonesian(words).label("query")).cte("name_words_asked")
 
 
+#: the last word of a query's text ("'es' & 'teh' & 'manis'" -> "'es' & 'teh'"): its words are
+#: letters and digits only (``search_terms``), so an " & " only ever joins two of them
+_LAST_WORD = literal_column(r"' & [^&]*$'", Text)
+
+
+def _but_the_last(query) -> ColumnElement:
+    """The query of the CTE ``query`` without its last word, as a CTE of its own."""
+    asked = cast(select(query.c.query).scalar_subquery(), Text)
+    fewer = cast(func.regexp_replace(asked, _LAST_WORD, literal_column("''")), TSQUERY)
+    return select(fewer.label("query")).cte(f"{query.name}_fewer")
+
+
 @cache
-def _text_parts(table: Table, dialect: str, several: bool = False) -> tuple:
+def _fewer():
+    """(the words asked, the words asked in the name) of a search for several words, but the
+    last word (CTEs of ``_asked`` and ``_named``): what a search for words that no product has
+    together searches instead, in the same statement (``fewer_words``)."""
+    return _but_the_last(_asked(True)), _but_the_last(_named())
+
+
+def fewer_words() -> ColumnElement:
+    """The words a search for several words searches when no product has them all, as the
+    page says them: space-separated, as the index reads them (a scalar subquery)."""
+    asked = cast(select(_fewer()[0].c.query).scalar_subquery(), Text)
+    quotes = literal_column(r"'''|:\*'", Text)  # 'es':* & 'teh' -> es & teh
+    plain = func.regexp_replace(asked, quotes, literal_column("''"), literal_column("'g'"))
+    return func.replace(plain, literal_column("' & '"), literal_column("' '"))
+
+
+@cache
+def _text_parts(table: Table, dialect: str, several: bool = False, fewer: bool = False) -> tuple:
     if dialect != "postgresql":
         hits = ranked_ids(table.name, dialect, several)
         return hits.c.rank, None, hits, hits.c.tier if several else None
@@ -260,11 +290,13 @@ def _text_parts(table: Table, dialect: str, several: bool = False) -> tuple:
     # "generic" plan, made without the words) would parse them again for every row it ranks:
     # twice as slow for a common word. Once per statement, the kept plan is as fast as one made
     # for the words, and a search is not planned at all after its first few runs.
-    wanted = select(_asked(several).c.query).scalar_subquery()
+    # ``fewer``: the words but the last (``fewer_match``)
+    asked, named = _fewer() if fewer else (_asked(several), _named())
+    wanted = select(asked.c.query).scalar_subquery()
     vector = literal_column(f"{table.name}.search_vector")  # stored, GIN-indexed (0020)
     tier = None
     if several:
-        named = select(_named().c.query).scalar_subquery()
+        named = select(named.c.query).scalar_subquery()
         tier = case(
             (vector.op("@@")(named), literal_column("0", Integer)),
             else_=literal_column("1", Integer),
@@ -281,6 +313,13 @@ def text_match(table: Table, terms: list[str]) -> Match:
     rank, condition, join, tier = _text_parts(table, dialect, several)
     kind = "words" if several else "text"
     return Match(kind, rank, words_param(terms), condition, join, words=len(terms), tier=tier)
+
+
+def fewer_match(table: Table, found: Match) -> Match:
+    """``found`` (several words, PostgreSQL) but its last word (``fewer_words``): the same
+    bind parameters, the words cut in the statement."""
+    rank, condition, _join, tier = _text_parts(table, "postgresql", True, True)
+    return Match("words", rank, found.params, condition, words=found.words - 1, tier=tier)
 
 
 @cache
@@ -383,14 +422,15 @@ STORE_PAIRS = table(
 
 
 @functools.cache
-def _pair_words() -> tuple:
+def _pair_words(fewer: bool = False) -> tuple:
     """(the lesser, the greater) of the two words a search for two words asks the index for
     (``search_query``), when each is a whole word: scalar subqueries of ``:search_words``,
     worked out once per statement (a CTE); NULL otherwise (a prefix of several words)."""
-    asked = cast(select(_asked(True).c.query).scalar_subquery(), Text)
+    asked = _fewer()[0] if fewer else _asked(True)  # ``fewer``: the words but the last
+    asked = cast(select(asked.c.query).scalar_subquery(), Text)
     whole = literal_column(r"'^''([^'']+)'' & ''([^'']+)''$'", Text)
     words = select(func.regexp_match(asked, whole, type_=ARRAY(Text)).label("words"))
-    words = words.cte("pair_words")
+    words = words.cte("pair_fewer" if fewer else "pair_words")
     one, other = words.c.words[1].collate("C"), words.c.words[2].collate("C")
     return (
         select(func.least(one, other)).scalar_subquery(),
@@ -399,7 +439,11 @@ def _pair_words() -> tuple:
 
 
 def pairs_top(
-    ranked: Select, size: int, conditions: list, owner: ColumnElement | None = None
+    ranked: Select,
+    size: int,
+    conditions: list,
+    owner: ColumnElement | None = None,
+    fewer: bool = False,
 ) -> CompoundSelect:
     """``ranked`` (the first ``size`` rows matching ``:search_words``, two words, and a
     listing's filters, ranked by relevance: columns id, key0 the tier, key1 the rank, key2 the
@@ -410,10 +454,11 @@ def pairs_top(
     rows of ``ranked``, read from an index instead of ranking every match. Otherwise (fewer
     named so, a prefix of several words, more than two words) ``ranked`` runs as before. One
     statement either way: the other branch is not run. ``owner``: the pairs' id column, the
-    products' by default (``STORE_PAIRS.c.store_id`` for the stores)."""
+    products' by default (``STORE_PAIRS.c.store_id`` for the stores). ``fewer``: the two words
+    of ``fewer_words`` (``ranked`` is then of those)."""
     owner = PAIRS.c.product_id if owner is None else owner
     pairs = owner.table
-    first, second = _pair_words()
+    first, second = _pair_words(fewer)
     limit = literal_column(str(size), Integer)
     read = (
         select(
@@ -425,7 +470,7 @@ def pairs_top(
         .where(pairs.c.first == first, pairs.c.second == second, *conditions)
         .order_by(pairs.c.rank, owner)
         .limit(limit)
-        .cte(f"{pairs.name}_read")
+        .cte(f"{pairs.name}_fewer" if fewer else f"{pairs.name}_read")
     )
     enough = select(func.count() >= limit).select_from(read).scalar_subquery()
     return union_all(select(read).where(enough), ranked.where(~enough))

@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql import operators
+from sqlalchemy.sql import CompoundSelect, operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from marketplace.areas.services import (
@@ -64,6 +64,8 @@ from marketplace.catalog.search import (
     corrected_terms,
     correction_params,
     correction_query,
+    fewer_match,
+    fewer_words,
     pairs_top,
     postings_ambiguous,
     postings_top,
@@ -528,6 +530,10 @@ def _available_clause(today: date):
 MAX_RESULTS = 600
 
 
+#: how many matches a counted listing keeps (``_page_statement``): one past the bound, to know
+#: there are more; SQL text, not a parameter (see there)
+_MOST_KEPT = literal_column(str(MAX_RESULTS + 1), Integer)
+
 #: the orders that walk the price index (``ix_products_listed_price``)
 PRICE_SORTS = ("price_asc", "price_desc")
 
@@ -555,6 +561,9 @@ class ResultPage(Page):
     #: the words the page's statement searched instead of a typo in those typed, space-separated
     #: (``search.typo_words``, PostgreSQL); None when it searched the words typed
     searched_instead: str | None = None
+    #: the words but the last that the page's statement searched when no product has every
+    #: word (``search.fewer_words``, PostgreSQL); None when it searched every word
+    searched_fewer: str | None = None
 
 
 def _order_key(entry) -> tuple:
@@ -585,11 +594,15 @@ class _Shape:
     #: one word, ranked by relevance: answered from the word's postings when its prefix is one
     #: word of the catalogue (``search.postings_top``)
     postings: bool = False
-    #: two words, ranked by relevance: answered from the pairs of the products' names when
-    #: enough hold both (``search.pairs_top``)
+    #: two words or more, ranked by relevance: answered from the pairs of the products' names
+    #: when two whole words are searched (more typed, the others corrected away or left out)
+    #: and enough hold both (``search.pairs_top``)
     pairs: bool = False
     #: the stores the words find come with the page (a search page: one statement, not two)
     stores: bool = False
+    #: three words or more and no filter: when no product has every word, the words but the
+    #: last are searched in the same statement (``search.fewer_words``)
+    fewer: bool = False
     #: columns of other lists the page's rows carry (``browse_products(carry=...)``): each
     #: made once per process, so that the same columns make the same key
     carry: tuple = ()
@@ -633,6 +646,7 @@ def _listing_statement(
             count=shape.count,
             postings=postings,
             pairs=pairs,
+            fewer=_fewer_top(shape, found) if shape.fewer else None,
             near=_postings_near() if shape.postings and shape.near else None,
             extra=((_store_hits(stores),) if shape.stores else ())
             + ((typo_words().label("searched_instead"),) if _corrects(shape) else ())
@@ -643,6 +657,18 @@ def _listing_statement(
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
     return statement
+
+
+def _fewer_top(shape: _Shape, found: Match) -> Select | CompoundSelect:
+    """The first MAX_RESULTS + 1 matches of ``found``'s words but the last, with the keys of
+    the order they are in (``_page_statement``'s ``top``); by relevance, read from the pairs
+    of the products' names when there are two words and enough hold them."""
+    matching, order = _matching(shape, fewer_match(Product.__table__, found))
+    keys = [_order_key(entry)[0].label(f"key{n}") for n, entry in enumerate(order)]
+    top = matching.add_columns(*keys).order_by(*order).limit(_MOST_KEPT)
+    if shape.sort == "relevance" and not shape.near:
+        top = pairs_top(top, MAX_RESULTS + 1, _filters(shape, PAIRS.c), fewer=True)
+    return top
 
 
 def _corrects(shape: _Shape) -> bool:
@@ -672,6 +698,7 @@ def _page_statement(
     extra: tuple = (),
     pairs: list | None = None,
     when_empty: tuple = (),
+    fewer: Select | CompoundSelect | None = None,
 ) -> Select:
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, ``size`` of them from ``:page_start``. Counted, it is one
@@ -681,12 +708,15 @@ def _page_statement(
     search for one word: the filters' conditions on the postings), the CTE is read from the
     word's postings in rank order when the word is one of the catalogue's (when it begins
     several, the page finds nothing and says so: ``_when_empty``); with ``pairs`` (a search
-    for two words: the filters' conditions on the pairs), from the pairs of the products'
-    names when they hold enough. ``extra``: columns the page carries before its total (each
-    row the same value). With ``when_empty`` (columns of what a page that finds nothing asks
-    next), a page that finds nothing is still one row, its card's columns NULL, which carries
-    ``extra`` and these columns, each worked out only then (NULL on a page that found
-    products): the page and what its emptiness asks are one statement, not two."""
+    for two words or more: the filters' conditions on the pairs), from the pairs of the products'
+    names when they hold enough; with ``fewer`` (a search for three words or more: the first
+    MAX_RESULTS + 1 matches of the words but the last, ``_fewer_top``), those when no
+    product has every word, and a last column of ``extra`` says which words were searched.
+    ``extra``: columns the page carries before its total (each row the same value). With
+    ``when_empty`` (columns of what a page that finds nothing asks next), a page that finds
+    nothing is still one row, its card's columns NULL, which carries ``extra`` and these
+    columns, each worked out only then (NULL on a page that found products): the page and
+    what its emptiness asks are one statement, not two."""
     # the page size is SQL text, not a parameter: PostgreSQL then knows how many rows the page
     # has (of a LIMIT it cannot know it assumes a tenth of what is cut, whose per-row subqueries
     # then made a prepared statement's generic plan look dearer than planning afresh: a
@@ -705,7 +735,7 @@ def _page_statement(
     top = (
         matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
         .order_by(*order)
-        .limit(literal_column(str(MAX_RESULTS + 1), Integer))
+        .limit(_MOST_KEPT)
     )
     if postings is not None:
         # the postings only: a word that begins several words is ranked in a statement of its
@@ -713,6 +743,16 @@ def _page_statement(
         top = postings_top(top, MAX_RESULTS + 1, postings, near=near, fallback=False)
     elif pairs is not None:
         top = pairs_top(top, MAX_RESULTS + 1, pairs)
+    if fewer is not None:
+        # words no product has together: the words but the last, in the same statement, set up
+        # but not run when the words are found (a second statement cost ~1 ms at 100k). A word
+        # that begins no word of the catalogue and is like none (``correction_query`` has no
+        # word for it) is left to ``browse_products``, which leaves it out
+        every = top.cte("top_every")
+        none = ~exists(every.select())
+        known = func.array_position(correction_query(), null()).is_(None)
+        top = union_all(select(every), select(fewer.subquery("top_fewer")).where(none, known))
+        extra = (*extra, case((none, fewer_words()), else_=null()).label("searched_fewer"))
     top = top.cte("top")
 
     def in_order(rows) -> list:
@@ -786,15 +826,18 @@ def _result_page(
     carry: tuple = (),
     carry_params: dict | None = None,
     from_postings: bool = True,
+    fewer: bool = False,
 ) -> ResultPage:
     """The page of the listing ``filters`` and ``found`` ask for: its kept statement, run with
     this request's values. With ``stores`` (a search for the same words among the stores),
     the page also carries the stores found, when it has a row to carry them (None when they
     must be read on their own); with ``carry`` (a counted page only), the values of those
     columns (``carry_params``: their values). A word read from its postings that begins
-    several words is ranked afresh, in a second statement (``from_postings=False``)."""
+    several words is ranked afresh, in a second statement (``from_postings=False``).
+    ``fewer``: when no product has every word (three or more, no filter), the page is of the
+    words but the last (``ResultPage.searched_fewer``)."""
     today = jakarta_today()
-    shape, params = _listing_params(filters, found, now, count, from_postings)
+    shape, params = _listing_params(filters, found, now, count, from_postings, fewer)
     if stores is not None and count and found is not None and found.kind in ("text", "words"):
         shape = dataclasses.replace(shape, stores=True)
     if carry and count:
@@ -832,6 +875,9 @@ def _result_page(
     # the row's last columns: the stores, the words searched instead, the carried columns, what
     # a page that finds nothing asks (``_when_empty``), the count
     asked_at = len(row) - 1 - asked
+    if shape.fewer:
+        results.searched_fewer = row[asked_at - 1]  # the last of the extra columns
+        asked_at -= 1
     carried = len(shape.carry)
     if carried:
         results.carried = tuple(row[asked_at - carried : asked_at])
@@ -869,8 +915,15 @@ def browse_products(
     found = text_match(Product.__table__, terms) if terms else None
     stores = text_match(Store.__table__, terms) if terms and with_stores else None
     results = _result_page(
-        filters, found, now, page, per_page, count, stores, carry=carry, carry_params=carry_params
+        filters, found, now, page, per_page, count, stores, carry, carry_params, fewer=True
     )
+    if results.searched_fewer is not None:
+        # no product has every word (PostgreSQL): the page searched the words but the last, as
+        # ``_fewer_words`` does, and says so
+        results.corrected, results.similar = results.searched_fewer, bool(results.total)
+        if not results.total:
+            results.corrected = ""
+        return results
     # a typo (PostgreSQL): the page searched the words it was most likely meant to be, and says so
     instead = results.searched_instead
     if instead is not None and results.total:
@@ -1041,9 +1094,11 @@ def _listing_params(
     now: datetime | None,
     count: bool,
     from_postings: bool = True,
+    fewer: bool = False,
 ) -> tuple[_Shape, dict]:
     """The shape of the listing ``filters`` ask for, and the values of its bind parameters.
-    ``from_postings=False``: one word is found by ranking every match."""
+    ``from_postings=False``: one word is found by ranking every match; ``fewer``: three words
+    or more without a filter are searched but the last when no product has them all."""
     params = dict(found.params) if found is not None else {}
     sort = filters.sort if filters.sort in SORTS else ""
     if not sort or (sort == "relevance" and found is None):
@@ -1084,8 +1139,11 @@ def _listing_params(
     if dialect == "postgresql" and found is not None and sort == "relevance" and count:
         if found.words == 1 and found.kind == "text" and from_postings:
             shape = dataclasses.replace(shape, postings=True)
-        elif found.words == 2 and found.kind == "words" and home is None:
+        elif found.words >= 2 and found.kind == "words" and home is None:
             shape = dataclasses.replace(shape, pairs=True)
+    if fewer and dialect == "postgresql" and found is not None and count:
+        if found.kind == "words" and found.words >= 3 and not _narrowed(filters):
+            shape = dataclasses.replace(shape, fewer=True)
     return shape, params
 
 

@@ -23,11 +23,8 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return  # SQLite compares names row by row
-    op.execute(
-        r"""
+#: the function (migration 0052 restores it on its downgrade)
+FUNCTION = r"""
 CREATE FUNCTION typo_corrected(words text) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE COST 20 AS $$
 DECLARE
@@ -57,7 +54,12 @@ BEGIN
 END
 $$
 """
-    )
+
+
+def upgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return  # SQLite compares names row by row
+    op.execute(FUNCTION)
 
 
 def downgrade():

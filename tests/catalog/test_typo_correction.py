@@ -128,6 +128,58 @@ def test_words_no_product_has_together_give_the_first_ones(warung):
     assert unknown.corrected == "ayam geprek"
 
 
+def _names_and_total(page) -> tuple:
+    return [card.name for card in page.items], page.total
+
+
+@pytest.mark.parametrize("sort", ["", "price_asc", "name"])
+def test_the_words_but_the_last_are_searched_in_the_pages_one_statement(
+    warung, client, create_store, create_product, sort
+):
+    """Three words or more that no product has together, or with a word like none of the
+    catalogue: the page's one statement searches the words but the last, or those left, and
+    finds what a search for them finds, in the same order. The stores listed are those of the
+    words typed, or of those left."""
+    for name in ("Ayam Geprek Keju", "Ayam Geprek Sambal Matah", "Ayam Bakar"):
+        create_product(warung, name=name, price=9000 + len(name))
+    create_store(name="Ayam Geprek Mas Budi")
+    assert [store.name for store in services.search_stores("ayam geprek")] == [
+        "Ayam Geprek Mas Budi"
+    ]
+    assert services.search_stores("ayam geprek manis") == []
+    client.get("/cari?q=ayam")  # the process's copies of categories and kelurahan
+    first_two = services.browse_products(services.BrowseFilters(q="ayam geprek", sort=sort), 1, 2)
+    assert first_two.total == 3
+    for typed, stores_of in (
+        ("ayam geprek manis", "ayam geprek manis"),
+        ("ayam geprek xyzzyq", "ayam geprek"),
+        ("ayam xyzzyq geprek", "ayam geprek"),
+    ):
+        asked = services.BrowseFilters(q=typed, sort=sort)
+        for page in (1, 2):
+            fewer = services.browse_products(asked, page, 2, with_stores=True)
+            expected = services.browse_products(
+                services.BrowseFilters(q="ayam geprek", sort=sort), page, 2
+            )
+            assert _names_and_total(fewer) == _names_and_total(expected), typed
+            assert (fewer.corrected, fewer.similar) == ("ayam geprek", True)
+            assert fewer.stores == services.search_stores(stores_of)
+        response, said = _page_and_statements(client, f"/cari?q={typed}&urut={sort}")
+        assert "Menampilkan hasil untuk “ayam geprek”" in response.get_data(as_text=True)
+        assert len(said) == 1, said
+    # the words but the last find nothing either: a page of nothing, which says nothing more
+    nothing = services.browse_products(services.BrowseFilters(q="sambal martabak manis"), 1, 2)
+    assert (nothing.total, nothing.corrected, nothing.similar) == (0, "", False)
+    assert not nothing.filtered_out
+    # the three words together: no fewer
+    three = services.browse_products(services.BrowseFilters(q="ayam geprek keju", sort=sort), 1, 2)
+    assert (_names_and_total(three), three.corrected) == ((["Ayam Geprek Keju"], 1), "")
+    # one word left: searched in a statement of its own (one word is read from its postings)
+    response, said = _page_and_statements(client, "/cari?q=bakar+xyzzyq")
+    assert "Menampilkan hasil untuk “bakar”" in response.get_data(as_text=True)
+    assert len(said) == 2, said
+
+
 @pytest.mark.parametrize(
     "typed",
     [
@@ -163,7 +215,10 @@ def test_a_page_that_finds_no_product_reads_the_stores_and_corrections_with_it(w
     found = services.browse_products(services.BrowseFilters(q="ayam"), 1, 10, with_stores=True)
     assert [card.name for card in found.items] == ["Ayam Geprek"]
     assert found.corrections is None  # NULL: the words of a page with products are left alone
-    # no product has the three words together: the page and its corrections, then the first two
+    # no product has the three words together: the page searches the first two in its one
+    # statement, and says so
     response, said = _page_and_statements(client, "/cari?q=ayam+geprek+manis")
-    assert "Ayam Geprek" in response.get_data(as_text=True)
-    assert len(said) == 2, said
+    page = response.get_data(as_text=True)
+    assert "Ayam Geprek" in page
+    assert "Menampilkan hasil untuk “ayam geprek”" in page
+    assert len(said) == 1, said
