@@ -743,17 +743,18 @@ def _page_statement(
         top = postings_top(top, MAX_RESULTS + 1, postings, near=near, fallback=False)
     elif pairs is not None:
         top = pairs_top(top, MAX_RESULTS + 1, pairs)
+    top = top.cte("top")
     if fewer is not None:
         # words no product has together: the words but the last, in the same statement, set up
         # but not run when the words are found (a second statement cost ~1 ms at 100k). A word
         # that begins no word of the catalogue and is like none (``correction_query`` has no
         # word for it) is left to ``browse_products``, which leaves it out
-        every = top.cte("top_every")
-        none = ~exists(every.select())
+        none = ~exists(top.select())
         known = func.array_position(correction_query(), null()).is_(None)
-        top = union_all(select(every), select(fewer.subquery("top_fewer")).where(none, known))
+        instead = select(fewer.subquery("fewer_matches")).where(none, known).cte("top_fewer")
         extra = (*extra, case((none, fewer_words()), else_=null()).label("searched_fewer"))
-    top = top.cte("top")
+        # read where ``top`` is read (each kept once, and the first matches not copied again)
+        top = union_all(select(top), select(instead)).subquery("found")
 
     def in_order(rows) -> list:
         return [
