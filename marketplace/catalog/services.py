@@ -646,7 +646,7 @@ def _listing_statement(
             count=shape.count,
             postings=postings,
             pairs=pairs,
-            fewer=_fewer_top(shape, found) if shape.fewer else None,
+            fewer=_fewer_top(shape, found, pairs) if shape.fewer else None,
             near=_postings_near() if shape.postings and shape.near else None,
             extra=((_store_hits(stores),) if shape.stores else ())
             + ((typo_words().label("searched_instead"),) if _corrects(shape) else ())
@@ -659,16 +659,22 @@ def _listing_statement(
     return statement
 
 
-def _fewer_top(shape: _Shape, found: Match) -> Select | CompoundSelect:
+def _fewer_top(shape: _Shape, found: Match, pairs: list | None) -> Select | CompoundSelect:
     """The first MAX_RESULTS + 1 matches of ``found``'s words but the last, with the keys of
-    the order they are in (``_page_statement``'s ``top``); by relevance, read from the pairs
-    of the products' names when there are two words and enough hold them."""
-    matching, order = _matching(shape, fewer_match(Product.__table__, found))
-    keys = [_order_key(entry)[0].label(f"key{n}") for n, entry in enumerate(order)]
-    top = matching.add_columns(*keys).order_by(*order).limit(_MOST_KEPT)
-    if shape.sort == "relevance" and not shape.near:
-        top = pairs_top(top, MAX_RESULTS + 1, _filters(shape, PAIRS.c), fewer=True)
+    the order they are in (``_page_statement``'s ``top``); with ``pairs`` (the filters'
+    conditions on the pairs), read from the pairs of the products' names when there are two
+    words and enough hold them."""
+    top = _kept(*_matching(shape, fewer_match(Product.__table__, found)))
+    if pairs is not None:
+        top = pairs_top(top, MAX_RESULTS + 1, pairs, fewer=True)
     return top
+
+
+def _kept(matching: Select, order: list) -> Select:
+    """The first MAX_RESULTS + 1 of ``matching`` in ``order``, with the keys of the order
+    (columns key0, key1...)."""
+    keys = (_order_key(entry)[0].label(f"key{n}") for n, entry in enumerate(order))
+    return matching.add_columns(*keys).order_by(*order).limit(_MOST_KEPT)
 
 
 def _corrects(shape: _Shape) -> bool:
@@ -732,11 +738,7 @@ def _page_statement(
     # plan is then made knowing how far the walk goes (a LIMIT of unknown size is planned as a
     # tenth of the table, which kept PostgreSQL planning the statement afresh on each run)
     most = literal_column(str(MAX_RESULTS), Integer)
-    top = (
-        matching.add_columns(*(key.label(f"key{n}") for n, (key, _desc) in enumerate(keys)))
-        .order_by(*order)
-        .limit(_MOST_KEPT)
-    )
+    top = _kept(matching, order)
     if postings is not None:
         # the postings only: a word that begins several words is ranked in a statement of its
         # own (``_result_page``), not set up on every page of a whole word
