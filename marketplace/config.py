@@ -268,6 +268,10 @@ def engine_options(config: dict) -> dict:
     options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
     options.setdefault("max_overflow", config["DATABASE_MAX_OVERFLOW"])
     options.setdefault("pool_recycle", 1800)
+    # the connection given back last is the next one taken: the few a worker uses in turn keep
+    # the statements psycopg prepared on them warm (first in, first out spread them over every
+    # connection a burst opened, each preparing the same statements again)
+    options.setdefault("pool_use_lifo", True)
     from marketplace.catalog.search import connection_settings
 
     settings = " ".join(

@@ -15,6 +15,7 @@ from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.core.replica import page_connection
 from marketplace.extensions import db
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -122,7 +123,7 @@ def run_read(statement, params: dict | None = None, prepare: bool | None = None)
     ``prepare=False``: PostgreSQL plans the statement for these values, never once for all
     values (psycopg prepares a statement run a few times, and PostgreSQL may then keep a plan
     made without the values)."""
-    connection = db.session.connection()
+    connection = page_connection(db) or db.session.connection()
     compiled = _compiled(statement, connection.dialect)
     if compiled is None:
         return Rows(connection.execute(statement, params or {}).all())

@@ -79,6 +79,8 @@ def init_read_only_commit(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _commit_if_read_only(exc: BaseException | None) -> None:
+        if not db.session.registry.has():
+            return  # no session was opened (a read-only page's reads: ``core.replica``)
         session = db.session()
         if exc is not None or wrote() or not session.in_transaction():
             return

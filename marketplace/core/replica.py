@@ -34,6 +34,12 @@ def autocommit(engine: Engine) -> Engine:
     return twin
 
 
+def read_engine(engines: dict, primary: Engine) -> Engine:
+    """What a read-only page reads: the replica when one is configured, else ``primary``, in
+    autocommit."""
+    return autocommit(engines.get(REPLICA) or primary)
+
+
 class RoutingSession(Session):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         primary = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
@@ -44,8 +50,39 @@ class RoutingSession(Session):
             and has_app_context()
             and g.get("read_replica")
         ):
-            return autocommit(self._db.engines.get(REPLICA) or primary)
+            return read_engine(self._db.engines, primary)
         return primary
+
+
+#: where a read-only page keeps the connection its plain reads run on (``page_connection``)
+_PAGE_CONNECTION = "read_page_connection"
+
+
+def page_connection(db):
+    """The connection of a read-only page's plain reads (``core.db.run_read``), or None when
+    they run on the session's. On such a page of the app's own sessions: a connection of
+    ``read_engine``, taken from the pool at the first read and given back when the view
+    returns or fails (``reads_replica``). The session is not opened for
+    them: its transaction's bookkeeping, begun and closed around the one connection it would
+    hand over, cost more than the pool (~60 us a page). A session bound to a connection of its
+    own (the tests' transaction, which the pages must see into) keeps its reads."""
+    if not g.get("read_replica"):
+        return None
+    held = g.get(_PAGE_CONNECTION)
+    if held is None:
+        factory = db.session.session_factory
+        if not issubclass(factory.class_, RoutingSession) or factory.kw.get("bind") is not None:
+            return None
+        held = read_engine(db.engines, db.engine).connect()
+        setattr(g, _PAGE_CONNECTION, held)
+    return held
+
+
+def release_page_connection() -> None:
+    """Give the connection ``page_connection`` kept back to the pool."""
+    held = g.pop(_PAGE_CONNECTION, None) if has_app_context() else None
+    if held is not None:
+        held.close()
 
 
 def reads_replica(view):
@@ -59,5 +96,6 @@ def reads_replica(view):
             return view(*args, **kwargs)
         finally:
             g.read_replica = False
+            release_page_connection()
 
     return wrapper

@@ -158,3 +158,58 @@ def test_a_write_in_a_read_only_page_goes_to_the_primary_in_a_transaction(app):
             g.read_replica = False
             session.close()
         assert RoutingSession(db).get_bind(clause=sa.select(Product)) is db.engine
+
+
+def test_a_public_page_reads_on_one_connection_given_back_when_the_view_returns(tmp_path):
+    """A public page's plain reads (``core.db.run_read``) run on one connection taken from the
+    pool without opening the session, given back when the view returns; after the database
+    dropped the app's connections (a restart), the pages answer again."""
+    with fresh_postgres("pkk_page_connection") as url:
+        app = make_app(url, tmp_path / "uploads", PAGE_CACHE_URL="", SERVER_NAME=None)
+        build_schema(app)
+        with app.app_context():
+            seed_warung(product_name="Sambal Bawang")
+            db.session.commit()
+            db.session.remove()
+            engine = db.engine
+        checkouts, transactions = [], []
+
+        def checked_out(*_args):
+            checkouts.append(engine.pool.checkedout())
+
+        def began(*_args):
+            transactions.append(1)
+
+        sa.event.listen(engine.pool, "checkout", checked_out)
+        sa.event.listen(sa.orm.Session, "after_transaction_create", began)
+        try:
+            visitor = app.test_client()
+            visitor.get("/produk")  # the first visit fills the process's reference lists
+            for path in ("/produk", "/cari?q=sambal", "/cari?q=sambel", "/produk?page=3"):
+                for _ in range(3):
+                    checkouts.clear()
+                    transactions.clear()
+                    page = visitor.get(path)
+                    assert page.status_code == 200, path
+                    assert checkouts == [1], path  # one connection, taken once
+                    assert transactions == [], path  # the session was never opened
+                    assert engine.pool.checkedout() == 0, path  # given back
+            assert "Sambal Bawang" in visitor.get("/cari?q=sambel").get_data(as_text=True)
+
+            # the database drops every connection of the app (a restart)
+            with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (url.rsplit("/", 1)[1],),
+                )
+            answers = [visitor.get("/produk").status_code for _ in range(3)]
+            assert set(answers) <= {200, 503}  # at worst "server busy, try again"
+            assert answers[-1] == 200
+            assert engine.pool.checkedout() == 0
+        finally:
+            sa.event.remove(engine.pool, "checkout", checked_out)
+            sa.event.remove(sa.orm.Session, "after_transaction_create", began)
+            with app.app_context():
+                db.session.remove()
+                engine.dispose()
