@@ -62,11 +62,11 @@ def page_connection(db):
     """The connection of a read-only page's plain reads (``core.db.run_read``), or None when
     they run on the session's. On such a page of the app's own sessions: a connection of
     ``read_engine``, taken from the pool at the first read and given back when the view
-    returns or fails (``reads_replica``). The session is not opened for
-    them: its transaction's bookkeeping, begun and closed around the one connection it would
-    hand over, cost more than the pool (~60 us a page). A session bound to a connection of its
-    own (the tests' transaction, which the pages must see into) keeps its reads."""
-    if not g.get("read_replica"):
+    returns or fails (``reads_replica``). The session is not opened for them: its
+    transaction's bookkeeping, begun and closed around the one connection it would hand over,
+    cost more than the pool (~60 us a page). A session bound to a connection of its own (the
+    tests' transaction, which the pages must see into) keeps its reads."""
+    if not has_app_context() or not g.get("read_replica"):
         return None
     held = g.get(_PAGE_CONNECTION)
     if held is None:
