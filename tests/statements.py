@@ -1,6 +1,9 @@
-"""Counting the SQL statements a request makes (the pages' fixed number of statements)."""
+"""Counting the SQL statements a request makes (the pages' fixed number of statements), and
+reading the plans PostgreSQL runs them with."""
 
 from sqlalchemy import event
+
+from marketplace.extensions import db
 
 
 class QueryCounter:
@@ -23,3 +26,22 @@ class QueryCounter:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
             self.count += 1
             self.statements.append(statement)
+
+
+def explained(statement, params: dict) -> dict:
+    """The plan PostgreSQL ran ``statement`` with (EXPLAIN ANALYZE, as JSON)."""
+    compiled = statement.compile(db.engine)
+    driver = db.session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string, {**compiled.params, **params}
+        )
+        return cursor.fetchone()[0][0]["Plan"]
+
+
+def scans_of(plan: dict, relation: str) -> list[dict]:
+    """The nodes of an EXPLAIN (FORMAT JSON) plan that read ``relation``."""
+    found = [plan] if plan.get("Relation Name") == relation else []
+    for child in plan.get("Plans", ()):
+        found += scans_of(child, relation)
+    return found

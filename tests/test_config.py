@@ -4,7 +4,7 @@ import pytest
 
 from marketplace import create_app
 from marketplace.config import ConfigError, load_config
-from tests.conftest import VAPID
+from tests.conftest import VAPID, missing_service
 
 
 def test_default_database_is_sqlite_under_instance(monkeypatch):
@@ -182,8 +182,6 @@ def test_readiness_names_what_does_not_answer(app, client):
 
 def test_readiness_with_a_redis_that_answers(app, client):
     import redis
-
-    from tests.conftest import missing_service
 
     url = "redis://127.0.0.1:6379/13"
     try:

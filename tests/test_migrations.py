@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 
 from marketplace.core.schema import include_object
 from marketplace.extensions import db
+from tests.conftest import make_app
 
 
 def test_models_and_migrations_agree(app):
@@ -79,8 +80,6 @@ def test_rebuilding_orders_for_new_payment_methods_keeps_their_rows(tmp_path):
     reference them (order lines with ON DELETE CASCADE, events, debt payments) must survive."""
     from flask_migrate import downgrade, upgrade
 
-    from tests.conftest import make_app
-
     app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
     counted = ("orders", "order_lines", "order_events", "cash_entries", "debt_payments")
     with app.app_context():
@@ -148,8 +147,6 @@ def test_products_already_there_are_listed_by_the_rule(tmp_path):
     """0033 fills ``products.listed``: shown only when not hidden and the store is verified."""
     from flask_migrate import downgrade, upgrade
 
-    from tests.conftest import make_app
-
     app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
     with app.app_context():
         upgrade(revision="0032")
@@ -200,8 +197,6 @@ def test_office_invoices_move_to_the_offices_own_credit_row(tmp_path):
     one that also holds a person's kasbon stays the person's; no debt is lost on SQLite's
     rebuild of the table."""
     from flask_migrate import downgrade, upgrade
-
-    from tests.conftest import make_app
 
     app = make_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path / "uploads")
     with app.app_context():

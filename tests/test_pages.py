@@ -3,6 +3,7 @@
 import pytest
 
 from marketplace.accounts.models import Role
+from tests.factories import PASSWORD
 
 
 def test_public_pages_render(client, create_store, create_product):
@@ -138,8 +139,6 @@ def test_no_external_assets_in_pages(client, create_store, create_product):
 
 
 def test_kim_admin_lands_on_the_kim_panel(client, create_user, create_kim_group):
-    from tests.factories import PASSWORD
-
     admin = create_user(Role.KIM_ADMIN, kim_group=create_kim_group())
     response = client.post("/akun/masuk", data={"login": admin.phone, "password": PASSWORD})
     assert response.headers["Location"].endswith("/kim/")

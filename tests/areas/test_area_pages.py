@@ -12,6 +12,7 @@ from marketplace.core.db import to_jakarta, utcnow
 from marketplace.extensions import db
 from marketplace.kim import featured
 from marketplace.stores.services import pause_store
+from tests.statements import QueryCounter
 
 
 def _section(page: str, heading: str) -> str:
@@ -75,8 +76,6 @@ def test_kelurahan_page_with_products_is_one_statement(
 ):
     """The products, the kelurahan's verified stores and its featured slots: one statement,
     on the first page and a later one."""
-    from tests.statements import QueryCounter
-
     store = create_store(name="Warung Zahra")
     create_store(name="Dapur Asep")
     for n in range(30):

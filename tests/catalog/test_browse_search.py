@@ -14,6 +14,7 @@ from marketplace.catalog.search import search_ids, search_terms
 from marketplace.core.db import JAKARTA, jakarta_today
 from marketplace.extensions import db
 from marketplace.stores.models import StoreClosedDate
+from tests.factories import kelurahan
 from tests.statements import QueryCounter
 
 
@@ -516,7 +517,6 @@ def test_a_store_that_moves_takes_its_products_to_its_new_kelurahan(
     client, create_store, create_product
 ):
     from marketplace.stores import services as store_services
-    from tests.factories import kelurahan
 
     store = create_store(name="Warung Pindah")
     create_product(store, name="Kue Pancong")

@@ -17,7 +17,7 @@ from marketplace.catalog.search import PAIRS, STORE_PAIRS, pairs_top, text_match
 from marketplace.extensions import db
 from marketplace.stores.models import Store, StoreStatus
 from tests.catalog.test_search_postings import ranked
-from tests.stores.test_open_now_sql import _scans_of
+from tests.statements import QueryCounter, explained, scans_of
 
 SEARCHES = (
     "nasi goreng",
@@ -132,17 +132,6 @@ def test_a_two_word_search_is_read_from_the_pairs(pairs_catalogue):
     assert_same_searches()
 
 
-def explained(statement, params: dict) -> dict:
-    """The plan PostgreSQL ran ``statement`` with (EXPLAIN ANALYZE, as JSON)."""
-    compiled = statement.compile(db.engine)
-    driver = db.session.connection().connection.driver_connection
-    with driver.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string, {**compiled.params, **params}
-        )
-        return cursor.fetchone()[0][0]["Plan"]
-
-
 def test_the_pairs_are_read_only_when_they_hold_enough(pairs_catalogue):
     """Three products are named "nasi goreng": a search that keeps three or fewer reads the
     pairs and ranks nothing; one that keeps more ranks every match (the products table)."""
@@ -157,7 +146,7 @@ def test_the_pairs_are_read_only_when_they_hold_enough(pairs_catalogue):
             .limit(size)
         )
         plan = explained(pairs_top(every, size, []), found.params)
-        scans = _scans_of(plan, "products")
+        scans = scans_of(plan, "products")
         assert scans, plan  # in the plan, run or not
         return sum(node["Actual Loops"] for node in scans) > 0
 
@@ -259,8 +248,6 @@ def test_a_page_read_from_the_pairs_is_the_page_ranked(
 
 
 def test_the_search_page_for_two_words_costs_one_statement(pairs_catalogue, client):
-    from tests.statements import QueryCounter
-
     client.get("/cari?q=nasi+goreng")
     with QueryCounter(db.engine) as counter:
         response = client.get("/cari?q=nasi+goreng")
@@ -334,7 +321,7 @@ def test_the_stores_a_two_word_search_lists_are_read_from_their_pairs(dialect, c
         """Whether the stores table is read to list ``size`` stores for "warung makan"."""
         found = text_match(Store.__table__, ["warung", "makan"])
         plan = explained(services._store_search_statement(found, size), found.params)
-        scans = [node for node in _scans_of(plan, "stores") if node.get("Alias") == "stores_1"]
+        scans = [node for node in scans_of(plan, "stores") if node.get("Alias") == "stores_1"]
         assert scans, plan  # the ranking of every match, in the plan, run or not
         return sum(node["Actual Loops"] for node in scans) > 0
 

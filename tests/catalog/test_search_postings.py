@@ -20,6 +20,7 @@ from marketplace.catalog.search import (
 )
 from marketplace.extensions import db
 from marketplace.stores.models import Store, StoreStatus
+from tests.statements import QueryCounter, explained, scans_of
 
 WORDS = ("ayam", "goreng", "bakar", "geprek", "pedas", "sambal", "es", "teh", "ay", "kampung")
 
@@ -121,13 +122,10 @@ def test_the_word_typed_is_looked_up_in_two_probes(catalogue, create_store, post
     """Which word the word typed begins, and whether it begins only that one, cost two probes
     of the postings' index: the first such word, then any word after it (one, when there is no
     first). Read in each place it was used, the first word cost three."""
-    from tests.catalog.test_search_pairs import explained
-    from tests.stores.test_open_now_sql import _scans_of
-
     create_store(name="Ayam Penyet Bu Tini")
     for word, only, read in (("ayam", True, 2), ("zz", False, 1)):
         plan = explained(sa.select(search._postings_word(postings)[1]), search.words_param([word]))
-        probes = [node for node in _scans_of(plan, postings.name) if node["Actual Loops"]]
+        probes = [node for node in scans_of(plan, postings.name) if node["Actual Loops"]]
         assert len(probes) == read, plan
         assert answered_from_postings([word], postings) is only
 
@@ -218,8 +216,6 @@ def test_filters_are_checked_on_the_postings(catalogue, create_store, create_pro
 
 
 def test_the_search_page_for_one_word_costs_no_more_statements(catalogue, client):
-    from tests.statements import QueryCounter
-
     client.get("/cari?q=ayam")
     with QueryCounter(db.engine) as counter:
         response = client.get("/cari?q=ayam")
@@ -239,7 +235,6 @@ def test_a_prefix_of_several_words_is_ranked_in_a_second_statement(
     """A word that begins several words of the products' postings, or of the stores', is
     ranked afresh in a statement of its own: the same page as ranking every match, one
     statement more."""
-    from tests.statements import QueryCounter
 
     def page(q: str) -> tuple[str, int]:
         client.get(f"/cari?q={q}")

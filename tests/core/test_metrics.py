@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from marketplace.core.metrics import WEBHOOK_FAILURES
+from tests.conftest import missing_service
 
 
 def _count(text: str, endpoint: str) -> float:
@@ -68,7 +69,6 @@ def test_queue_depth_reads_redis_and_rabbitmq(app, monkeypatch):
     from kombu import Connection
 
     from marketplace.core.metrics import queue_depth
-    from tests.conftest import missing_service
 
     queue = f"pkk-test-{secrets.token_hex(4)}"
     monkeypatch.setitem(app.config, "CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")

@@ -15,6 +15,7 @@ from marketplace.core.db import jakarta_today, utcnow
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim import aspirations
+from tests.factories import kelurahan
 
 
 @pytest.fixture
@@ -23,8 +24,6 @@ def kim_admin(create_user, create_kim_group):
 
 
 def message(resident, text="Jalan ke pasar rusak dan berlubang", category="keluhan"):
-    from tests.factories import kelurahan
-
     return aspirations.send(resident, kelurahan("Uwung Jaya").id, category, text)
 
 

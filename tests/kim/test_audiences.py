@@ -11,7 +11,8 @@ from marketplace.accounts.models import Role
 from marketplace.core.errors import DomainError, NotAllowed
 from marketplace.extensions import db
 from marketplace.kim import announcements as service
-from tests.factories import kelurahan
+from tests.conftest import build_schema, fresh_postgres, make_app
+from tests.factories import add_user, kelurahan
 
 
 def post(actor, **fields) -> service.Announcement:
@@ -137,8 +138,6 @@ def test_two_relays_at_once_make_one(tmp_path):
 
     from marketplace.accounts.models import User
     from marketplace.kim.models import Announcement
-    from tests.conftest import build_schema, fresh_postgres, make_app
-    from tests.factories import add_user
 
     with fresh_postgres("pkk_relay") as url:
         app = make_app(url, tmp_path / "uploads", PAGE_CACHE_URL="")

@@ -11,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.kim import announcements, services
 from marketplace.kim.models import Aspiration, AspirationEvent, AspirationStatus
 from marketplace.kim.public import aspiration_figures
+from tests.factories import kelurahan
 
 
 def test_the_kim_page_shows_who_it_is_and_what_it_does(
@@ -60,8 +61,6 @@ def test_a_kelurahan_without_a_kim_says_so(client):
 
 
 def test_suara_warga_figures_count_and_take_the_median_time_to_answer(create_user):
-    from tests.factories import kelurahan
-
     area = kelurahan("Uwung Jaya")
     resident = create_user(Role.CUSTOMER)
     start = utcnow() - timedelta(days=30)

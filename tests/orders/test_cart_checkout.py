@@ -12,7 +12,9 @@ from marketplace.orders import services
 from marketplace.orders.cart import DbCart, add_to_cart, merge_into, view_cart
 from marketplace.orders.models import Notification, Order, OrderStatus
 from marketplace.orders.services import available_slots
+from tests.factories import PASSWORD, kelurahan
 from tests.order_fixtures import options
+from tests.stripe_fixtures import commit_and_settle
 
 
 def test_cart_prices_options_and_groups_by_store(cart, shop, create_store, create_product):
@@ -66,8 +68,6 @@ def test_changes_since_adding_are_flagged_never_silent(cart, shop):
 
 
 def test_guest_cart_merges_into_saved_cart_at_login(client, shop, create_user):
-    from tests.factories import PASSWORD
-
     user = create_user()
     client.post("/keranjang/tambah", data={"product_id": shop["teh"].id, "jumlah": "2"})
     client.post("/akun/masuk", data={"login": user.phone, "password": PASSWORD})
@@ -175,8 +175,6 @@ def test_bad_checkout_input_changes_nothing(cart, shop, checkout, fields, messag
 
 
 def test_delivery_outside_the_area_is_refused(cart, shop, checkout, create_store):
-    from tests.factories import kelurahan
-
     add_to_cart(cart, shop["teh"], [], 1)
     with pytest.raises(DomainError, match="di luar daerah antar"):
         checkout(
@@ -224,7 +222,6 @@ def test_notifications_e_mail_the_customer_and_the_seller(cart, shop, checkout, 
 
     shop["store"].owner.email = "penjual@example.id"
     add_to_cart(cart, shop["teh"], [], 1)
-    from tests.stripe_fixtures import commit_and_settle
 
     with caplog.at_level(logging.WARNING):
         order = checkout(cart, shop["store"], email="dewi@example.id")

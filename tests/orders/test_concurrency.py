@@ -19,6 +19,7 @@ from marketplace.orders.models import Order
 from marketplace.stores import services as stores
 from tests.conftest import build_schema, make_app
 from tests.factories import add_user, build_store
+from tests.stripe_fixtures import signed
 
 THREADS = 30
 
@@ -214,7 +215,6 @@ def test_the_same_webhook_twice_at_once_is_one_transition(pg_app, localstripe_ur
     from marketplace.core.money import to_stripe_amount
     from marketplace.orders.models import Notification, OrderEvent
     from marketplace.payments.models import Payment, StripeEvent
-    from tests.stripe_fixtures import signed
 
     app, created = pg_app
     app.config.update(

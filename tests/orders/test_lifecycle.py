@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.orders import services, states
 from marketplace.orders.cart import add_to_cart
 from marketplace.orders.models import Order, OrderStatus
+from tests.order_fixtures import options
 
 S = OrderStatus
 ALL = list(S)
@@ -148,8 +149,6 @@ def test_sweep_command(app, order):
 
 
 def test_production_recap(cart, shop, checkout):
-    from tests.order_fixtures import options
-
     add_to_cart(cart, shop["uduk"], options(shop["uduk"], "Pedas"), 2)
     first = checkout(cart, shop["store"], token="a")
     add_to_cart(cart, shop["uduk"], options(shop["uduk"], "Pedas"), 3)

@@ -13,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.stores import services
 from marketplace.stores.hours import accepting_orders_clause, availability
 from marketplace.stores.models import Store, StoreStatus
+from tests.statements import scans_of
 
 MOMENTS = 60
 
@@ -100,14 +101,6 @@ def test_the_filter_is_sets_built_once_not_a_probe_per_period(dialect):
         assert statement.count("FROM opening_periods") == 2, statement
 
 
-def _scans_of(plan: dict, relation: str) -> list[dict]:
-    """The nodes of an EXPLAIN (FORMAT JSON) plan that read ``relation``."""
-    found = [plan] if plan.get("Relation Name") == relation else []
-    for child in plan.get("Plans", ()):
-        found += _scans_of(child, relation)
-    return found
-
-
 def test_with_no_store_open_no_product_is_read(dialect, create_store, create_product):
     """Whether any store is inside an opening period now is checked once, before the rows (a
     one-time filter on PostgreSQL): at night, when none is, "open now" reads no product at all,
@@ -130,7 +123,7 @@ def test_with_no_store_open_no_product_is_read(dialect, create_store, create_pro
             ids = [row[0] for row in cursor.fetchall()]
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string, compiled.params)
             plan = cursor.fetchone()[0][0]["Plan"]
-        scans = _scans_of(plan, "products")
+        scans = scans_of(plan, "products")
         assert scans, plan
         return ids, sum(node["Actual Loops"] for node in scans)
 
