@@ -107,3 +107,11 @@ def demo(tmp_path_factory):
 
     with demo_site(tmp_path_factory.mktemp("demo")) as (base, app):
         yield base, app
+
+
+def sign_in(page, base, login):
+    """Sign ``page`` in on the server at ``base`` as ``login`` (the tests' password)."""
+    page.goto(f"{base}/akun/masuk")
+    page.get_by_label("Nomor WhatsApp atau e-mail").fill(login)
+    page.get_by_label("Kata sandi").fill("rahasia123")
+    page.get_by_role("button", name="Masuk").click()

@@ -5,6 +5,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from marketplace.extensions import db
 from tests.e2e.axe_check import serious_violations
+from tests.e2e.conftest import sign_in
+from tests.factories import add_user, build_store, jpeg_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +20,6 @@ def sample_store(live_app):
     from marketplace.accounts.models import Role
     from marketplace.catalog import services as catalog
     from marketplace.core.images import Uploads
-    from tests.factories import add_user, build_store, jpeg_bytes
 
     with live_app.app_context():
         admin = add_user(Role.CITY_ADMIN, "6281100000009")
@@ -66,8 +67,6 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
 
 
 def test_seller_pages_have_no_serious_accessibility_violations(live_server, phone, sample_store):
-    from tests.e2e.test_kim_journey import sign_in
-
     page = phone()
     sign_in(page, live_server, "081100000008")
     axe = Axe()
@@ -86,8 +85,6 @@ def test_seller_pages_have_no_serious_accessibility_violations(live_server, phon
 
 
 def test_back_office_pages_fit_a_phone_and_pass_axe(live_server, phone, sample_store):
-    from tests.e2e.test_kim_journey import sign_in
-
     page = phone()
     sign_in(page, live_server, "081100000009")  # the city admin
     axe = Axe()

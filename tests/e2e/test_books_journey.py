@@ -9,7 +9,7 @@ from marketplace.catalog import services as catalog
 from marketplace.extensions import db
 from marketplace.orders import services as orders
 from marketplace.orders.cart import SessionCart, add_to_cart
-from tests.e2e.test_kim_journey import sign_in
+from tests.e2e.conftest import sign_in
 from tests.factories import add_user, build_store
 
 pytestmark = pytest.mark.e2e

@@ -12,6 +12,7 @@ from marketplace.catalog import services as catalog
 from marketplace.extensions import db
 from marketplace.kim.services import ensure_group
 from marketplace.promotions import services as promotions
+from tests.e2e.conftest import sign_in
 from tests.factories import add_user, build_store, kelurahan
 
 pytestmark = pytest.mark.e2e
@@ -33,13 +34,6 @@ def kampung(live_app):
         )
         promotions.save_code(store, promotions.CodeData(code="BAZAR10", kind="percent", value=10))
         db.session.commit()
-
-
-def sign_in(page, base, login):
-    page.goto(f"{base}/akun/masuk")
-    page.get_by_label("Nomor WhatsApp atau e-mail").fill(login)
-    page.get_by_label("Kata sandi").fill("rahasia123")
-    page.get_by_role("button", name="Masuk").click()
 
 
 def test_bazaar_announcement_to_discounted_order(live_server, phone, kampung):

@@ -14,7 +14,7 @@ from marketplace.books.models import CashEntry
 from marketplace.extensions import db
 from marketplace.institutions import services
 from marketplace.stores.models import Store
-from tests.e2e.test_kim_journey import sign_in
+from tests.e2e.conftest import sign_in
 from tests.factories import add_user, build_store
 from tests.institutions.conftest import office_data, thursday_noon
 

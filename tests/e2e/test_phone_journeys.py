@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from tests.factories import jpeg_bytes
+from tests.e2e.conftest import PHONE
+from tests.factories import add_user, build_store, jpeg_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -137,7 +138,6 @@ def test_first_time_seller_opens_a_store_and_lists_a_product_in_few_taps(
 def open_store(live_app):
     from marketplace.accounts.models import Role
     from marketplace.catalog import services as catalog
-    from tests.factories import add_user, build_store
 
     with live_app.app_context():
         admin = add_user(Role.CITY_ADMIN, "6281100000009")
@@ -189,7 +189,6 @@ def test_guest_places_a_pickup_order_from_the_home_page_in_six_taps(
 def test_without_javascript_a_guest_still_searches_and_orders(
     live_server, live_app, browser, open_store
 ):
-    from tests.e2e.conftest import PHONE
 
     context = browser.new_context(**PHONE, java_script_enabled=False)
     context.set_default_timeout(10_000)

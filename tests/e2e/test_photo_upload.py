@@ -7,6 +7,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from marketplace.extensions import db
+from tests.e2e.conftest import sign_in
+from tests.factories import add_user, build_store
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +16,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def seller(live_app):
     from marketplace.accounts.models import Role
-    from tests.factories import add_user, build_store
 
     with live_app.app_context():
         admin = add_user(Role.CITY_ADMIN, "6281100000019")
@@ -33,8 +34,6 @@ def _phone_photo(path):
 
 
 def test_a_big_phone_photo_is_shrunk_before_upload(live_server, phone, seller, tmp_path):
-    from tests.e2e.test_kim_journey import sign_in
-
     photo = _phone_photo(tmp_path / "IMG_20261203.jpg")
     assert photo.stat().st_size > 3_000_000
     page = phone()

@@ -9,11 +9,10 @@ import zxingcpp
 from PIL import Image
 
 from marketplace.extensions import db
+from tests.factories import seed_warung
 
 
 def test_the_rendered_poster_scans_to_the_store(live_server, live_app, browser):
-    from tests.factories import seed_warung
-
     with live_app.app_context():
         store, _product = seed_warung()
         db.session.commit()

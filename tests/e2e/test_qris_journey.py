@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from marketplace.extensions import db
 from marketplace.payments import qris
-from tests.e2e.test_kim_journey import sign_in
+from tests.e2e.conftest import sign_in
+from tests.factories import seed_warung
 from tests.payments.qris_payloads import static_payload
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +27,6 @@ def _no_sideways_scroll(page):
 
 
 def test_qris_order_from_sticker_to_cash_book(live_server, live_app, phone, tmp_path):
-    from tests.factories import seed_warung
-
     with live_app.app_context():
         store, product = seed_warung(product_name="Nasi Uduk Betawi")
         db.session.commit()

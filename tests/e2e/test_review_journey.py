@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from marketplace.accounts.models import Role
 from marketplace.catalog import services as catalog
 from marketplace.extensions import db
-from tests.e2e.test_kim_journey import sign_in
+from tests.e2e.conftest import sign_in
 from tests.factories import add_user, build_store, jpeg_bytes
 
 pytestmark = pytest.mark.e2e

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from deploy.stack import NGINX, Stack, free_port
 from marketplace.extensions import db
 from tests.conftest import fresh_postgres, make_app, missing_service
+from tests.e2e.conftest import PHONE
+from tests.factories import PASSWORD, seed_warung
 
 REDIS = "redis://127.0.0.1:6379"
 REDIS_BASE = 7  # databases 7, 8, 9: rate limits, page cache, broker
@@ -55,8 +57,6 @@ def stack(tmp_path):
 
 
 def _seed(url, tmp_path):
-    from tests.factories import seed_warung
-
     app = make_app(url, tmp_path / "seed-uploads", PAGE_CACHE_URL="")
     with app.app_context():
         store, _product = seed_warung(periods=[(d, time(0), time(23, 59)) for d in range(7)])
@@ -68,9 +68,6 @@ def _seed(url, tmp_path):
 
 
 def test_a_journey_through_nginx_survives_each_instance_restarting(stack, browser):
-    from tests.e2e.conftest import PHONE
-    from tests.factories import PASSWORD
-
     context = browser.new_context(**PHONE, ignore_https_errors=True)
     context.set_default_timeout(15_000)
     guest = context.new_page()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import PHONE
-from tests.e2e.demo_site import demo_urls
+from tests.e2e.demo_site import demo_urls, sign_in_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +39,6 @@ def seller_store_id(app) -> int:
 
 
 def _sign_in(page, base, login):
-    from tests.e2e.demo_site import sign_in_demo
-
     sign_in_demo(page, base, login)
 
 
