@@ -171,6 +171,45 @@ def test_run_read_on_a_lost_connection_fails_once_and_the_pool_recovers(postgres
         db.engine.dispose()
 
 
+def test_a_public_page_whose_connection_is_lost_reads_on_another(postgres_url, tmp_path):
+    """A read-only page's reads share one connection taken without the session
+    (``core.replica.page_connection``): when the server ends it mid-page, that statement fails
+    with the connection invalidated, the page's next statement reads on a new one, and the
+    page gives its connection back; so does a page whose statement ran past the timeout."""
+    from marketplace.core.db import run_read
+    from marketplace.core.replica import reads_replica
+
+    app = make_app(postgres_url, tmp_path, DATABASE_STATEMENT_TIMEOUT_MS=300)
+    pid = sa.select(sa.func.pg_backend_pid())
+
+    def cut():
+        mine = run_read(pid).one()[0]
+        assert run_read(pid).one()[0] == mine  # one connection for the page's reads
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (mine,))
+        with pytest.raises(sa.exc.DBAPIError) as failed:
+            run_read(pid)
+        assert failed.value.connection_invalidated
+        return str(run_read(pid).one()[0] != mine)
+
+    def slow():
+        run_read(sa.select(sa.func.pg_sleep(2)))
+        return "selesai"
+
+    app.add_url_rule("/_putus_publik", view_func=reads_replica(cut))
+    app.add_url_rule("/_lambat_publik", view_func=reads_replica(slow))
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    assert client.get("/_putus_publik").get_data(as_text=True) == "True"
+    assert engine.pool.checkedout() == 0
+    assert client.get("/_lambat_publik").status_code == 503
+    assert engine.pool.checkedout() == 0
+    assert client.get("/_putus_publik").get_data(as_text=True) == "True"
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_run_read_statements_are_seen_by_the_engine_s_listeners(postgres_url, tmp_path):
     """Flask-SQLAlchemy's recorded queries (a debugging aid) see run_read's statements."""
     from flask_sqlalchemy.record_queries import get_recorded_queries
