@@ -923,10 +923,7 @@ def browse_products(
     if results.searched_fewer is not None:
         # no product has every word (PostgreSQL): the page searched the words but the last, as
         # ``_fewer_words`` does, and says so
-        results.corrected, results.similar = results.searched_fewer, bool(results.total)
-        if not results.total:
-            results.corrected = ""
-        return results
+        return _saying_fewer(results, results.searched_fewer)
     # a typo (PostgreSQL): the page searched the words it was most likely meant to be, and says so
     instead = results.searched_instead
     if instead is not None and results.total:
@@ -989,11 +986,17 @@ def _fewer_words(filters, words, now, page, per_page, count, stores) -> ResultPa
     so; when they find nothing either, an empty page."""
     fewer = words[:-1]
     retry = _result_page(filters, text_match(Product.__table__, fewer), now, page, per_page, count)
-    retry.corrected, retry.similar = " ".join(fewer), bool(retry.total)
     retry.stores = stores
-    if not retry.total:
-        retry.corrected, retry.filtered_out = "", False
-    return retry
+    return _saying_fewer(retry, " ".join(fewer))
+
+
+def _saying_fewer(results: ResultPage, words: str) -> ResultPage:
+    """``results``, the page of ``words`` (those typed but the last), saying that it shows
+    names like the words typed; when it found nothing either, an empty page that says
+    nothing of them."""
+    results.corrected = words if results.total else ""
+    results.similar = bool(results.total)
+    return results
 
 
 def _narrowed(filters: BrowseFilters) -> bool:
