@@ -46,9 +46,16 @@ def _filters(**fixed) -> services.BrowseFilters:
 
 
 def _listing(template: str, filters: services.BrowseFilters, with_stores=False, **context):
+    """A listing's page; ``with_stores`` (a search page): with the stores the words find, and
+    counted through the page shown only (``browse_products(window=True)``: a search's
+    pagination says "Halaman N" and links the next page, without the number of pages)."""
     page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     results = services.browse_products(
-        filters, page=page, per_page=current_app.config["PAGE_SIZE"], with_stores=with_stores
+        filters,
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        with_stores=with_stores,
+        window=with_stores,
     )
     if with_stores:
         context["stores"] = results.stores

@@ -162,17 +162,22 @@ def url_with(**changes) -> str:
 
 
 def pagination(results, param: str = "page", anchor: str = "") -> Markup:
-    """A list's "previous / page N of M / next" links (nothing when it has one page), each link
-    the current URL with ``param`` changed and ``anchor`` after it. A function rather than a
-    macro: every listing shows it, and Jinja's macro call and its three words cost more than
-    the links themselves."""
+    """A list's "previous / page N of M / next" links (nothing when it has one page; "page N"
+    when the list is open-ended: ``ResultPage.open_ended``), each link the current URL with
+    ``param`` changed and ``anchor`` after it. A function rather than a macro: every listing
+    shows it, and Jinja's macro call and its three words cost more than the links
+    themselves."""
     if not results or results.pages <= 1:
         return Markup("")
     after = escape(anchor)
     # the words outside the f-strings, where the catalogue's extraction finds them
     label, previous = escape(_("Halaman")), escape(_("Sebelumnya"))
     following = escape(_("Berikutnya"))
-    where = _("Halaman %(page)d dari %(pages)d", page=results.page, pages=results.pages)
+    if getattr(results, "open_ended", False):
+        # counted through this page only: a next one, how many more not known
+        where = _("Halaman %(page)d", page=results.page)
+    else:
+        where = _("Halaman %(page)d dari %(pages)d", page=results.page, pages=results.pages)
     parts = [f'<nav class="pagination" aria-label="{label}">']
     if results.has_prev:
         link = escape(url_with(**{param: results.prev_num}))
