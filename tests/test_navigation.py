@@ -63,6 +63,38 @@ def test_the_bar_is_remembered_per_inputs_never_across_them(client, create_store
     assert bottom_bar(other.get("/").get_data(as_text=True))[0] == "Beranda"
 
 
+def test_the_header_and_footer_are_remembered_with_each_page_s_words_and_path(client):
+    """The header and the footer are rendered once per language and cart count
+    (core.templating.fragment) with holes for what each page has of its own: the words in the
+    search box and the path the language form returns to, put in escaped on every page."""
+
+    def box(page: str) -> str:
+        return re.search(r'<input id="q" name="q"[^>]*value="([^"]*)"', page).group(1)
+
+    def back_to(page: str) -> str:
+        return re.search(r'<input type="hidden" name="next" value="([^"]*)"', page).group(1)
+
+    for words, shown in (
+        ("nasi uduk", "nasi uduk"),
+        ('"><script>alert(1)</script>', "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("es teh", "es teh"),
+        # the stand-in of a hole, typed: printed as typed, not filled
+        ("\ue000q\ue001 & \ue000next\ue001", "\ue000q\ue001 &amp; \ue000next\ue001"),
+    ):
+        page = client.get("/cari", query_string={"q": words}).get_data(as_text=True)
+        assert box(page) == shown
+        assert back_to(page).startswith("/cari?q=")
+        assert "<script>alert" not in page
+    home = client.get("/").get_data(as_text=True)
+    assert (box(home), back_to(home)) == ("", "/?")
+    assert back_to(client.get("/produk?urut=name").get_data(as_text=True)) == "/produk?urut=name"
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    english = client.get("/cari?q=sate").get_data(as_text=True)
+    assert box(english) == "sate"
+    assert 'placeholder="Search food…"' in english
+    assert 'lang="en" aria-pressed="true"' in english
+
+
 def test_a_seller_sees_orders_products_cash_book_and_store(
     client, create_store, create_user, login
 ):

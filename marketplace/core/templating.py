@@ -279,32 +279,53 @@ _FRAGMENTS: dict[tuple, Markup] = {}
 FRAGMENT_MEMO_SIZE = 2_000
 
 
-def fragment(name: str, **inputs) -> Markup:
+#: a hole's stand-in while its fragment is rendered: characters of Unicode's private use area,
+#: which no template writes and escaping leaves as they are
+_HOLE = "\ue000{}\ue001"
+_HOLES = re.compile("\ue000(\\w+)\ue001")
+
+
+def fragment(name: str, holes: dict[str, str] | None = None, **inputs) -> Markup:
     """``templates/_fragments/<name>.html`` rendered with ``inputs`` alone, remembered by the
     process for each language and set of inputs. The menus every page shows (the bottom bar,
     the footer's links: some thirty links, words and icons) come out the same for the same
     inputs, and rendering them again on each page cost a tenth of a listing. A fragment may use
-    the template globals (``_``, ``url_for``, ``icon``) but must read nothing of the request or
-    the user beyond its inputs; its inputs must be few-valued (a role, an endpoint, a count)."""
+    the template globals (``_``, ``url_for``, ``icon``, ``current_locale``) but must read nothing
+    of the request or the user beyond its inputs; its inputs must be few-valued (a role, an
+    endpoint, a count).
+
+    ``holes``: text of many values (the words searched, the page's path) that the fragment
+    prints, as it is, and never tests or changes: it is rendered with a stand-in for each, and
+    each page puts the value, escaped, where the stand-in was. (Test a hole's presence with an
+    input of its own.)"""
     ctx = _cv_request.get(None)
     template = f"_fragments/{name}.html"
     if ctx is None:
-        return Markup(current_app.jinja_env.get_template(template).render(**inputs))  # noqa: S704
+        markup = current_app.jinja_env.get_template(template).render(**inputs, **(holes or {}))
+        return Markup(markup)  # noqa: S704 - a template
     key = (
         ctx.request.script_root,
         locale_name(),
         _STATIC_GENERATION[0],
         name,
+        tuple(sorted(holes or ())),
         *sorted(inputs.items()),
     )
     found = _FRAGMENTS.get(key)
     if found is None:
         env = ctx.app.jinja_env
-        found = Markup(env.get_template(template).render(**inputs))  # noqa: S704 - a template
+        stand_ins = {hole: _HOLE.format(hole) for hole in holes or ()}
+        rendered = env.get_template(template).render(**inputs, **stand_ins)
+        # text, hole's name, text, ...: the holes at the odd places
+        found = Markup(rendered) if not holes else tuple(_HOLES.split(rendered))  # noqa: S704
         if len(_FRAGMENTS) >= FRAGMENT_MEMO_SIZE:
             _FRAGMENTS.clear()
         _FRAGMENTS[key] = found
-    return found
+    if not holes:
+        return found
+    parts = list(found)
+    parts[1::2] = (escape_text(str(holes[hole])) for hole in parts[1::2])
+    return Markup("".join(parts))  # noqa: S704 - the template's text, and each hole escaped
 
 
 #: a year: a static file's URL carries its content's hash, so a changed file has a new URL

@@ -172,3 +172,34 @@ def test_locale_name_and_gettext_follow_the_locale_in_force(app):
             assert locale.locale_name() == "en"
         assert locale.locale_name() == "id"
         assert locale.ngettext("%(num)d produk", "%(num)d produk", 2) == "2 produk"
+
+
+def test_a_fragment_with_holes_is_rendered_once_and_filled_on_each_call(app, monkeypatch):
+    """``fragment``'s holes: the template is rendered once for its inputs, with a stand-in for
+    each hole, and each call puts its own text, escaped, where the stand-ins were."""
+    rendered = []
+    get_template = app.jinja_env.get_template
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return get_template(name, *args, **kwargs)
+
+    monkeypatch.setattr(app.jinja_env, "get_template", counting)
+    monkeypatch.setattr(templating, "_FRAGMENTS", {})
+    with app.test_request_context("/"):
+        first = templating.fragment("site_footer", holes={"next": "/produk?a=1&b=<2>"})
+        again = templating.fragment("site_footer", holes={"next": '/cari?q="x"'})
+        assert 'name="next" value="/produk?a=1&amp;b=&lt;2&gt;"' in first
+        assert 'name="next" value="/cari?q=&#34;x&#34;"' in again
+        assert first.replace("/produk?a=1&amp;b=&lt;2&gt;", "") == again.replace(
+            "/cari?q=&#34;x&#34;", ""
+        )
+        assert rendered.count("_fragments/site_footer.html") == 1
+        # each set of inputs, and each language, its own
+        templating.fragment("site_header", cart_count=0, holes={"q": "sate"})
+        templating.fragment("site_header", cart_count=2, holes={"q": "sate"})
+        with force_locale("en"):
+            english = templating.fragment("site_footer", holes={"next": "/"})
+        assert rendered.count("_fragments/site_footer.html") == 2
+        assert rendered.count("_fragments/site_header.html") == 2
+        assert "Language" in english
