@@ -8,6 +8,7 @@ from flask_login import current_user
 from marketplace.areas.services import all_kelurahan
 from marketplace.catalog import services
 from marketplace.catalog.card_markup import product_cards
+from marketplace.catalog.filter_form import filter_form
 from marketplace.catalog.product_page import product_view
 from marketplace.catalog.search import search_terms
 from marketplace.core.db import jakarta_today
@@ -19,6 +20,7 @@ from marketplace.stores.hours import availability
 
 bp = Blueprint("catalog", __name__)
 bp.add_app_template_global(product_cards, "product_cards")
+bp.add_app_template_global(filter_form, "filter_form")
 MAX_QUERY_LENGTH = 200
 
 

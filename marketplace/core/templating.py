@@ -296,8 +296,8 @@ def fragment(name: str, holes: dict[str, str] | None = None, **inputs) -> Markup
 
     ``holes``: text of many values (the words searched, the page's path) that the fragment
     prints, as it is, and never tests or changes: it is rendered with a stand-in for each, and
-    each page puts the value, escaped, where the stand-in was. (Test a hole's presence with an
-    input of its own.)"""
+    each page puts the value, escaped, where the stand-in was (a ``Markup`` value, already
+    safe, as it is: the options of a list). Test a hole's presence with an input of its own."""
     ctx = _cv_request.get(None)
     template = f"_fragments/{name}.html"
     if ctx is None:
@@ -324,7 +324,10 @@ def fragment(name: str, holes: dict[str, str] | None = None, **inputs) -> Markup
     if not holes:
         return found
     parts = list(found)
-    parts[1::2] = (escape_text(str(holes[hole])) for hole in parts[1::2])
+    parts[1::2] = (
+        value if isinstance(value := holes[hole], Markup) else escape_text(str(value))
+        for hole in parts[1::2]
+    )
     return Markup("".join(parts))  # noqa: S704 - the template's text, and each hole escaped
 
 
