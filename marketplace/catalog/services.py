@@ -549,12 +549,10 @@ PRICE_SORTS = ("price_asc", "price_desc")
 @dataclass
 class ResultPage(Page):
     """One page of a listing. ``total`` stops at MAX_RESULTS (``more`` says there were more);
-    None when the caller did not ask for a count (the home page). ``open_ended`` (a search
-    page, counted through its own page only): there is a next page, and ``total`` counts
-    through it only; how many pages there are is not known."""
+    None when the caller did not ask for a count (the home page); a search page, counted
+    through its own page only, is ``open_ended`` when it has a next one."""
 
     more: bool = False
-    open_ended: bool = False
     #: found by names that look like the words typed, none matching them exactly
     similar: bool = False
     #: the words typed match products, but none passes the other filters
@@ -575,11 +573,6 @@ class ResultPage(Page):
     #: the words but the last that the page's statement searched when no product has every
     #: word (``search.fewer_words``, PostgreSQL); None when it searched every word
     searched_fewer: str | None = None
-
-    @property
-    def pages(self) -> int:
-        """The number of pages; open-ended, those known: up to the next."""
-        return self.page + 1 if self.open_ended else super().pages
 
 
 def _order_key(entry) -> tuple:
@@ -732,8 +725,8 @@ def _page_statement(
     """The page of ``matching`` (a select of product ids with its joins and filters) in
     ``order``, as cards, ``size`` of them from ``:page_start``. Counted, it is one
     statement: the first ``kept`` matches in order (``_most_kept``) are kept in a CTE and
-    counted, and
-    the page is cut from them, clamped to the last page whatever page was asked for; uncounted
+    counted, and the page is cut from them, clamped to the last page whatever page was asked
+    for; uncounted
     (the home page), the matches join their store and are the page. With ``postings`` (a
     search for one word: the filters' conditions on the postings), the CTE is read from the
     word's postings in rank order when the word is one of the catalogue's (when it begins

@@ -236,15 +236,21 @@ def clock_of(value) -> time:
 
 @dataclass
 class Page:
-    """One page of ``per_page`` items of a list of ``total`` (None: not counted)."""
+    """One page of ``per_page`` items of a list of ``total`` (None: not counted).
+    ``open_ended``: the list was counted through this page and one past it only: there is a
+    next page, how many more is not known (``total`` counts through the next one)."""
 
     items: list
     page: int
     per_page: int
     total: int | None
+    open_ended: bool = False
 
     @property
     def pages(self) -> int:
+        """The number of pages; open-ended, those known: up to the next."""
+        if self.open_ended:
+            return self.page + 1
         return max(1, -(-(self.total or 0) // self.per_page))
 
     @property

@@ -163,7 +163,7 @@ def url_with(**changes) -> str:
 
 def pagination(results, param: str = "page", anchor: str = "") -> Markup:
     """A list's "previous / page N of M / next" links (nothing when it has one page; "page N"
-    when the list is open-ended: ``ResultPage.open_ended``), each link the current URL with
+    when the list is open-ended: ``Page.open_ended``), each link the current URL with
     ``param`` changed and ``anchor`` after it. A function rather than a macro: every listing
     shows it, and Jinja's macro call and its three words cost more than the links
     themselves."""
@@ -173,7 +173,7 @@ def pagination(results, param: str = "page", anchor: str = "") -> Markup:
     # the words outside the f-strings, where the catalogue's extraction finds them
     label, previous = escape(_("Halaman")), escape(_("Sebelumnya"))
     following = escape(_("Berikutnya"))
-    if getattr(results, "open_ended", False):
+    if getattr(results, "open_ended", False):  # a Page (core.db); Flask-SQLAlchemy's has none
         # counted through this page only: a next one, how many more not known
         where = _("Halaman %(page)d", page=results.page)
     else:
