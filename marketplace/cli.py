@@ -57,6 +57,23 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{added} kelurahan and {categories} categories added.")
 
+    @app.cli.command("database-settings")
+    def database_settings_command() -> None:
+        """Set on the PostgreSQL database the settings each connection otherwise brings with
+        it (statement timeout, the typo search's thresholds): for a pooler in transaction mode
+        (DATABASE_POOLER=transaction), which cannot pass them on. Run it after migrations."""
+        from marketplace.config import database_settings
+        from marketplace.core.postgresql import set_on_database
+
+        if db.engine.dialect.name != "postgresql":
+            raise click.ClickException("database-settings is for PostgreSQL only.")
+        with db.engine.connect() as connection:
+            done = set_on_database(connection, database_settings(app.config))
+            connection.commit()
+        for statement in done:
+            click.echo(statement)
+        click.echo("New connections get these settings; restart the pooler to renew its own.")
+
     @app.cli.command("backup")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
     def backup_command(folder: Path) -> None:

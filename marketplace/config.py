@@ -73,9 +73,15 @@ def load_config() -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         #: PostgreSQL connections per process (gunicorn worker, Celery worker): the pool and what
         #: may open beyond it for a burst; size them so that instances x workers x (pool +
-        #: overflow) stays under the server's max_connections (or use PgBouncer)
+        #: overflow) stays under the server's max_connections (or use PgBouncer: DATABASE_POOLER)
         "DATABASE_POOL_SIZE": int(os.environ.get("DATABASE_POOL_SIZE", "5")),
         "DATABASE_MAX_OVERFLOW": int(os.environ.get("DATABASE_MAX_OVERFLOW", "5")),
+        #: "transaction" when DATABASE_URL is a pooler that hands each transaction to any of its
+        #: server connections (PgBouncer's pool_mode = transaction): no statement is prepared on
+        #: the server, and no setting is sent at connection (``flask database-settings`` sets
+        #: them on the database instead); "" (the default) for PostgreSQL itself or a pooler in
+        #: session mode
+        "DATABASE_POOLER": os.environ.get("DATABASE_POOLER", ""),
         #: a statement running longer is cancelled and the visitor gets "server busy" (0 = never)
         "DATABASE_STATEMENT_TIMEOUT_MS": int(
             os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
@@ -272,20 +278,40 @@ def engine_options(config: dict) -> dict:
     # the statements psycopg prepared on them warm (first in, first out spread them over every
     # connection a burst opened, each preparing the same statements again)
     options.setdefault("pool_use_lifo", True)
-    from marketplace.catalog.search import connection_settings
-
-    settings = " ".join(
-        f"-c {name}={value}"
-        for name, value in {
-            "statement_timeout": int(config["DATABASE_STATEMENT_TIMEOUT_MS"]),
-            "max_parallel_workers_per_gather": int(config["DATABASE_PARALLEL_WORKERS"]),
-            **connection_settings(),
-        }.items()
-    )
     connect_args = dict(options.get("connect_args") or {})
-    connect_args.setdefault("options", settings)
+    pooler = config.get("DATABASE_POOLER", "")
+    if pooler not in POOLERS:
+        raise ConfigError(
+            'DATABASE_POOLER must be "" (none, or a pooler in session mode) or "transaction".'
+        )
+    if pooler == "transaction":
+        # each transaction may run on another server connection: a statement psycopg prepared
+        # on one is unknown on the next ("prepared statement _pg3_0 does not exist", or
+        # "already exists" on a connection another client prepared it on), and PgBouncer
+        # refuses a connection's startup "options" (up to 1.20) or drops them
+        connect_args.setdefault("prepare_threshold", None)
+    else:
+        settings = " ".join(f"-c {name}={value}" for name, value in database_settings(config))
+        connect_args.setdefault("options", settings)
     options["connect_args"] = connect_args
     return options
+
+
+#: DATABASE_POOLER's values: none (or a pooler in session mode), a pooler in transaction mode
+POOLERS = ("", "transaction")
+
+
+def database_settings(config: dict) -> list[tuple[str, str]]:
+    """The PostgreSQL settings this app's connections need, as (name, value): sent with each
+    connection (its startup ``options``), or set on the database by ``flask database-settings``
+    where a pooler cannot pass them on (DATABASE_POOLER=transaction)."""
+    from marketplace.catalog.search import connection_settings
+
+    return [
+        ("statement_timeout", str(int(config["DATABASE_STATEMENT_TIMEOUT_MS"]))),
+        ("max_parallel_workers_per_gather", str(int(config["DATABASE_PARALLEL_WORKERS"]))),
+        *connection_settings().items(),
+    ]
 
 
 def database_binds(config: dict) -> dict:

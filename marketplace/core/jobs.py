@@ -72,21 +72,21 @@ def periodic(name: str, every_setting: str):
 @contextmanager
 def singleton(name: str) -> Iterator[bool]:
     """Hold a cluster-wide lock named ``name`` while the block runs; yields False (and the
-    block should do nothing) when another worker holds it. PostgreSQL advisory lock on its own
-    connection; SQLite is one machine's database, so its lock is the process itself."""
+    block should do nothing) when another worker holds it. SQLite is one machine's database, so
+    its lock is the process itself.
+
+    On PostgreSQL, a transaction's advisory lock, in a transaction of its own connection that
+    stays open while the block runs and ends after it, which lets the lock go. A session's lock
+    would not survive a pooler in transaction mode (DATABASE_POOLER): taken in one transaction,
+    it stays with that server connection, which the pooler hands to other clients (who would
+    then hold it too), and the unlock runs on another. The transaction writes nothing and holds
+    no snapshot between its statements (read committed), so it keeps no row from vacuum."""
     if db.engine.dialect.name != "postgresql":
         yield True
         return
     key = zlib.crc32(f"pkk:{name}".encode()) - 2**31
-    with db.engine.connect() as connection:
-        mine = connection.scalar(select(func.pg_try_advisory_lock(key)))
-        connection.commit()
-        try:
-            yield bool(mine)
-        finally:
-            if mine:
-                connection.scalar(select(func.pg_advisory_unlock(key)))
-                connection.commit()
+    with db.engine.connect() as connection, connection.begin():
+        yield bool(connection.scalar(select(func.pg_try_advisory_xact_lock(key))))
 
 
 def after_commit(name: str, *args: object) -> None:

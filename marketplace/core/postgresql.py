@@ -24,10 +24,11 @@ them stays a 128-entry LRU.
 
 from __future__ import annotations
 
+import re
 import select
 
 import psycopg._queries
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
@@ -68,3 +69,23 @@ def configure_postgresql(engine: Engine) -> None:
         if closed_by_server(dbapi_connection):
             # the pool closes it and checks out another (up to three tries)
             raise DisconnectionError("the server closed this pooled connection")
+
+
+#: a setting's name as this app writes them (``config.database_settings``): never quoted
+_SETTING_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
+
+
+def set_on_database(connection, settings: list[tuple[str, str]]) -> list[str]:
+    """Make ``settings`` (name, value) the defaults of the database ``connection`` is on, for
+    the sessions opened after (``ALTER DATABASE … SET``): the settings a connection could not
+    bring with it through a pooler in transaction mode. The caller commits. Returns what was
+    run."""
+    done = []
+    for name, value in settings:
+        if not _SETTING_NAME.match(name):
+            raise ValueError(f"not a setting's name: {name!r}")
+        alter = f"'ALTER DATABASE %I SET {name} = %L', current_database(), CAST(:value AS text)"
+        statement = connection.scalar(text(f"SELECT format({alter})"), {"value": str(value)})
+        connection.exec_driver_sql(statement)  # no parameters: a % in it stays as it is
+        done.append(statement)
+    return done

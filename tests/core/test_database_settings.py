@@ -9,8 +9,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from marketplace.config import engine_options, load_config
-from marketplace.core.postgresql import closed_by_server
+from marketplace.config import ConfigError, database_settings, engine_options, load_config
+from marketplace.core.postgresql import closed_by_server, set_on_database
 from marketplace.extensions import db
 from tests.conftest import make_app
 
@@ -29,6 +29,40 @@ def test_postgresql_connections_get_a_pool_and_a_timeout():
     assert "-c max_parallel_workers_per_gather=0" in options["connect_args"]["options"]
     sqlite = engine_options({**config, "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
     assert "connect_args" not in sqlite
+
+
+def test_through_a_pooler_in_transaction_mode_nothing_is_prepared_or_sent_at_connection():
+    """DATABASE_POOLER=transaction (PgBouncer's transaction mode, tests/live/test_pooler.py):
+    psycopg never prepares a statement on the server, and the settings are the database's
+    (``flask database-settings``), not startup options; any other value is refused."""
+    config = {
+        **load_config(),
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://pooler:6432/pasar",
+        "DATABASE_POOLER": "transaction",
+    }
+    connect_args = engine_options(config)["connect_args"]
+    assert connect_args["prepare_threshold"] is None
+    assert "options" not in connect_args
+    names = [name for name, _value in database_settings(config)]
+    assert names[:2] == ["statement_timeout", "max_parallel_workers_per_gather"]
+    assert "pg_trgm.similarity_threshold" in names
+    with pytest.raises(ConfigError, match="DATABASE_POOLER"):
+        engine_options({**config, "DATABASE_POOLER": "statement"})
+
+
+def test_the_database_settings_are_set_on_the_database(postgres_url):
+    """``set_on_database``: each setting as ALTER DATABASE on the connection's database, its
+    value quoted; a name that is not one is refused before anything runs."""
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            done = set_on_database(connection, [("statement_timeout", "1234")])
+            assert done == [f"ALTER DATABASE {engine.url.database} SET statement_timeout = '1234'"]
+            with pytest.raises(ValueError, match="not a setting"):
+                set_on_database(connection, [("statement_timeout; DROP TABLE x", "1")])
+            connection.rollback()  # the fixture's database keeps its own settings
+    finally:
+        engine.dispose()
 
 
 def test_a_statement_past_the_timeout_is_a_busy_page(postgres_url, tmp_path):
