@@ -86,11 +86,11 @@ def load_config() -> dict:
         "DATABASE_STATEMENT_TIMEOUT_MS": int(
             os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
         ),
-        #: PostgreSQL's parallel workers per query: many short queries at once do better without
         #: a PostgreSQL replica for the public pages' reads (see marketplace/core/replica.py)
         "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL", ""),
         #: a scraper elsewhere than on the machine sends "Authorization: Bearer <token>"
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        #: PostgreSQL's parallel workers per query: many short queries at once do better without
         "DATABASE_PARALLEL_WORKERS": int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         #: "folder" (UPLOAD_FOLDER, the default) or "s3" (an S3-compatible bucket shared by
