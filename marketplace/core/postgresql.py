@@ -72,7 +72,7 @@ def configure_postgresql(engine: Engine) -> None:
 
 
 #: a setting's name as this app writes them (``config.database_settings``): never quoted
-_SETTING_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
+_SETTING_NAME = re.compile(r"[a-z_]+(\.[a-z_]+)?")
 
 
 def set_on_database(connection, settings: list[tuple[str, str]]) -> list[str]:
@@ -82,7 +82,7 @@ def set_on_database(connection, settings: list[tuple[str, str]]) -> list[str]:
     run."""
     done = []
     for name, value in settings:
-        if not _SETTING_NAME.match(name):
+        if not _SETTING_NAME.fullmatch(name):
             raise ValueError(f"not a setting's name: {name!r}")
         alter = f"'ALTER DATABASE %I SET {name} = %L', current_database(), CAST(:value AS text)"
         statement = connection.scalar(text(f"SELECT format({alter})"), {"value": str(value)})

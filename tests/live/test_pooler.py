@@ -23,16 +23,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from marketplace.accounts.models import Role
-from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Product, StockMode
+from marketplace.catalog.models import Product
 from marketplace.catalog.search import CORRECTION
 from marketplace.core import jobs
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 from tests.conftest import make_app, missing_service
-from tests.factories import add_user, build_store
 from tests.live.harness import Visitor, free_port, live_env, spawn_gunicorn
+from tests.live.test_races import open_shop
 from tests.stripe_fixtures import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.live
@@ -144,34 +142,12 @@ def pooled_app(pooled_url, tmp_path_factory):
         db.engine.dispose()
 
 
-def _shop(db_app) -> tuple[int, list[int]]:
-    """A verified store, open all week, with products in stock: (its id, their ids)."""
-    with db_app.app_context():
-        stamp = f"{time.time_ns() % 10**8:08d}"
-        admin = add_user(Role.CITY_ADMIN, f"62858{stamp}")
-        owner = add_user(Role.SELLER, f"62859{stamp}")
-        store = build_store(owner, admin, f"Warung Pool {stamp[-4:]}", whatsapp=owner.phone)
-        ids = []
-        for name in ("Nasi Goreng Kampung", "Mie Ayam Bakso", "Es Teh Manis"):
-            product = catalog.create_product(
-                store,
-                catalog.ProductData(
-                    name=name,
-                    category_id=catalog.categories()[0].id,
-                    price=15000,
-                    stock_mode=StockMode.COUNTED,
-                    stock=50,
-                ),
-            )
-            ids.append(product.id)
-        db.session.commit()
-        return store.id, ids
-
-
 def test_pages_and_orders_through_a_pooler_in_transaction_mode(
     settled, pooled_url, localstripe_url, tmp_path_factory
 ):
-    store_id, product_ids = _shop(settled)
+    dishes = ("Nasi Goreng Kampung", "Mie Ayam Bakso", "Es Teh Manis")
+    shop = open_shop(settled, {name: (15000, 50) for name in dishes})
+    store_id, product_ids = shop.store_id, list(shop.products.values())
     with settled.app_context():
         slug = db.session.get(Product, product_ids[0]).store.slug
     instance = tmp_path_factory.mktemp("pooled-instance")
