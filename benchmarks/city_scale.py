@@ -15,7 +15,8 @@ EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statement.
     PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py        # make bench runs it at 1k
     CITY_PRODUCTS=100000 BENCH_SECONDS=10 PYTHONPATH=. .venv/bin/python benchmarks/city_scale.py
 
-BENCH_CACHE=on (or off) measures only with the page cache on (or off); each page is loaded
+BENCH_CACHE=on (or off) measures only with the page cache on (or off); BENCH_PAGES="search,produk"
+measures only the pages whose label holds one of those words (and /healthz); each page is loaded
 BENCH_WARMUP (default 1) seconds before its measured run. "Open now" is measured as on a
 Saturday at lunch, whatever the hour: the stores' weeks are turned to meet it
 (BENCH_OPEN_AS_AT="5 12", weekday and hour in Jakarta; "off" keeps the hours as built).
@@ -78,6 +79,8 @@ MODES = os.environ.get("BENCH_CACHE", "both")
 #: measured runs of each page: the table shows the run with the median rate (BENCH_RUNS=3 is
 #: the issue's "median of three runs"; a shared machine's speed drifts by 10 % and more)
 RUNS = max(1, int(os.environ.get("BENCH_RUNS", "1")))
+#: words of the labels of the pages to measure (BENCH_PAGES="search,produk"); all by default
+ONLY = [word.strip() for word in os.environ.get("BENCH_PAGES", "").split(",") if word.strip()]
 #: seconds of /healthz measured before each run of a page (the ratio's denominator)
 HEALTH = float(os.environ.get("BENCH_HEALTH_SECONDS", str(max(1.0, SECONDS / 2))))
 #: the hour of the week, in Jakarta ("weekday hour", 0 = Monday), that the stores' opening hours
@@ -484,6 +487,8 @@ def measure(app, env: dict, folder: Path):
     rows, plans = [], []
     try:
         for label, first, deep in pages(app):
+            if ONLY and first != "/healthz" and not any(word in label for word in ONLY):
+                continue
             if WARMUP:
                 load(server.url, first, WARMUP)  # the first miss, new connections: not counted
             runs = []
