@@ -8,7 +8,7 @@ def test_home_page_renders(client, create_store, create_product):
 
 def test_pages_are_compressed_for_phones(client, create_store, create_product):
     """A page goes out brotli-compressed to a browser that takes it (every phone browser), at
-    the quality set in the configuration, else gzip; both are the page as sent plain."""
+    the quality and window set in the configuration, else gzip; both are the page as sent plain."""
     import gzip
     import re
 
@@ -31,9 +31,10 @@ def test_pages_are_compressed_for_phones(client, create_store, create_product):
     squeezed = page("gzip, deflate, br")
     assert squeezed.headers["Content-Encoding"] == "br"
     assert body(brotli.decompress(squeezed.data)) == body(plain.data)
-    level = client.application.config["COMPRESS_BR_LEVEL"]
+    config = client.application.config
+    level, window = config["COMPRESS_BR_LEVEL"], config["COMPRESS_BR_WINDOW"]
     assert len(squeezed.data) == len(
-        brotli.compress(brotli.decompress(squeezed.data), quality=level)
+        brotli.compress(brotli.decompress(squeezed.data), quality=level, lgwin=window)
     )
     assert len(squeezed.data) < len(plain.data) / 3
     zipped = page("gzip")
