@@ -45,7 +45,7 @@ def product_cards(products: Iterable[ProductCard], today: date | None = None) ->
             alt = escape_text(photo_of % {"name": card.name})
             image = f'<img src="{src}" alt="{alt}" width="400" height="300" loading="lazy">'
         else:
-            image = '<div class="img-placeholder" aria-hidden="true">🍽️</div>'
+            image = '<div class="img-placeholder" aria-hidden="true">&#x1F37D;&#xFE0F;</div>'
         if card.on_sale():
             price = (
                 f'<del class="muted" aria-label="{regular}">{format_rupiah(card.price)}</del> '
