@@ -114,3 +114,37 @@ def test_share_macros_speak_each_visitors_language_page_after_page(client, share
             page = client.get(page_path).get_data(as_text=True)
             assert meta(page, "og:locale") == locale, (lang, page_path)
             assert label in page, (lang, page_path)
+
+
+def test_messages_that_leave_the_page_say_names_as_they_are(client, create_store, create_product):
+    """A WhatsApp or Telegram message prefilled from the page says a name with "&" or quotes as
+    it is written: the page's words are markup (the names in them escaped for HTML), the
+    message is text. It said "Sate &amp; Gule" before."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    store = create_store(name="Sate & Gule Bu Ani", whatsapp="6281234567890")
+    product = create_product(store, name='Nasi "Uduk" & Telur', price=15000)
+
+    def messages(path: str) -> dict[str, str]:
+        page = client.get(path).get_data(as_text=True)
+        links = (unescape(href) for href in re.findall(r'href="(https://[^"]+)"', page))
+        found = {}
+        for link in links:
+            parts = urlsplit(link)
+            query = parse_qs(parts.query)
+            if parts.netloc in ("wa.me", "t.me") and "text" in query:
+                found[parts.netloc + parts.path] = query["text"][0]
+        return found
+
+    on_product = messages(f"/produk/{product.id}")
+    order = on_product["wa.me/6281234567890"]
+    assert order == 'Halo Sate & Gule Bu Ani, saya mau pesan Nasi "Uduk" & Telur (Rp15.000).'
+    assert on_product["wa.me/"].startswith('Nasi "Uduk" & Telur dari Sate & Gule Bu Ani:')
+    assert on_product["t.me/share/url"] == 'Nasi "Uduk" & Telur dari Sate & Gule Bu Ani:'
+    on_store = messages(f"/toko/{store.slug}")
+    assert on_store["wa.me/6281234567890"].startswith("Halo Sate & Gule Bu Ani, saya lihat")
+    assert on_store["t.me/share/url"] == "Sate & Gule Bu Ani di Pasar Kampung Kuliner:"
+    for text in (*on_product.values(), *on_store.values()):
+        assert "&amp;" not in text, text
+        assert "&#34;" not in text, text

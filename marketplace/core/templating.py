@@ -97,10 +97,17 @@ def select_options(choices, selected=None) -> Markup:
     return Markup("".join((*tags[:chosen], marked, *tags[chosen + 1 :])))  # noqa: S704
 
 
+def plain_text(value) -> str:
+    """The text ``value`` says: a template's words (``_()`` under autoescape gives markup, the
+    names in it escaped: "Sate &amp; Gule") as the characters they show ("Sate & Gule"), for
+    what leaves the page as text (a WhatsApp or Telegram message); anything else as it is."""
+    return value.unescape() if isinstance(value, Markup) else str(value)
+
+
 def wa_link(phone: str, message: str = "") -> str:
-    """A click-to-chat link (wa.me) with a prefilled message."""
+    """A click-to-chat link (wa.me) with a prefilled message (the text it shows, not markup)."""
     link = f"https://wa.me/{phone}"
-    return f"{link}?text={quote(message)}" if message else link
+    return f"{link}?text={quote(plain_text(message))}" if message else link
 
 
 def jakarta_datetime(moment: datetime | None, fmt: str = "d MMM yyyy, HH.mm") -> str:
@@ -407,6 +414,7 @@ def register(app: Flask) -> None:
     install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(
         wa_link=wa_link,
+        plain_text=plain_text,
         public_url=public_url,
         reopen_text=reopen_text,
         weekday_name=weekday_name,
