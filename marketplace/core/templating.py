@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, current_app, g, request, url_for
 from flask.globals import _cv_request
 from flask_babel import format_date, format_datetime, format_number
+from jinja2.filters import do_urlencode
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
@@ -102,6 +103,12 @@ def plain_text(value) -> str:
     names in it escaped: "Sate &amp; Gule") as the characters they show ("Sate & Gule"), for
     what leaves the page as text (a WhatsApp or Telegram message); anything else as it is."""
     return value.unescape() if isinstance(value, Markup) else str(value)
+
+
+def urlencode_text(value) -> str:
+    """Jinja's ``urlencode`` of the text ``value`` shows (``plain_text``): a query built from a
+    template's words carries "Sate & Gule", not "Sate &amp; Gule"."""
+    return do_urlencode(plain_text(value) if isinstance(value, Markup) else value)
 
 
 def wa_link(phone: str, message: str = "") -> str:
@@ -400,6 +407,7 @@ def register(app: Flask) -> None:
         return response
 
     app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["urlencode"] = urlencode_text
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["jakarta"] = jakarta_datetime
     app.jinja_env.filters["phone"] = display_phone
@@ -414,7 +422,6 @@ def register(app: Flask) -> None:
     install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(
         wa_link=wa_link,
-        plain_text=plain_text,
         public_url=public_url,
         reopen_text=reopen_text,
         weekday_name=weekday_name,
