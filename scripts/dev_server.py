@@ -5,7 +5,9 @@ The worker's broker is ``CELERY_BROKER_URL`` when set, else Redis at ``REDIS_URL
 file under instance/ (kombu's SQLAlchemy transport), so nothing else has to run. localstripe is a
 stateful fake of Stripe's API with a stand-in for Stripe.js, so a newcomer can pay with test
 card 4242 4242 4242 4242 on a fresh machine. Every server listens on 127.0.0.1 only and they
-stop together.
+stop together: on Ctrl-C, on SIGTERM (a process manager, ``kill``) or SIGHUP (the terminal
+closed), and when the app stops. ``INSTANCE_PATH`` is the folder of the SQLite files and the
+beat's schedule, as for the app (``instance/`` by default).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 APP_PORT = int(os.environ.get("PORT", "5000"))
 STRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
 WEBHOOK_SECRET = "whsec_local_development"  # noqa: S105 - development only
@@ -45,7 +48,7 @@ def start_localstripe(env: dict) -> subprocess.Popen | None:
             "--port",
             str(STRIPE_PORT),
         ],
-        cwd=ROOT / "instance",
+        cwd=INSTANCE,
     )
     if not _wait_for(STRIPE_PORT):
         process.terminate()
@@ -82,7 +85,7 @@ def start_localstripe(env: dict) -> subprocess.Popen | None:
 
 def start_worker(env: dict) -> subprocess.Popen:
     """A Celery worker with beat in one process (solo pool: one task at a time is plenty)."""
-    instance = ROOT / "instance"
+    instance = INSTANCE
     env.setdefault(
         "CELERY_BROKER_URL",
         env.get("REDIS_URL") or f"sqla+sqlite:///{instance / 'celery-broker.sqlite3'}",
@@ -109,26 +112,61 @@ def start_worker(env: dict) -> subprocess.Popen:
     )
 
 
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP reached ``make run``: stop everything it started."""
+
+
+def _stopped(signum: int, _frame) -> None:
+    raise _Stopped(signum)
+
+
+def _stop_all(processes: list[subprocess.Popen], first: signal.Signals) -> None:
+    """Stop ``processes`` (the app first, with ``first``; the others with SIGTERM), waiting for
+    each; one that does not stop in 15 s is killed."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(first if process is processes[0] else signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def main() -> int:
+    # without this, SIGTERM or SIGHUP would end this process alone and leave the app, the
+    # worker and localstripe running, holding their ports
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stopped)
     env = dict(os.environ, FLASK_APP="wsgi.py")
-    (ROOT / "instance").mkdir(exist_ok=True)
-    stripe = None if env.get("STRIPE_SECRET_KEY") else start_localstripe(env)
-    worker = start_worker(env)
-    flask = ROOT / ".venv" / "bin" / "flask"
-    app = subprocess.Popen(  # noqa: S603
-        [str(flask), "run", "--host", "127.0.0.1", "--port", str(APP_PORT)], cwd=ROOT, env=env
-    )
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    started: list[subprocess.Popen] = []
+    first, stopped_by = signal.SIGINT, None
     try:
-        return app.wait()
-    except KeyboardInterrupt:
-        app.send_signal(signal.SIGINT)
-        return app.wait()
-    finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+        stripe = None if env.get("STRIPE_SECRET_KEY") else start_localstripe(env)
         if stripe is not None:
-            stripe.terminate()
-            stripe.wait(timeout=10)
+            started.append(stripe)
+        started.insert(0, start_worker(env))
+        flask = ROOT / ".venv" / "bin" / "flask"
+        app = subprocess.Popen(  # noqa: S603
+            [str(flask), "run", "--host", "127.0.0.1", "--port", str(APP_PORT)],
+            cwd=ROOT,
+            env=env,
+        )
+        started.insert(0, app)
+        app.wait()
+    except KeyboardInterrupt:
+        pass  # the terminal sent SIGINT to every process of the group: they are stopping
+    except _Stopped as stop:
+        first, stopped_by = signal.SIGTERM, stop.args[0]
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the stopping
+        _stop_all(started, first)
+    if stopped_by is not None:
+        return 128 + stopped_by  # as a shell reports a process a signal ended
+    return started[0].returncode if started else 1  # the app's own exit status
 
 
 if __name__ == "__main__":
