@@ -39,11 +39,13 @@ from marketplace.stores.forms import (
     StoreForm,
 )
 from marketplace.stores.hours import availability, week_hours
+from marketplace.stores.link_markup import store_links
 from marketplace.stores.models import Store
 from marketplace.stores.storefront import storefront_view
 
 bp = Blueprint("stores", __name__)
 bp.add_app_template_global(week_hours, "week_hours")
+bp.add_app_template_global(store_links, "store_links")
 
 
 def _own_store(store_id: int) -> Store:
