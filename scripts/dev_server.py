@@ -121,12 +121,13 @@ def _stopped(signum: int, _frame) -> None:
 
 
 def _stop_all(processes: list[subprocess.Popen], first: signal.Signals) -> None:
-    """Stop ``processes`` (the app first, with ``first``; the others with SIGTERM), waiting for
-    each; one that does not stop in 15 s is killed."""
-    for process in processes:
+    """Stop ``processes``, the last started first (the app, with ``first``; the others with
+    SIGTERM), waiting for each; one that does not stop in 15 s is killed."""
+    last = processes[-1] if processes else None
+    for process in reversed(processes):
         if process.poll() is None:
-            process.send_signal(first if process is processes[0] else signal.SIGTERM)
-    for process in processes:
+            process.send_signal(first if process is last else signal.SIGTERM)
+    for process in reversed(processes):
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -141,20 +142,21 @@ def main() -> int:
         signal.signal(signum, _stopped)
     env = dict(os.environ, FLASK_APP="wsgi.py")
     INSTANCE.mkdir(parents=True, exist_ok=True)
-    started: list[subprocess.Popen] = []
+    started: list[subprocess.Popen] = []  # in the order they started: the app last
+    app = None
     first, stopped_by = signal.SIGINT, None
     try:
         stripe = None if env.get("STRIPE_SECRET_KEY") else start_localstripe(env)
         if stripe is not None:
             started.append(stripe)
-        started.insert(0, start_worker(env))
+        started.append(start_worker(env))
         flask = ROOT / ".venv" / "bin" / "flask"
         app = subprocess.Popen(  # noqa: S603
             [str(flask), "run", "--host", "127.0.0.1", "--port", str(APP_PORT)],
             cwd=ROOT,
             env=env,
         )
-        started.insert(0, app)
+        started.append(app)
         app.wait()
     except KeyboardInterrupt:
         pass  # the terminal sent SIGINT to every process of the group: they are stopping
@@ -166,7 +168,7 @@ def main() -> int:
         _stop_all(started, first)
     if stopped_by is not None:
         return 128 + stopped_by  # as a shell reports a process a signal ended
-    return started[0].returncode if started else 1  # the app's own exit status
+    return app.returncode if app is not None else 1  # the app's own exit status
 
 
 if __name__ == "__main__":

@@ -14,28 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.harness import ROOT, free_port
-
-
-def _children(pid: int) -> set[int]:
-    """Every living descendant of ``pid`` (read from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        for child, its_parent in parents.items():
-            if its_parent == parent and child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+from tests.live.harness import ROOT, descendants, free_port
 
 
 def _alive(pid: int) -> bool:
@@ -86,13 +65,13 @@ def test_make_runs_server_stops_what_it_started(tmp_path, stop):
     )
     log.close()
     try:
-        started = _wait(lambda: _answers(app_port) and len(_children(server.pid)) >= 3, 60)
+        started = _wait(lambda: _answers(app_port) and len(descendants(server.pid)) >= 3, 60)
         output = (tmp_path / "server.log").read_text()
         assert started, output
         with urllib.request.urlopen(f"http://127.0.0.1:{app_port}/healthz", timeout=5) as page:  # noqa: S310
             assert page.status == 200
         assert _answers(stripe_port)
-        children = _children(server.pid)
+        children = descendants(server.pid)
         if stop == "SIGTERM to the server":
             server.send_signal(signal.SIGTERM)  # the server alone, as a process manager does
         else:

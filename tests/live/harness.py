@@ -30,6 +30,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _parents() -> dict[int, int]:
+    """Each living process's parent, by process id (read from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    return [child for child, parent in _parents().items() if parent == pid]
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes ``pid`` started, and those they started, and so on."""
+    parents = _parents()
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 class Gunicorn:
     """A gunicorn master on 127.0.0.1 whose workers a test may kill."""
 
@@ -48,17 +80,7 @@ class Gunicorn:
             self.process.wait()
 
     def workers(self) -> list[int]:
-        children = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                children.append(int(entry.name))
-        return children
+        return children(self.process.pid)
 
     def kill_workers(self) -> None:
         """SIGKILL every worker at once, as an out-of-memory killer or a crash would."""
